@@ -1,0 +1,39 @@
+/**
+ * Time as the waiter sees it. The loop never calls `Date.now` or `setTimeout` directly, so the
+ * whole waiter can run under a fake clock in tests and benchmarks.
+ *
+ * @packageDocumentation
+ */
+
+/** A source of time and of waiting. */
+export interface Clock {
+    /** Current time in milliseconds (any fixed origin). */
+    now(): number;
+    /**
+     * Resolve after `ms` milliseconds; reject with `signal.reason` as soon as `signal` aborts.
+     * `ms` is always finite and ≥ 0.
+     */
+    sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** Longest single timer the system clock arms (setTimeout overflows past 2^31−1 ms into a 1 ms loop). */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** The real clock: `Date.now()` and `setTimeout`. */
+export const systemClock: Clock = {
+    now: () => Date.now(),
+    sleep: (ms, signal) =>
+        new Promise<void>((resolve, reject) => {
+            if (signal?.aborted) return reject(signal.reason);
+            const timer = setTimeout(done, Math.min(Math.max(0, ms), MAX_TIMER_MS));
+            function done() {
+                signal?.removeEventListener("abort", onAbort);
+                resolve();
+            }
+            function onAbort() {
+                clearTimeout(timer);
+                reject(signal!.reason);
+            }
+            signal?.addEventListener("abort", onAbort, { once: true });
+        }),
+};

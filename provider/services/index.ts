@@ -1,0 +1,69 @@
+/**
+ * The registry of service kinds and the job path builder.
+ *
+ * @packageDocumentation
+ */
+
+import { ConfigError } from "../errors";
+import { cfw } from "./cfw";
+import { ddm } from "./ddm";
+import { dws } from "./dws";
+import { roma } from "./roma";
+import { PathId, SERVICE_KINDS, ServiceAdapter, ServiceKind } from "./types";
+
+export * from "./types";
+export { parseProgress, parseTime } from "./fields";
+
+/** Every adapter, by kind. */
+export const SERVICES: Readonly<Record<ServiceKind, ServiceAdapter>> = { dws, ddm, roma, cfw };
+
+/** The adapter of a kind; `ConfigError` naming the valid kinds for anything else. */
+export function getService(kind: unknown): ServiceAdapter {
+    if (typeof kind === "string" && (SERVICE_KINDS as readonly string[]).includes(kind)) {
+        return SERVICES[kind as ServiceKind];
+    }
+    throw new ConfigError("service", printable(kind), `one of ${SERVICE_KINDS.map((k) => `"${k}"`).join(", ")}`);
+}
+
+/** The IDs that go into a job path. */
+export type JobPathIds = { jobId: string } & Partial<Record<PathId, string>>;
+
+const INPUT_NAMES: Record<string, keyof JobPathIds> = {
+    project_id: "projectId",
+    instance_id: "instanceId",
+    job_id: "jobId",
+};
+
+/**
+ * Fill a service's path template. Every ID is URL-encoded as one path segment, so a job ID like
+ * `../x` or `a?b=c` can never change the request path or add a query.
+ * A missing required ID is a `ConfigError` naming the field and the kind that needs it.
+ */
+export function buildJobPath(service: ServiceAdapter, ids: JobPathIds): string {
+    return service.pathTemplate.replace(/\{(\w+)\}/g, (_, placeholder: string) => {
+        const field = INPUT_NAMES[placeholder];
+        const value = ids[field];
+        if (typeof value !== "string" || value === "") {
+            throw new ConfigError(
+                field,
+                printable(value),
+                `a non-empty string: the "${service.kind}" service needs ${["jobId", ...service.requiredIds].join(", ")}`,
+            );
+        }
+        return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+    });
+}
+
+/** Render any value for an error message: quoted, truncated to 80 characters. */
+export function printable(value: unknown): string {
+    if (value === undefined) return "(missing)";
+    if (typeof value === "string") {
+        return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…(${value.length} chars)` : value);
+    }
+    try {
+        const text = JSON.stringify(value) ?? String(value);
+        return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+    } catch {
+        return String(value);
+    }
+}
