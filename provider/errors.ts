@@ -60,6 +60,8 @@ export class JobFailedError extends JobWaiterError {
     constructor(
         /** The last status read, in which the job is failed. */
         readonly status: JobStatus,
+        /** Status requests sent before the failure was seen (0 when unknown). */
+        readonly polls = 0,
     ) {
         const reason = [status.failedCode, status.failedDetail].filter(Boolean).join(": ");
         super(

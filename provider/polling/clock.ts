@@ -37,3 +37,28 @@ export const systemClock: Clock = {
             signal?.addEventListener("abort", onAbort, { once: true });
         }),
 };
+
+/**
+ * A virtual clock for simulations and tests of one waiter: `sleep(ms)` advances time by `ms`
+ * at once (no real waiting), so hours of polling replay in microseconds. Not meant for several
+ * concurrent sleepers (each advances the shared time on its own).
+ */
+export class VirtualClock implements Clock {
+    /** Total virtual time slept, in ms. */
+    slept = 0;
+
+    constructor(
+        /** Current virtual time, in ms. */
+        public time = 0,
+    ) {}
+
+    now(): number {
+        return this.time;
+    }
+
+    async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+        signal?.throwIfAborted();
+        this.time += ms;
+        this.slept += ms;
+    }
+}

@@ -50,6 +50,10 @@ export function buildJobPath(service: ServiceAdapter, ids: JobPathIds): string {
                 `a non-empty string: the "${service.kind}" service needs ${["jobId", ...service.requiredIds].join(", ")}`,
             );
         }
+        if (value === "." || value === "..") {
+            // URL normalisation removes such segments (even as %2E%2E): they would change the path.
+            throw new ConfigError(field, printable(value), "an ID other than \".\" or \"..\" (they would change the request path)");
+        }
         return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
     });
 }

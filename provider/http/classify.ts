@@ -1,0 +1,208 @@
+/**
+ * One place that classifies every poll outcome: an HTTP answer or a transport failure becomes a
+ * {@link PollOutcome} — status, transient, throttled, not found or permanent. Pure: the answer
+ * and the time are inputs.
+ *
+ * @packageDocumentation
+ */
+
+import { JobApiError } from "../errors";
+import type { PollOutcome } from "../polling/loop";
+import { optionalText, readPath } from "../services/fields";
+import { ServiceAdapter, UnexpectedBodyError } from "../services/types";
+
+/** An HTTP answer as received. Header names are lower-case. */
+export interface HttpAnswer {
+    /** HTTP status code. */
+    status: number;
+    /** Response headers, lower-case names. */
+    headers: Record<string, string | undefined>;
+    /** Body as text (may be empty). */
+    body: string;
+}
+
+/** Context for classification. */
+export interface ClassifyContext {
+    /** The adapter that reads a 200 body. */
+    service: ServiceAdapter;
+    /** The job ID asked for. */
+    jobId: string;
+    /** Current time, ms since the epoch (to read an HTTP-date `Retry-After`). */
+    nowMs: number;
+    /** Scrubs secrets (keys, tokens) out of any text that came from the server. */
+    redact: (text: string) => string;
+}
+
+/**
+ * API-gateway error codes that mean "throttled" even when the status is not 429
+ * (Huawei API Gateway: APIGW.0308 "The throttling threshold has been reached").
+ */
+export const THROTTLING_ERROR_CODES: ReadonlySet<string> = new Set(["APIGW.0308"]);
+
+/** An HTTP-date (IMF-fixdate `Sun, 06 Nov 1994 08:49:37 GMT`, or the obsolete RFC 850 form); V8's `Date.parse` alone accepts "-5". */
+const HTTP_DATE = /^(?:[A-Za-z]{3},\s*\d{1,2}[\s-][A-Za-z]{3}[\s-]\d{4}|[A-Za-z]+,\s*\d{1,2}-[A-Za-z]{3}-\d{2})\s+\d{2}:\d{2}:\d{2}\s+GMT$/;
+
+/** Longest server text kept in an error message, in characters. */
+const MAX_SERVER_TEXT = 300;
+
+/** Upper bound for a `Retry-After` value: one hour, in ms (a larger one is clamped; the deadline caps it further). */
+export const MAX_RETRY_AFTER_MS = 3_600_000;
+
+/**
+ * Read `Retry-After`: delta-seconds (`"5"`, `"0.5"`) or an HTTP-date, relative to `nowMs`.
+ * Returns ms in [0, {@link MAX_RETRY_AFTER_MS}], or undefined when absent or unreadable.
+ */
+export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
+    if (value === undefined) return undefined;
+    const text = value.trim();
+    if (text === "") return undefined;
+    let ms: number;
+    if (/^\d+(\.\d+)?$/.test(text)) {
+        ms = Number(text) * 1000;
+    } else if (HTTP_DATE.test(text)) {
+        const at = Date.parse(text);
+        if (!Number.isFinite(at)) return undefined;
+        ms = at - nowMs;
+    } else {
+        return undefined;
+    }
+    return Math.min(MAX_RETRY_AFTER_MS, Math.max(0, Math.round(ms)));
+}
+
+/** Classify an HTTP answer. */
+export function classifyAnswer(answer: HttpAnswer, ctx: ClassifyContext): PollOutcome {
+    const { status } = answer;
+    const json = tryJson(answer.body);
+    const fields = errorFields(json, answer, ctx);
+    const retryAfterMs = parseRetryAfter(answer.headers["retry-after"], ctx.nowMs);
+    const apiError = (hint: string) =>
+        new JobApiError(ctx.jobId, status, fields.errorCode, fields.errorMsg, fields.requestId, hint);
+
+    if (status === 429 || (fields.errorCode !== undefined && THROTTLING_ERROR_CODES.has(fields.errorCode))) {
+        return { kind: "throttled", error: apiError("The API is throttling requests; the waiter backs off and retries."), retryAfterMs };
+    }
+    if (looksLikeHtml(answer)) {
+        return {
+            kind: "transient",
+            error: apiError("A gateway answered with an HTML page instead of the job API; retrying."),
+            retryAfterMs,
+        };
+    }
+    if (status >= 500 || status === 408) {
+        return { kind: "transient", error: apiError("The service had a temporary problem; retrying."), retryAfterMs };
+    }
+    if (status === 404) {
+        return {
+            kind: "notFound",
+            error: apiError(
+                `No ${ctx.service.kind} job with this ID was found: check jobId, projectId` +
+                    `${ctx.service.requiredIds.includes("instanceId") ? ", instanceId" : ""}, the region/endpoint, ` +
+                    `and that the job has not expired.`,
+            ),
+        };
+    }
+    if (status === 401) {
+        return {
+            kind: "permanent",
+            error: apiError(
+                "Authentication failed: check the access key/secret key (HW_ACCESS_KEY/HW_SECRET_KEY) or token (HW_AUTH_TOKEN), " +
+                    "that a temporary key has its security token and has not expired, and that this machine's clock is right.",
+            ),
+        };
+    }
+    if (status === 403) {
+        return {
+            kind: "permanent",
+            error: apiError("Access denied: the credentials lack permission for this job API, or the project ID belongs to another account or region."),
+        };
+    }
+    if (status >= 400) {
+        return { kind: "permanent", error: apiError("The service rejected the request: check projectId, jobId and the other IDs.") };
+    }
+    if (status !== 200) {
+        return { kind: "permanent", error: apiError(`Unexpected HTTP status ${status} from the job API.`) };
+    }
+    if (json === undefined) {
+        return {
+            kind: "permanent",
+            error: apiError(`The job API answered 200 with a body that is not JSON (${describeBody(answer.body, ctx)}); this is not a job status.`),
+        };
+    }
+    try {
+        return { kind: "status", status: ctx.service.parse(json.value, ctx.jobId) };
+    } catch (error) {
+        if (!(error instanceof UnexpectedBodyError)) throw error;
+        return {
+            kind: "permanent",
+            error: apiError(`The job API answered 200 with a body that is not a ${ctx.service.title} status: ${ctx.redact(error.problem)}.`),
+        };
+    }
+}
+
+/** Transport-level failure codes (Node/axios) that are worth retrying. */
+const TRANSIENT_NETWORK_CODES: ReadonlySet<string> = new Set([
+    "ECONNRESET", "ECONNREFUSED", "ECONNABORTED", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN",
+    "EHOSTUNREACH", "ENETUNREACH", "ENETDOWN", "EADDRNOTAVAIL", "ERR_SOCKET_CONNECTION_TIMEOUT",
+    "UND_ERR_SOCKET", "ERR_NETWORK", "ERR_STREAM_PREMATURE_CLOSE", "HPE_INVALID_CONSTANT",
+]);
+
+/**
+ * Classify a request that produced no HTTP answer (connection refused or reset, DNS failure,
+ * request timeout). Network failures are transient; anything unrecognised is permanent so
+ * that a programming error cannot loop until the deadline.
+ */
+export function classifyTransportFailure(code: string | undefined, message: string, ctx: ClassifyContext): PollOutcome {
+    const detail = ctx.redact(message).slice(0, MAX_SERVER_TEXT);
+    if (code !== undefined && TRANSIENT_NETWORK_CODES.has(code)) {
+        return {
+            kind: "transient",
+            error: new JobApiError(ctx.jobId, 0, code, detail, undefined, "The connection to the job API failed; retrying."),
+        };
+    }
+    return {
+        kind: "permanent",
+        error: new JobApiError(ctx.jobId, 0, code, detail, undefined, "The request to the job API could not be sent."),
+    };
+}
+
+function tryJson(body: string): { value: unknown } | undefined {
+    try {
+        return { value: JSON.parse(body) };
+    } catch {
+        return undefined;
+    }
+}
+
+function looksLikeHtml(answer: HttpAnswer): boolean {
+    const type = answer.headers["content-type"] ?? "";
+    return /text\/html/i.test(type) || /^\s*<(!doctype|html|head|body)/i.test(answer.body);
+}
+
+/** Huawei error bodies: `{error_code, error_msg, error_details?, request_id?}` or `{error: {code, message}}`. */
+function errorFields(json: { value: unknown } | undefined, answer: HttpAnswer, ctx: ClassifyContext) {
+    const body = json?.value;
+    const clean = (v: unknown) => {
+        const text = optionalText(v);
+        return text === undefined ? undefined : scrub(ctx.redact(text));
+    };
+    const errorMsg = [clean(readPath(body, "error_msg") ?? readPath(body, "error.message")), clean(readPath(body, "error_details"))]
+        .filter(Boolean)
+        .join(" — ");
+    return {
+        errorCode: clean(readPath(body, "error_code") ?? readPath(body, "error.code")),
+        errorMsg: errorMsg || undefined,
+        requestId: clean(answer.headers["x-request-id"]) ?? clean(readPath(body, "request_id")),
+    };
+}
+
+/** Strip control characters and bound the length of text that came from the server. */
+function scrub(text: string): string {
+    // eslint-disable-next-line no-control-regex
+    const flat = text.replace(/[\u0000-\u001f\u007f]+/g, " ");
+    return flat.length > MAX_SERVER_TEXT ? `${flat.slice(0, MAX_SERVER_TEXT)}…` : flat;
+}
+
+function describeBody(body: string, ctx: ClassifyContext): string {
+    if (body.trim() === "") return "empty";
+    return `starts with ${JSON.stringify(scrub(ctx.redact(body)).slice(0, 40))}`;
+}

@@ -1,0 +1,206 @@
+/**
+ * Where credentials and connection settings come from: explicit options first, then the
+ * environment variables of Huawei's Terraform provider, and how secrets are kept out of text.
+ *
+ * Environment variables (huaweicloud/terraform-provider-huaweicloud `huaweicloud/provider.go`,
+ * `schema.MultiEnvDefaultFunc` / `EnvDefaultFunc`, first one set wins):
+ *
+ * | setting         | variables                              |
+ * | --------------- | -------------------------------------- |
+ * | `accessKey`     | `HW_ACCESS_KEY`, `OS_ACCESS_KEY`       |
+ * | `secretKey`     | `HW_SECRET_KEY`, `OS_SECRET_KEY`       |
+ * | `securityToken` | `HW_SECURITY_TOKEN`                    |
+ * | `token`         | `HW_AUTH_TOKEN`, `OS_AUTH_TOKEN`       |
+ * | `region`        | `HW_REGION_NAME`, `OS_REGION_NAME`     |
+ * | `projectId`     | `HW_PROJECT_ID`, `OS_PROJECT_ID`       |
+ * | `cloud`         | `HW_CLOUD`                             |
+ *
+ * @packageDocumentation
+ */
+
+import { ConfigError } from "../errors";
+import { printable } from "../services";
+import { validateCloud } from "./endpoint";
+import type { AkSkCredentials } from "./signer";
+
+export type { AkSkCredentials } from "./signer";
+
+/** How requests are authenticated: AK/SK signing (optionally temporary, with a security token) or an IAM token (`X-Auth-Token`). */
+export type Credentials = ({ kind: "aksk" } & AkSkCredentials) | { kind: "token"; token: string };
+
+/** Settings after merging explicit values and the environment. */
+export interface ResolvedSettings {
+    /** The credentials to use. */
+    credentials: Credentials;
+    /** Region ID, e.g. `cn-north-4` (not validated here). */
+    region?: string;
+    /** Project ID (not validated here). */
+    projectId?: string;
+    /** Endpoint domain, e.g. `myhuaweicloud.com` (validated, lower-case). */
+    cloud?: string;
+}
+
+/** Explicit settings; any field left out (or empty) is read from the environment. */
+export interface SettingsInput {
+    /** Access key ID. Env: `HW_ACCESS_KEY`, `OS_ACCESS_KEY`. */
+    accessKey?: string;
+    /** Secret access key. Env: `HW_SECRET_KEY`, `OS_SECRET_KEY`. */
+    secretKey?: string;
+    /** Security token of temporary AK/SK credentials. Env: `HW_SECURITY_TOKEN`. */
+    securityToken?: string;
+    /** IAM token, used when no complete AK/SK pair is available. Env: `HW_AUTH_TOKEN`, `OS_AUTH_TOKEN`. */
+    token?: string;
+    /** Region ID. Env: `HW_REGION_NAME`, `OS_REGION_NAME`. */
+    region?: string;
+    /** Project ID. Env: `HW_PROJECT_ID`, `OS_PROJECT_ID`. */
+    projectId?: string;
+    /** Endpoint domain. Env: `HW_CLOUD`. Default: by region (see `serviceEndpoint`). */
+    cloud?: string;
+}
+
+/** The environment variables read for each setting, in order of precedence. */
+export const ENV_VARS: Readonly<Record<keyof SettingsInput, readonly string[]>> = {
+    accessKey: ["HW_ACCESS_KEY", "OS_ACCESS_KEY"],
+    secretKey: ["HW_SECRET_KEY", "OS_SECRET_KEY"],
+    securityToken: ["HW_SECURITY_TOKEN"],
+    token: ["HW_AUTH_TOKEN", "OS_AUTH_TOKEN"],
+    region: ["HW_REGION_NAME", "OS_REGION_NAME"],
+    projectId: ["HW_PROJECT_ID", "OS_PROJECT_ID"],
+    cloud: ["HW_CLOUD"],
+};
+
+/** Settings whose values are never shown. */
+const SECRET_FIELDS: ReadonlySet<keyof SettingsInput> = new Set(["secretKey", "securityToken", "token"]);
+
+/** Shown instead of a secret value. */
+const HIDDEN = "(set, hidden)";
+
+/** `option "x" or env A (or B)`, for messages. */
+function source(field: keyof SettingsInput): string {
+    const [first, ...rest] = ENV_VARS[field];
+    return `the ${field} option or the ${first}${rest.length ? ` (or ${rest.join(", ")})` : ""} environment variable`;
+}
+
+/**
+ * Merge explicit settings and the environment.
+ *
+ * - Field by field, an explicit non-empty value wins over the environment; among the
+ *   environment variables the first set one wins (see {@link ENV_VARS}). Values are trimmed;
+ *   empty values count as unset.
+ * - A complete AK/SK pair wins over a token; `securityToken` only goes with AK/SK.
+ * - Half a pair (an access key without a secret key, or the reverse) is a `ConfigError`, unless
+ *   the half comes from the environment only and a token was given explicitly (the token is used).
+ * - No usable credentials is a `ConfigError` as well. Both errors name the
+ *   options and the environment variables that would supply them. Secret values are never
+ *   echoed: they appear as `"(set, hidden)"`.
+ *
+ * `env` defaults to `process.env`.
+ */
+export function resolveSettings(explicit: SettingsInput = {}, env: NodeJS.ProcessEnv = process.env): ResolvedSettings {
+    if (explicit === null || typeof explicit !== "object") {
+        throw new ConfigError("settings", printable(explicit), "an object of credential settings");
+    }
+    const explicitFields = new Set<keyof SettingsInput>();
+    const pick = (field: keyof SettingsInput): string | undefined => {
+        const value = (explicit as Record<string, unknown>)[field];
+        if (value !== undefined && value !== null) {
+            if (typeof value !== "string") {
+                throw new ConfigError(field, SECRET_FIELDS.has(field) ? HIDDEN : printable(value), `a string (or leave it out to use ${source(field)})`);
+            }
+            const trimmed = value.trim();
+            if (trimmed !== "") {
+                explicitFields.add(field);
+                return checkValue(field, trimmed);
+            }
+        }
+        for (const name of ENV_VARS[field]) {
+            const fromEnv = env?.[name]?.trim();
+            if (fromEnv) return checkValue(field, fromEnv, name);
+        }
+        return undefined;
+    };
+
+    const accessKey = pick("accessKey");
+    const secretKey = pick("secretKey");
+    const securityToken = pick("securityToken");
+    const token = pick("token");
+    const region = pick("region");
+    const projectId = pick("projectId");
+    const cloudInput = pick("cloud");
+    const cloud = cloudInput === undefined ? undefined : validateCloud(cloudInput);
+
+    // Half a pair is a mistake to report, except when it only comes from the environment and a
+    // token was given explicitly: then the caller clearly chose the token.
+    const noHalfPair = accessKey === undefined && secretKey === undefined;
+    const halfPairExplicit = explicitFields.has("accessKey") || explicitFields.has("secretKey");
+    const tokenWins = token !== undefined && (noHalfPair || (explicitFields.has("token") && !halfPairExplicit));
+
+    let credentials: Credentials;
+    if (accessKey !== undefined && secretKey !== undefined) {
+        credentials = { kind: "aksk", accessKey, secretKey, ...(securityToken !== undefined ? { securityToken } : {}) };
+    } else if (token !== undefined && tokenWins) {
+        credentials = { kind: "token", token };
+    } else if (accessKey !== undefined) {
+        throw new ConfigError("secretKey", "(missing)", `the secret key that goes with accessKey: set ${source("secretKey")}`);
+    } else if (secretKey !== undefined) {
+        throw new ConfigError("accessKey", `(missing; secretKey is ${HIDDEN})`, `the access key ID that goes with secretKey: set ${source("accessKey")}`);
+    } else if (securityToken !== undefined) {
+        throw new ConfigError(
+            "accessKey",
+            `(missing; securityToken is ${HIDDEN})`,
+            `a temporary access key and secret key to go with securityToken: set ${source("accessKey")} and ${source("secretKey")}`,
+        );
+    } else {
+        throw new ConfigError(
+            "credentials",
+            "(missing)",
+            `either an access key pair — ${source("accessKey")} and ${source("secretKey")}, plus ${source("securityToken")} ` +
+                `for temporary keys — or an IAM token: ${source("token")}`,
+        );
+    }
+    return {
+        credentials,
+        ...(region !== undefined ? { region } : {}),
+        ...(projectId !== undefined ? { projectId } : {}),
+        ...(cloud !== undefined ? { cloud } : {}),
+    };
+}
+
+/**
+ * Refuse values that cannot travel in an HTTP header (control characters), and access keys with
+ * spaces or commas (they would break the `Authorization` header). Secrets are never shown.
+ */
+function checkValue(field: keyof SettingsInput, value: string, envName?: string): string {
+    const from = envName ? ` (from ${envName})` : "";
+    if (/[\u0000-\u001f\u007f]/.test(value)) {
+        throw new ConfigError(field, `${SECRET_FIELDS.has(field) ? HIDDEN : printable(value)}${from}`, "a value without control characters or line breaks");
+    }
+    if (field === "accessKey" && /[\s,]/.test(value)) {
+        throw new ConfigError(field, `${printable(value)}${from}`, "an access key ID without spaces or commas");
+    }
+    return value;
+}
+
+/**
+ * Replace every occurrence of any secret of `credentials` — the secret key, the security token,
+ * the token, and their URL-encoded forms — in `text` with `"***"`. Longer secrets are replaced
+ * first, so a secret that contains another is removed whole. Without credentials the text is
+ * returned unchanged.
+ */
+export function redactSecrets(text: string, credentials: Credentials | undefined): string {
+    let out = typeof text === "string" ? text : String(text);
+    if (!credentials) return out;
+    const secrets = credentials.kind === "token" ? [credentials.token] : [credentials.secretKey, credentials.securityToken];
+    const forms = new Set<string>();
+    for (const secret of secrets) {
+        if (typeof secret !== "string" || secret === "") continue;
+        forms.add(secret);
+        try {
+            forms.add(encodeURIComponent(secret));
+        } catch {
+            // A lone surrogate cannot be URL-encoded; the raw form is still redacted.
+        }
+    }
+    for (const form of [...forms].sort((a, b) => b.length - a.length)) out = out.split(form).join("***");
+    return out;
+}

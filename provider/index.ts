@@ -1,0 +1,22 @@
+/**
+ * pulumi-huaweicloud-jobwaiter: wait for Huawei Cloud asynchronous jobs, as a library
+ * (`waitForJob`, `getJobStatus`) or as a Pulumi dynamic resource (`JobWaiter`).
+ *
+ * @packageDocumentation
+ */
+
+export * from "./errors";
+export { SERVICE_KINDS, SERVICES, getService, buildJobPath, parseProgress, parseTime } from "./services";
+export type { ServiceKind, JobState, JobStatus, JobInstance, ServiceAdapter } from "./services";
+export { waitForJob, getJobStatus } from "./waiter";
+export type { WaitForJobOptions, CompletedJob } from "./waiter";
+export type { JobWaitSettings } from "./options";
+export { progressAwarePolicy, estimateCompletionMs, DEFAULT_BOUNDS } from "./polling/policy";
+export type { PollPolicy, PollObservation, PollBounds, ProgressSample } from "./polling/policy";
+export { pollUntilTerminal } from "./polling/loop";
+export type { PollOutcome, PollLoopOptions, PollResult } from "./polling/loop";
+export { systemClock } from "./polling/clock";
+export type { Clock } from "./polling/clock";
+export { RequestBudget } from "./polling/budget";
+export { JobWaiter } from "./resource/jobWaiter";
+export type { JobWaiterArgs } from "./resource/jobWaiter";

@@ -1,0 +1,174 @@
+/**
+ * Every user-facing option of a wait, validated in one place. Each rejection is a
+ * `ConfigError` naming the field, the value and what is allowed, raised before any request.
+ *
+ * @packageDocumentation
+ */
+
+import { ConfigError } from "./errors";
+import { validateEndpoint, validateRegion } from "./http/endpoint";
+import { getService, printable } from "./services";
+import type { ServiceAdapter } from "./services/types";
+
+/** The settings that describe which job to wait on and how. Shared by `waitForJob` and the `JobWaiter` resource. */
+export interface JobWaitSettings {
+    /** Service kind: `"dws"`, `"ddm"`, `"roma"` or `"cfw"`. */
+    service: string;
+    /** The job ID the service returned. 1–128 characters: letters, digits, `.`, `_`, `:`, `-`. */
+    jobId: string;
+    /** Project ID (in the path). Default: `HW_PROJECT_ID`. */
+    projectId?: string;
+    /** Instance ID; required by `roma`, refused by the other kinds. */
+    instanceId?: string;
+    /** Region, e.g. `cn-north-4`. Default: `HW_REGION_NAME`. Needed unless `endpoint` is set. */
+    region?: string;
+    /** Endpoint override (`https://dws.example.com`); http only to loopback with `allowInsecureLoopback`. */
+    endpoint?: string;
+    /** Allow a plain-http endpoint on a loopback address (local emulator, tests). Default false. */
+    allowInsecureLoopback?: boolean;
+    /** Give up after this many seconds (after a final check at the deadline). Default 3600, range (0, 604800]. */
+    timeoutSeconds?: number;
+    /** Shortest pause between polls, seconds. Default 1. */
+    minPollIntervalSeconds?: number;
+    /** Longest pause between polls, seconds (a server `Retry-After` may exceed it). Default 60, at most 3600. */
+    maxPollIntervalSeconds?: number;
+    /** Timeout of one HTTP request, seconds. Default 30, range [0.1, 300]. */
+    requestTimeoutSeconds?: number;
+    /** How long after the start a 404 means "not visible yet", seconds. Default 30, range [0, 3600]. */
+    notFoundGraceSeconds?: number;
+    /** Requests per second shared by all waiters of this process on the same endpoint. Default 10, range (0, 1000]. */
+    maxRequestsPerSecond?: number;
+}
+
+/** Validated, defaulted settings (times in milliseconds). */
+export interface ResolvedWaitSettings {
+    service: ServiceAdapter;
+    jobId: string;
+    projectId?: string;
+    instanceId?: string;
+    region?: string;
+    endpoint?: string;
+    timeoutMs: number;
+    minIntervalMs: number;
+    maxIntervalMs: number;
+    requestTimeoutMs: number;
+    notFoundGraceMs: number;
+    maxRequestsPerSecond: number;
+}
+
+/** Allowed characters of job and instance IDs, as documented for the user. */
+const ID_RULE = "1–128 characters from A–Z, a–z, 0–9, '.', '_', ':', '-', starting with a letter or digit";
+const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+const PROJECT_RULE = "1–64 characters from A–Z, a–z, 0–9, '_', '-' (a Huawei project ID is 32 hexadecimal characters)";
+const PROJECT_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+const SETTING_KEYS: ReadonlySet<string> = new Set<keyof JobWaitSettings>([
+    "service", "jobId", "projectId", "instanceId", "region", "endpoint", "allowInsecureLoopback",
+    "timeoutSeconds", "minPollIntervalSeconds", "maxPollIntervalSeconds", "requestTimeoutSeconds",
+    "notFoundGraceSeconds", "maxRequestsPerSecond",
+]);
+
+/**
+ * Validate and default wait settings. `defaults` supplies `projectId`/`region` from credentials
+ * resolution (environment) when the settings leave them out.
+ */
+export function resolveWaitSettings(
+    settings: JobWaitSettings,
+    defaults: { projectId?: string; region?: string } = {},
+): ResolvedWaitSettings {
+    const service = getService(settings.service);
+    const jobId = checkId("jobId", settings.jobId, ID_PATTERN, ID_RULE);
+    const projectId = optionalId("projectId", settings.projectId ?? defaults.projectId, PROJECT_PATTERN, PROJECT_RULE);
+    if (projectId === undefined) {
+        throw new ConfigError("projectId", "(missing)", `${PROJECT_RULE}; set it on the waiter or in HW_PROJECT_ID`);
+    }
+    const instanceId = optionalId("instanceId", settings.instanceId, ID_PATTERN, ID_RULE);
+    if (service.requiredIds.includes("instanceId")) {
+        if (instanceId === undefined) {
+            throw new ConfigError("instanceId", "(missing)", `${ID_RULE}; the "${service.kind}" service needs the instance ID`);
+        }
+    } else if (instanceId !== undefined) {
+        throw new ConfigError("instanceId", printable(instanceId), `no instanceId for the "${service.kind}" service (only "roma" uses one)`);
+    }
+    const endpoint =
+        settings.endpoint === undefined
+            ? undefined
+            : validateEndpoint(checkString("endpoint", settings.endpoint), {
+                  allowInsecureLoopback: checkBoolean("allowInsecureLoopback", settings.allowInsecureLoopback ?? false),
+              });
+    const regionInput = settings.region ?? defaults.region;
+    const region = regionInput === undefined ? undefined : validateRegion(checkString("region", regionInput));
+    if (endpoint === undefined && region === undefined) {
+        throw new ConfigError("region", "(missing)", "a region such as \"cn-north-4\" (or HW_REGION_NAME), or an explicit endpoint");
+    }
+    const timeoutMs = seconds("timeoutSeconds", settings.timeoutSeconds, 3600, { min: 0, minExclusive: true, max: 604_800 });
+    const minIntervalMs = seconds("minPollIntervalSeconds", settings.minPollIntervalSeconds, 1, { min: 0.01, max: 3600 });
+    const maxIntervalMs = seconds("maxPollIntervalSeconds", settings.maxPollIntervalSeconds, 60, { min: 0.01, max: 3600 });
+    if (minIntervalMs > maxIntervalMs) {
+        throw new ConfigError(
+            "minPollIntervalSeconds",
+            String(minIntervalMs / 1000),
+            `a value no larger than maxPollIntervalSeconds (${maxIntervalMs / 1000})`,
+        );
+    }
+    const requestTimeoutMs = seconds("requestTimeoutSeconds", settings.requestTimeoutSeconds, 30, { min: 0.1, max: 300 });
+    const notFoundGraceMs = seconds("notFoundGraceSeconds", settings.notFoundGraceSeconds, 30, { min: 0, max: 3600 });
+    const maxRequestsPerSecond = numberIn("maxRequestsPerSecond", settings.maxRequestsPerSecond, 10, {
+        min: 0,
+        minExclusive: true,
+        max: 1000,
+    });
+    return {
+        service, jobId, projectId, instanceId, region, endpoint,
+        timeoutMs, minIntervalMs, maxIntervalMs, requestTimeoutMs, notFoundGraceMs, maxRequestsPerSecond,
+    };
+}
+
+/** Names of the keys {@link JobWaitSettings} accepts (to refuse unknown keys with a list of valid ones). */
+export function checkKnownSettings(input: Record<string, unknown>, extra: readonly string[] = []): void {
+    for (const key of Object.keys(input)) {
+        if (!SETTING_KEYS.has(key) && !extra.includes(key)) {
+            throw new ConfigError(key, printable(input[key]), `no such option; valid options are ${[...SETTING_KEYS, ...extra].join(", ")}`);
+        }
+    }
+}
+
+function checkString(field: string, value: unknown): string {
+    if (typeof value !== "string") throw new ConfigError(field, printable(value), "a string");
+    return value;
+}
+
+function checkBoolean(field: string, value: unknown): boolean {
+    if (typeof value !== "boolean") throw new ConfigError(field, printable(value), "true or false");
+    return value;
+}
+
+function checkId(field: string, value: unknown, pattern: RegExp, rule: string): string {
+    if (typeof value !== "string" || !pattern.test(value)) throw new ConfigError(field, printable(value), rule);
+    return value;
+}
+
+function optionalId(field: string, value: unknown, pattern: RegExp, rule: string): string | undefined {
+    return value === undefined ? undefined : checkId(field, value, pattern, rule);
+}
+
+interface Range {
+    min: number;
+    max: number;
+    minExclusive?: boolean;
+}
+
+function numberIn(field: string, value: unknown, fallback: number, range: Range): number {
+    if (value === undefined) return fallback;
+    const low = range.minExclusive ? `greater than ${range.min}` : `at least ${range.min}`;
+    const allowed = `a number ${low} and at most ${range.max}`;
+    if (typeof value !== "number" || !Number.isFinite(value)) throw new ConfigError(field, printable(value), allowed);
+    if (value < range.min || (range.minExclusive && value === range.min) || value > range.max) {
+        throw new ConfigError(field, String(value), allowed);
+    }
+    return value;
+}
+
+function seconds(field: string, value: unknown, fallbackSeconds: number, range: Range): number {
+    return Math.round(numberIn(field, value, fallbackSeconds, range) * 1000);
+}

@@ -1,0 +1,172 @@
+/**
+ * The polling loop: ask, classify, wait as the policy says, ask again, until the job is terminal,
+ * the deadline passes (after one final check exactly at the deadline) or the caller aborts.
+ * Retrying is p-retry's job; when to ask next is the policy's; time is the {@link Clock}'s.
+ *
+ * @packageDocumentation
+ */
+
+import pRetry, { AbortError } from "p-retry";
+import { JobCancelledError, JobFailedError, JobTimeoutError } from "../errors";
+import type { JobStatus } from "../services/types";
+import { Clock, systemClock } from "./clock";
+import { DEFAULT_BOUNDS, OutcomeClass, PollBounds, PollPolicy, ProgressSample, progressAwarePolicy } from "./policy";
+
+/** What one poll produced, already classified (see `classifyAnswer` in `http/classify`). */
+export type PollOutcome =
+    /** A readable job status (running, succeeded or failed). */
+    | { kind: "status"; status: JobStatus }
+    /** Worth retrying: 5xx, network failure, request timeout, gateway page (`transient`) or throttling (`throttled`). */
+    | { kind: "transient" | "throttled"; error: Error; retryAfterMs?: number }
+    /** The job is not (yet) visible: tolerated until `notFoundGraceMs` has passed. */
+    | { kind: "notFound"; error: Error }
+    /** Retrying cannot help (400/401/403, unreadable 200 body): the wait fails at once with `error`. */
+    | { kind: "permanent"; error: Error };
+
+/** Options of {@link pollUntilTerminal}. */
+export interface PollLoopOptions {
+    /** The job waited on (for messages). */
+    jobId: string;
+    /** Deadline in ms after the start; the last poll happens exactly then. */
+    timeoutMs: number;
+    /** Poll interval bounds. Default {@link DEFAULT_BOUNDS}. */
+    bounds?: PollBounds;
+    /** Delay policy. Default {@link progressAwarePolicy}. */
+    policy?: PollPolicy;
+    /** How long after the start a 404 is taken for "not visible yet", in ms. Default 30 000. */
+    notFoundGraceMs?: number;
+    /** Time source. Default {@link systemClock}. */
+    clock?: Clock;
+    /** Random source for jitter, values in [0, 1). Default `Math.random`. */
+    random?: () => number;
+    /** Aborting stops the wait at once (the in-flight request too) with `JobCancelledError`. */
+    signal?: AbortSignal;
+    /** Called with every status read, terminal ones included. Exceptions it throws are ignored. */
+    onStatus?: (status: JobStatus) => void;
+}
+
+/** The result of a successful wait. */
+export interface PollResult {
+    /** The terminal status (state `succeeded`). */
+    status: JobStatus;
+    /** Requests sent. */
+    polls: number;
+    /** Time from start to the answer that showed success, in ms. */
+    elapsedMs: number;
+}
+
+/** Default grace for 404 answers after the start: 30 s. */
+export const DEFAULT_NOT_FOUND_GRACE_MS = 30_000;
+
+/** How many progress samples the loop keeps for the policy. */
+const MAX_SAMPLES = 32;
+
+/** Thrown inside p-retry's attempt for a non-terminal outcome: "ask again". */
+class NotDoneYet extends Error {
+    constructor(readonly outcome: Exclude<PollOutcome, { kind: "permanent" }>) {
+        super("job not terminal yet");
+    }
+}
+
+/**
+ * Poll `fetchOnce` until the job is terminal.
+ *
+ * Resolves with the succeeded status. Rejects with `JobFailedError` (job failed),
+ * `JobTimeoutError` (still not terminal at the deadline check), the outcome's error for a
+ * `permanent` outcome or a 404 past the grace window, or `JobCancelledError` (signal aborted).
+ */
+export async function pollUntilTerminal(
+    fetchOnce: (signal: AbortSignal | undefined) => Promise<PollOutcome>,
+    options: PollLoopOptions,
+): Promise<PollResult> {
+    const clock = options.clock ?? systemClock;
+    const random = options.random ?? Math.random;
+    const bounds = options.bounds ?? DEFAULT_BOUNDS;
+    const policy = options.policy ?? progressAwarePolicy;
+    const graceMs = options.notFoundGraceMs ?? DEFAULT_NOT_FOUND_GRACE_MS;
+    const { signal, jobId, timeoutMs } = options;
+
+    const start = clock.now();
+    const elapsed = () => clock.now() - start;
+    const samples: ProgressSample[] = [];
+    let polls = 0;
+    let consecutiveErrors = 0;
+    let lastStatus: JobStatus | undefined;
+
+    const attempt = async (): Promise<PollResult> => {
+        const askedAt = elapsed();
+        polls++;
+        const outcome = await fetchOnce(signal);
+        switch (outcome.kind) {
+            case "permanent":
+                throw new AbortError(outcome.error);
+            case "notFound":
+                if (askedAt >= graceMs) throw new AbortError(outcome.error);
+                consecutiveErrors++;
+                throw new NotDoneYet(outcome);
+            case "transient":
+            case "throttled":
+                consecutiveErrors++;
+                throw new NotDoneYet(outcome);
+            case "status": {
+                const status = outcome.status;
+                lastStatus = status;
+                consecutiveErrors = 0;
+                if (status.progress !== undefined) {
+                    samples.push({ atMs: askedAt, progress: status.progress });
+                    if (samples.length > MAX_SAMPLES) samples.shift();
+                }
+                try {
+                    options.onStatus?.(status);
+                } catch {
+                    // A failing progress callback must not change the outcome of the wait.
+                }
+                if (status.state === "succeeded") return { status, polls, elapsedMs: elapsed() };
+                if (status.state === "failed") throw new AbortError(new JobFailedError(status, polls));
+                throw new NotDoneYet(outcome);
+            }
+        }
+    };
+
+    const waitBeforeNextPoll = async (outcome: NotDoneYet["outcome"]) => {
+        const remaining = timeoutMs - elapsed();
+        if (remaining <= 0) throw new JobTimeoutError(jobId, elapsed(), polls, lastStatus, timeoutMs / 1000);
+        const lastOutcome: OutcomeClass = outcome.kind;
+        const delay = policy(
+            {
+                elapsedMs: elapsed(),
+                timeoutMs,
+                polls,
+                samples,
+                lastOutcome,
+                consecutiveErrors,
+                retryAfterMs: "retryAfterMs" in outcome ? outcome.retryAfterMs : undefined,
+            },
+            bounds,
+            random,
+        );
+        await clock.sleep(Math.min(Math.max(0, delay), remaining), signal);
+    };
+
+    try {
+        return await pRetry(attempt, {
+            retries: Number.POSITIVE_INFINITY,
+            minTimeout: 0,
+            maxTimeout: 0,
+            signal,
+            shouldRetry: ({ error }) => error instanceof NotDoneYet,
+            onFailedAttempt: async ({ error }) => {
+                if (error instanceof NotDoneYet) await waitBeforeNextPoll(error.outcome);
+            },
+        });
+    } catch (error) {
+        if (signal?.aborted) throw new JobCancelledError(jobId, abortReasonText(signal.reason), polls);
+        throw error;
+    }
+}
+
+function abortReasonText(reason: unknown): string {
+    if (reason instanceof Error) return reason.message || reason.name;
+    if (typeof reason === "string" && reason) return reason;
+    return "aborted";
+}

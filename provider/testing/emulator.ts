@@ -1,0 +1,620 @@
+/**
+ * `JobApiEmulator`: a real HTTP server on the loopback interface that emulates four Huawei Cloud
+ * job APIs with the exact response shapes of their documentation (the seed documents):
+ *
+ * | service | path | body |
+ * |---|---|---|
+ * | `dws`  | `GET /v1.0/{project_id}/job/{job_id}` | flat `{status, progress:"9%", job_id, job_name, begin_time, end_time, failed_code, failed_detail}` |
+ * | `ddm`  | `GET /v3/{project_id}/jobs/{job_id}` | `{job:{id, name, status, created_time, end_time, process, instance}}` |
+ * | `cfw`  | `GET /v3/{project_id}/jobs/{job_id}` | `{data:{id, status, begin_time, end_time}}` (+ `error_code`/`error_msg`) |
+ * | `roma` | `GET /v2/{project_id}/instances/{instance_id}/assets/jobs/{job_id}` | `{id, type, status, reason[], progress_percent, archive_id, begin_time, end_time}` |
+ *
+ * DDM and CFW share a path: a request is served by whichever service the job was defined for.
+ * Authentication (IAM token or AK/SK `SDK-HMAC-SHA256` signature), time-driven job progress,
+ * scheduled and seeded-random faults, and a bounded request log make it the test double of every
+ * integration test, fault-injection test, benchmark and demo.
+ *
+ * The bodies are rendered from the seed documents independently of `provider/services`, so the
+ * emulator is an oracle for those parsers.
+ *
+ * @example
+ * ```ts
+ * const emulator = await JobApiEmulator.start({ tokens: ["t0k3n"] });
+ * const jobId = emulator.defineJob({ service: "dws", projectId: "p1", durationMs: 300, outcome: "succeeded" });
+ * const res = await fetch(emulator.jobUrl(jobId), { headers: { "X-Auth-Token": "t0k3n" } });
+ * await emulator.close();
+ * ```
+ *
+ * @packageDocumentation
+ */
+
+import * as http from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { ConfigError } from "../errors";
+import { verifySignature } from "../http/signer";
+import {
+    DEFAULT_FAILURES,
+    DEFAULT_JOB_NAMES,
+    faultError,
+    hex32,
+    htmlErrorPage,
+    JobModel,
+    newJobId,
+    renderJobBody,
+    serviceCode,
+    snapshot,
+} from "./emulator/render";
+import { FaultQueue, mulberry32, RingBuffer, validateFaultSpec, validateRandomFaults } from "./emulator/support";
+import {
+    EMULATED_SERVICES,
+    EmulatedJobDefinition,
+    EmulatedService,
+    EmulatorOptions,
+    EmulatorRequestRecord,
+    FaultKind,
+    RandomFaults,
+    RequestAuth,
+} from "./emulator/types";
+
+export * from "./emulator/types";
+export { evaluateCurve, formatDdmTime, formatDwsTime, formatRomaTime } from "./emulator/render";
+
+/** Longest request target (path and query) served, in characters; longer ones get 400. */
+export const MAX_URL_LENGTH = 8192;
+/** Largest request body read, in bytes (job APIs are GETs; a larger body gets 400). */
+export const MAX_BODY_BYTES = 65_536;
+/** Default capacity of the request log. */
+export const DEFAULT_LOG_CAPACITY = 100_000;
+/** Longest ID (project, instance, job) accepted by `defineJob`, in characters. */
+const MAX_ID_LENGTH = 1024;
+/** Longest path kept in a request record. */
+const MAX_LOGGED_PATH = 2048;
+
+const JSON_TYPE = "application/json;charset=UTF-8";
+
+/** Which path family a service's jobs live under; DDM and CFW share `v3`. */
+type PathFamily = "dws" | "v3" | "roma";
+
+const FAMILY: Record<EmulatedService, PathFamily> = { dws: "dws", ddm: "v3", cfw: "v3", roma: "roma" };
+
+/** A request path matched to a job API. */
+interface Route {
+    family: PathFamily;
+    projectId: string;
+    instanceId?: string;
+    jobId: string;
+}
+
+/** A defined job and its mutable state. */
+interface JobRecord {
+    model: JobModel;
+    notFoundForMs: number;
+    expireAfterMs?: number;
+    faults: FaultQueue;
+}
+
+/** An answer about to be sent. */
+interface Answer {
+    status: number;
+    body: string;
+    contentType: string;
+    headers?: Record<string, string>;
+}
+
+/** Unambiguous map key of a job's path. */
+function routeKey(r: Route): string {
+    return JSON.stringify([r.family, r.projectId, r.instanceId ?? null, r.jobId]);
+}
+
+/** Match decoded path segments (the first one is the empty string before the leading `/`). */
+function matchRoute(seg: readonly string[]): Route | undefined {
+    if (seg[0] !== "" || seg.slice(1).some((s) => s === "")) return undefined;
+    if (seg.length === 5 && seg[1] === "v1.0" && seg[3] === "job") {
+        return { family: "dws", projectId: seg[2], jobId: seg[4] };
+    }
+    if (seg.length === 5 && seg[1] === "v3" && seg[3] === "jobs") {
+        return { family: "v3", projectId: seg[2], jobId: seg[4] };
+    }
+    if (seg.length === 8 && seg[1] === "v2" && seg[3] === "instances" && seg[5] === "assets" && seg[6] === "jobs") {
+        return { family: "roma", projectId: seg[2], instanceId: seg[4], jobId: seg[7] };
+    }
+    return undefined;
+}
+
+/** The request path of a defined job, each segment percent-encoded. */
+function pathOf(model: JobModel): string {
+    const e = encodeURIComponent;
+    switch (model.service) {
+        case "dws":
+            return `/v1.0/${e(model.projectId)}/job/${e(model.jobId)}`;
+        case "ddm":
+        case "cfw":
+            return `/v3/${e(model.projectId)}/jobs/${e(model.jobId)}`;
+        case "roma":
+            return `/v2/${e(model.projectId)}/instances/${e(model.instanceId ?? "")}/assets/jobs/${e(model.jobId)}`;
+    }
+}
+
+/** One header as a single string, or undefined when absent or repeated in an unusable way. */
+function header(req: http.IncomingMessage, name: string): string | undefined {
+    const v = req.headers[name];
+    return typeof v === "string" ? v : undefined;
+}
+
+function checkId(field: string, value: unknown): string {
+    if (typeof value !== "string" || value.length === 0 || value.length > MAX_ID_LENGTH) {
+        throw new ConfigError(field, typeof value === "string" ? JSON.stringify(value.slice(0, 40)) : String(value), `a non-empty string of at most ${MAX_ID_LENGTH} characters`);
+    }
+    return value;
+}
+
+function checkMs(field: string, value: unknown, optional: boolean): number | undefined {
+    if (value === undefined && optional) return undefined;
+    if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+        throw new ConfigError(field, String(value), "a finite number of milliseconds ≥ 0");
+    }
+    return value;
+}
+
+/**
+ * A local emulator of the DWS, DDM, CFW and ROMA Connect job APIs, on a real `node:http` server
+ * bound to `127.0.0.1` on an ephemeral port. Start it with {@link JobApiEmulator.start}, define jobs
+ * with {@link JobApiEmulator.defineJob}, point a client at {@link JobApiEmulator.endpoint}, and
+ * {@link JobApiEmulator.close} it when done.
+ *
+ * Answers:
+ * - a defined job: 200 with the service's body for the job's state at the current time;
+ * - an unknown job on a known path, a job inside `notFoundForMs`, or an expired job: 404
+ *   `{error_code, error_msg, request_id}` with an emulator-chosen service code (`DWS.0404`,
+ *   `DDM.0404`, `CFW.00000404`, `ROMA.00000404`; `JOB.0404` for an unknown job on the path DDM and
+ *   CFW share);
+ * - an unknown path or a method other than GET: 404 `APIGW.0101`;
+ * - a bad request target (bad percent-encoding, longer than {@link MAX_URL_LENGTH}, not
+ *   origin-form) or a body over {@link MAX_BODY_BYTES}: 400 `APIGW.0201`;
+ * - missing or bad credentials: 401 `APIGW.0301` "Incorrect IAM authentication information: ..."
+ *   (the reason never contains a secret).
+ *
+ * Every response carries `X-Request-Id` (32 hex), repeated as `request_id` in error bodies.
+ */
+export class JobApiEmulator {
+    /** Base URL, `http://127.0.0.1:<port>` (no trailing slash). */
+    readonly endpoint: string;
+
+    private readonly now: () => number;
+    private readonly tokens: ReadonlySet<string>;
+    private readonly accessKeys: ReadonlyMap<string, string>;
+    private readonly requireAuth: boolean;
+    private readonly randomFaults?: RandomFaults;
+    private random: () => number;
+    private readonly jobs = new Map<string, JobRecord>();
+    private readonly jobsById = new Map<string, JobRecord>();
+    private readonly log: RingBuffer<EmulatorRequestRecord>;
+    private readonly counts = new Map<string, number>();
+    private countsOverflowed = false;
+    private total = 0;
+    private readonly timers = new Set<NodeJS.Timeout>();
+    private readonly sockets = new Set<Socket>();
+    private closing?: Promise<void>;
+
+    private constructor(
+        private readonly server: http.Server,
+        options: EmulatorOptions,
+        port: number,
+    ) {
+        this.endpoint = `http://127.0.0.1:${port}`;
+        this.now = options.now ?? Date.now;
+        this.tokens = new Set(options.tokens ?? []);
+        this.accessKeys = new Map(Object.entries(options.accessKeys ?? {}));
+        this.requireAuth = options.requireAuth ?? (this.tokens.size > 0 || this.accessKeys.size > 0);
+        this.randomFaults = options.randomFaults;
+        this.random = mulberry32(options.randomFaults?.seed ?? 0);
+        this.log = new RingBuffer(options.logCapacity ?? DEFAULT_LOG_CAPACITY);
+    }
+
+    /**
+     * Start an emulator listening on `127.0.0.1` (port `options.port`, default ephemeral).
+     * Rejects with a {@link ConfigError} on invalid options, or with the listen error.
+     */
+    static async start(options: EmulatorOptions = {}): Promise<JobApiEmulator> {
+        if (options.host !== undefined && options.host !== "127.0.0.1") {
+            throw new ConfigError("host", String(options.host), '"127.0.0.1" (the emulator only listens on loopback)');
+        }
+        if (options.randomFaults) validateRandomFaults(options.randomFaults);
+        if (options.logCapacity !== undefined && !(Number.isInteger(options.logCapacity) && options.logCapacity >= 1)) {
+            throw new ConfigError("logCapacity", String(options.logCapacity), "an integer ≥ 1");
+        }
+        if (options.tokens?.some((t) => typeof t !== "string" || t === "")) {
+            throw new ConfigError("tokens", "(a token that is not a non-empty string)", "non-empty strings");
+        }
+        for (const [ak, sk] of Object.entries(options.accessKeys ?? {})) {
+            if (ak === "" || typeof sk !== "string" || sk === "") {
+                throw new ConfigError("accessKeys", "(an empty access key or secret key)", "non-empty access keys and secret keys");
+            }
+        }
+        const port = options.port ?? 0;
+        if (!Number.isInteger(port) || port < 0 || port > 65535) {
+            throw new ConfigError("port", String(port), "an integer from 0 to 65535");
+        }
+
+        let emulator: JobApiEmulator | undefined;
+        // requireHostHeader off: a request without Host is still answered by the emulator (with X-Request-Id).
+        const server = http.createServer({ requireHostHeader: false }, (req, res) => emulator!.handle(req, res));
+        await new Promise<void>((resolve, reject) => {
+            server.once("error", reject);
+            server.listen(port, "127.0.0.1", () => {
+                server.off("error", reject);
+                resolve();
+            });
+        });
+        emulator = new JobApiEmulator(server, options, (server.address() as AddressInfo).port);
+        emulator.attach();
+        return emulator;
+    }
+
+    /**
+     * Define a job and return its ID. The job's clock starts now: it answers 404 during
+     * `notFoundForMs`, runs for `durationMs`, then stays in its terminal state (until
+     * `expireAfterMs`, if given). Defining a job again with the same service, project (and instance)
+     * and ID replaces it.
+     *
+     * @throws ConfigError on an invalid definition, or when the job's path is already used by a job
+     *   of another service (DDM and CFW share `/v3/{project_id}/jobs/{job_id}`).
+     */
+    defineJob(def: EmulatedJobDefinition): string {
+        if (def === null || typeof def !== "object") throw new ConfigError("job definition", String(def), "an object");
+        if (!EMULATED_SERVICES.includes(def.service)) {
+            throw new ConfigError("service", String(def.service), EMULATED_SERVICES.join(", "));
+        }
+        const service = def.service;
+        const projectId = checkId("projectId", def.projectId);
+        const instanceId = service === "roma" ? checkId("instanceId", def.instanceId) : undefined;
+        const jobId = def.jobId === undefined ? newJobId(service) : checkId("jobId", def.jobId);
+        const durationMs = checkMs("durationMs", def.durationMs, false)!;
+        if (def.outcome !== "succeeded" && def.outcome !== "failed") {
+            throw new ConfigError("outcome", String(def.outcome), '"succeeded" or "failed"');
+        }
+        const notFoundForMs = checkMs("notFoundForMs", def.notFoundForMs, true) ?? 0;
+        const expireAfterMs = checkMs("expireAfterMs", def.expireAfterMs, true);
+        const progress = def.progress ?? "linear";
+        if (typeof progress !== "function" && !["linear", "none", "stuck90", "jumpy"].includes(progress)) {
+            throw new ConfigError("progress", String(progress), '"linear", "none", "stuck90", "jumpy" or a function');
+        }
+        const jobType = def.jobType ?? "exportAsset";
+        if (jobType !== "exportAsset" && jobType !== "importAsset") {
+            throw new ConfigError("jobType", String(jobType), '"exportAsset" or "importAsset"');
+        }
+        if (def.faults !== undefined && !Array.isArray(def.faults)) {
+            throw new ConfigError("faults", String(def.faults), "a list of faults");
+        }
+        (def.faults ?? []).forEach((f, i) => validateFaultSpec(f, `faults[${i}]`));
+        for (const [field, value] of [["jobName", def.jobName], ["failedCode", def.failedCode], ["failedDetail", def.failedDetail], ["archiveId", def.archiveId]] as const) {
+            if (value !== undefined && typeof value !== "string") throw new ConfigError(field, String(value), "a string");
+        }
+        if (def.instance !== undefined && (typeof def.instance !== "object" || typeof def.instance?.id !== "string" || typeof def.instance?.name !== "string")) {
+            throw new ConfigError("instance", String(def.instance), "an object { id: string, name: string }");
+        }
+        if (def.reasons !== undefined && !Array.isArray(def.reasons)) {
+            throw new ConfigError("reasons", String(def.reasons), "a list of {resource_type, resource_name, error_code, error_msg}");
+        }
+
+        const failure = DEFAULT_FAILURES[service];
+        const failedCode = def.failedCode ?? failure.code;
+        const failedDetail = def.failedDetail ?? failure.detail;
+        const model: JobModel = {
+            service,
+            jobId,
+            projectId,
+            instanceId,
+            jobName: def.jobName ?? DEFAULT_JOB_NAMES[service],
+            definedAt: this.now(),
+            durationMs,
+            outcome: def.outcome,
+            failedCode,
+            failedDetail,
+            reasons: def.reasons?.map((r) => ({ ...r })) ?? [
+                { resource_type: "application", resource_name: def.jobName ?? "emulatedApp", error_code: failedCode, error_msg: failedDetail },
+            ],
+            progress,
+            archiveId: service === "roma" ? (def.archiveId ?? (jobType === "exportAsset" ? hex32() : undefined)) : undefined,
+            instance: def.instance ? { id: def.instance.id, name: def.instance.name } : { id: `${hex32()}in09`, name: "DDM-emulated" },
+            jobType,
+        };
+        const key = routeKey({ family: FAMILY[service], projectId, instanceId, jobId });
+        const existing = this.jobs.get(key);
+        if (existing && existing.model.service !== service) {
+            throw new ConfigError(
+                "jobId",
+                JSON.stringify(jobId.slice(0, 80)),
+                `an ID not already used by the ${existing.model.service} job in project ${JSON.stringify(projectId.slice(0, 80))} ` +
+                    "(DDM and CFW share the path /v3/{project_id}/jobs/{job_id}, so a job ID can belong to only one of them)",
+            );
+        }
+        const record: JobRecord = { model, notFoundForMs, expireAfterMs, faults: new FaultQueue(def.faults ?? []) };
+        this.jobs.set(key, record);
+        this.jobsById.set(jobId, record);
+        return jobId;
+    }
+
+    /**
+     * The full URL of the most recently defined job with ID `jobId`, path segments percent-encoded
+     * (`a/b` → `a%2Fb`).
+     *
+     * @throws ConfigError when no job has that ID.
+     */
+    jobUrl(jobId: string): string {
+        const record = this.jobsById.get(jobId);
+        if (!record) throw new ConfigError("jobId", JSON.stringify(String(jobId).slice(0, 80)), "the ID of a defined job");
+        return `${this.endpoint}${pathOf(record.model)}`;
+    }
+
+    /**
+     * The request log, oldest first (at most `logCapacity` records). Records are live: a pending
+     * slow answer updates its record's `status` when sent.
+     */
+    get requests(): readonly EmulatorRequestRecord[] {
+        return this.log.toArray();
+    }
+
+    /**
+     * Number of requests received since start or the last {@link reset}: all of them without
+     * `jobId`, else those whose path named `jobId` (in any project or service, whatever the answer).
+     */
+    requestCount(jobId?: string): number {
+        if (jobId === undefined) return this.total;
+        const counted = this.counts.get(jobId);
+        if (counted !== undefined) return counted;
+        if (!this.countsOverflowed) return 0;
+        return this.log.toArray().filter((r) => r.jobId === jobId).length;
+    }
+
+    /**
+     * Forget every job, the request log and the counters, and restart the random-fault PRNG from its
+     * seed. The server keeps running with the same credentials.
+     */
+    reset(): void {
+        this.jobs.clear();
+        this.jobsById.clear();
+        this.log.clear();
+        this.counts.clear();
+        this.countsOverflowed = false;
+        this.total = 0;
+        this.random = mulberry32(this.randomFaults?.seed ?? 0);
+    }
+
+    /** Stop listening, drop every connection (pending slow answers included) and resolve when closed. Idempotent. */
+    close(): Promise<void> {
+        if (this.closing) return this.closing;
+        for (const t of this.timers) clearTimeout(t);
+        this.timers.clear();
+        this.closing = new Promise<void>((resolve) => {
+            this.server.close(() => resolve());
+            this.server.closeAllConnections();
+            for (const s of this.sockets) s.destroy();
+        });
+        return this.closing;
+    }
+
+    // ---------------------------------------------------------------- server plumbing
+
+    private attach(): void {
+        this.server.on("connection", (socket: Socket) => {
+            this.sockets.add(socket);
+            socket.on("close", () => this.sockets.delete(socket));
+        });
+        this.server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
+            // Unparseable request (e.g. request line or headers over the parser's limit): answer 400, never crash.
+            const requestId = hex32();
+            this.total++;
+            this.log.push({
+                at: this.now(),
+                method: "",
+                path: "",
+                status: 400,
+                auth: { authenticated: false, via: "none" },
+                requestId,
+            });
+            if (err.code === "ECONNRESET" || !socket.writable) {
+                socket.destroy();
+                return;
+            }
+            const body = JSON.stringify({ error_code: "APIGW.0201", error_msg: "API request error: the request could not be parsed.", request_id: requestId });
+            socket.end(
+                `HTTP/1.1 400 Bad Request\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+                    `X-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+            );
+        });
+    }
+
+    private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+        const requestId = hex32();
+        const url = req.url ?? "";
+        const record: EmulatorRequestRecord = {
+            at: this.now(),
+            method: req.method ?? "",
+            path: url.split("?")[0].slice(0, MAX_LOGGED_PATH),
+            status: 0,
+            auth: { authenticated: false, via: "none" },
+            requestId,
+        };
+        this.total++;
+        this.log.push(record);
+        res.setHeader("X-Request-Id", requestId);
+
+        const chunks: Buffer[] = [];
+        let size = 0;
+        req.on("data", (chunk: Buffer) => {
+            size += chunk.length;
+            if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+        });
+        req.on("error", () => undefined);
+        req.on("end", () => {
+            try {
+                if (size > MAX_BODY_BYTES) {
+                    this.sendError(res, record, 400, "APIGW.0201", "Request entity too large.");
+                    return;
+                }
+                this.process(req, res, record, url, Buffer.concat(chunks));
+            } catch {
+                // An emulator bug or a throwing progress function must not bring the server down.
+                this.sendError(res, record, 500, "EMULATOR.0500", "The emulator failed to render the answer.");
+            }
+        });
+    }
+
+    private process(req: http.IncomingMessage, res: http.ServerResponse, record: EmulatorRequestRecord, url: string, body: Buffer): void {
+        if (url.length > MAX_URL_LENGTH) return this.sendError(res, record, 400, "APIGW.0201", "Request URI too large.");
+        if (!url.startsWith("/")) return this.sendError(res, record, 400, "APIGW.0201", "API request error: the request target must be a path.");
+        const q = url.indexOf("?");
+        const rawPath = q < 0 ? url : url.slice(0, q);
+        const rawQuery = q < 0 ? "" : url.slice(q + 1);
+        let segments: string[];
+        try {
+            segments = rawPath.split("/").map(decodeURIComponent);
+        } catch {
+            return this.sendError(res, record, 400, "APIGW.0201", "API request error: the path is not correctly percent-encoded.");
+        }
+        const route = matchRoute(segments);
+        if (!route) return this.sendError(res, record, 404, "APIGW.0101", "The API does not exist or has not been published in the environment.");
+        record.jobId = route.jobId;
+        const job = this.jobs.get(routeKey(route));
+        const service: EmulatedService | undefined = job?.model.service ?? (route.family === "v3" ? undefined : route.family);
+        if (service !== undefined) record.service = service;
+        this.countRequest(route.jobId);
+        if (req.method !== "GET") return this.sendError(res, record, 404, "APIGW.0101", "The API does not exist.");
+
+        const auth = this.authenticate(req, rawPath, rawQuery, body);
+        record.auth = auth;
+        if (!auth.authenticated && (this.requireAuth || auth.via !== "none")) {
+            const reason = auth.reason ?? "no credentials: send X-Auth-Token or an SDK-HMAC-SHA256 Authorization header";
+            return this.sendError(res, record, 401, "APIGW.0301", `Incorrect IAM authentication information: ${reason}`);
+        }
+
+        const fault = job?.faults.take() ?? this.drawRandomFault();
+        const normal = this.normalAnswer(job, service, record);
+        if (!fault) return this.send(res, record, normal);
+        record.fault = fault.kind;
+        switch (fault.kind) {
+            case "status": {
+                const headers: Record<string, string> = {};
+                if (fault.retryAfter !== undefined) headers["Retry-After"] = fault.retryAfter;
+                if (fault.body === "html") {
+                    return this.send(res, record, { status: fault.status, body: htmlErrorPage(fault.status), contentType: "text/html", headers });
+                }
+                const d = faultError(fault.status, service);
+                const errorBody: Record<string, string> = { error_code: fault.errorCode ?? d.code, error_msg: fault.errorMsg ?? d.msg };
+                if (fault.status === 403 && service === "roma") errorBody.error_details = "The user has no permission to query this job (emulated).";
+                errorBody.request_id = record.requestId;
+                return this.send(res, record, { status: fault.status, body: JSON.stringify(errorBody), contentType: JSON_TYPE, headers });
+            }
+            case "html":
+                return this.send(res, record, { status: 502, body: htmlErrorPage(502), contentType: "text/html" });
+            case "malformed":
+                return this.send(res, record, { status: 200, body: normal.body.slice(0, Math.floor(normal.body.length / 2)), contentType: JSON_TYPE });
+            case "drop":
+                record.status = 0;
+                req.socket.destroy();
+                return;
+            case "slow": {
+                const timer = setTimeout(() => {
+                    this.timers.delete(timer);
+                    if (res.destroyed) record.clientAborted = true;
+                    else this.send(res, record, normal);
+                }, fault.delayMs);
+                this.timers.add(timer);
+                res.on("close", () => {
+                    if (!res.writableFinished) {
+                        clearTimeout(timer);
+                        this.timers.delete(timer);
+                        record.clientAborted = true;
+                        record.status = 0;
+                    }
+                });
+                return;
+            }
+        }
+    }
+
+    /** The answer without any fault: the job body, or a 404 while the job is invisible. */
+    private normalAnswer(job: JobRecord | undefined, service: EmulatedService | undefined, record: EmulatorRequestRecord): Answer {
+        const elapsed = job ? this.now() - job.model.definedAt : 0;
+        const visible =
+            job !== undefined &&
+            elapsed >= job.notFoundForMs &&
+            (job.expireAfterMs === undefined || elapsed < job.model.durationMs + job.expireAfterMs);
+        if (!job || !visible) {
+            record.state = "notFound";
+            const body = { error_code: serviceCode(service, 404), error_msg: "The job does not exist.", request_id: record.requestId };
+            return { status: 404, body: JSON.stringify(body), contentType: JSON_TYPE };
+        }
+        const snap = snapshot(job.model, Math.max(0, elapsed));
+        record.state = snap.state;
+        return { status: 200, body: JSON.stringify(renderJobBody(job.model, snap)), contentType: JSON_TYPE };
+    }
+
+    private drawRandomFault(): FaultKind | undefined {
+        const rf = this.randomFaults;
+        if (!rf || rf.rate <= 0) return undefined;
+        if (this.random() >= rf.rate) return undefined;
+        return rf.kinds[Math.min(rf.kinds.length - 1, Math.floor(this.random() * rf.kinds.length))];
+    }
+
+    private authenticate(req: http.IncomingMessage, rawPath: string, rawQuery: string, body: Buffer): RequestAuth {
+        const token = header(req, "x-auth-token");
+        if (token !== undefined) {
+            return this.tokens.has(token)
+                ? { authenticated: true, via: "token" }
+                : { authenticated: false, via: "token", reason: "the X-Auth-Token is not a valid token" };
+        }
+        const authorization = header(req, "authorization");
+        if (authorization === undefined) return { authenticated: false, via: "none" };
+        const accessKey = /Access=([^,\s]+)/.exec(authorization)?.[1];
+        const failed = (reason: string): RequestAuth => {
+            const auth: RequestAuth = { authenticated: false, via: "aksk", reason: this.redact(reason) };
+            if (accessKey !== undefined) auth.accessKey = this.redact(accessKey.slice(0, 128));
+            return auth;
+        };
+        if (!/^SDK-HMAC-SHA256\s/i.test(authorization)) return failed("unsupported Authorization scheme (expected SDK-HMAC-SHA256)");
+        try {
+            const result = verifySignature(
+                { method: req.method ?? "GET", rawPath, rawQuery, headers: req.headers, body },
+                (ak) => this.accessKeys.get(ak),
+                { now: new Date(this.now()) },
+            );
+            if (result.ok) return { authenticated: true, via: "aksk", accessKey: result.accessKey };
+            return failed(result.reason);
+        } catch {
+            return failed("the signature could not be verified");
+        }
+    }
+
+    /** Replace every configured secret key and token occurring in `text` with `***`. */
+    private redact(text: string): string {
+        let out = text;
+        for (const secret of [...this.accessKeys.values(), ...this.tokens]) {
+            if (secret.length >= 4) out = out.split(secret).join("***");
+        }
+        return out.slice(0, 512);
+    }
+
+    private countRequest(jobId: string): void {
+        const n = this.counts.get(jobId);
+        if (n !== undefined) this.counts.set(jobId, n + 1);
+        else if (this.counts.size < this.log.capacity) this.counts.set(jobId, 1);
+        else this.countsOverflowed = true;
+    }
+
+    private sendError(res: http.ServerResponse, record: EmulatorRequestRecord, status: number, code: string, msg: string): void {
+        const body = JSON.stringify({ error_code: code, error_msg: msg, request_id: record.requestId });
+        this.send(res, record, { status, body, contentType: JSON_TYPE });
+    }
+
+    private send(res: http.ServerResponse, record: EmulatorRequestRecord, answer: Answer): void {
+        if (res.destroyed || res.writableEnded || res.headersSent) return;
+        record.status = answer.status;
+        res.statusCode = answer.status;
+        res.setHeader("Content-Type", answer.contentType);
+        res.setHeader("Content-Length", Buffer.byteLength(answer.body));
+        for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
+        res.end(answer.body);
+    }
+}

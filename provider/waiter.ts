@@ -1,0 +1,140 @@
+/**
+ * The library entry points: `waitForJob` (poll until terminal) and `getJobStatus` (one look).
+ * Usable without Pulumi.
+ *
+ * @packageDocumentation
+ */
+
+import { createHash } from "node:crypto";
+import { ConfigError } from "./errors";
+import { classifyAnswer, classifyTransportFailure, ClassifyContext } from "./http/classify";
+import { JobClient, TransportFailure } from "./http/client";
+import { Credentials, redactSecrets, resolveSettings, SettingsInput } from "./http/credentials";
+import { serviceEndpoint } from "./http/endpoint";
+import { budgetFor } from "./polling/budget";
+import { Clock } from "./polling/clock";
+import { pollUntilTerminal, PollOutcome } from "./polling/loop";
+import { PollPolicy } from "./polling/policy";
+import { sharedRequest } from "./polling/sharedRequest";
+import { JobWaitSettings, resolveWaitSettings, ResolvedWaitSettings } from "./options";
+import { buildJobPath } from "./services";
+import type { JobStatus } from "./services/types";
+
+/**
+ * Options of {@link waitForJob} and {@link getJobStatus}: which job (see {@link JobWaitSettings}),
+ * credentials (explicit values win; otherwise `HW_ACCESS_KEY`/`HW_SECRET_KEY`/`HW_SECURITY_TOKEN`
+ * or `HW_AUTH_TOKEN` from `env`), and run-time hooks.
+ */
+export interface WaitForJobOptions extends JobWaitSettings, Omit<SettingsInput, "region" | "projectId"> {
+    /** Aborting stops polling and the in-flight request at once (`JobCancelledError`). */
+    signal?: AbortSignal;
+    /** Called with every status read (also the terminal one). */
+    onProgress?: (status: JobStatus) => void;
+    /** Where `HW_*` variables are read from. Default `process.env`. */
+    env?: NodeJS.ProcessEnv;
+    /** Time source (tests and simulations). Default: the system clock. */
+    clock?: Clock;
+    /** Random source for jitter. Default `Math.random`. */
+    random?: () => number;
+    /** Delay policy. Default: the progress-aware policy. */
+    policy?: PollPolicy;
+}
+
+/** A finished job: its terminal status plus what the wait cost. */
+export interface CompletedJob extends JobStatus {
+    /** Status requests sent. */
+    polls: number;
+    /** Time waited, in ms. */
+    waitedMs: number;
+}
+
+/** Everything needed to ask about one job, prepared and validated once. */
+interface PreparedJob {
+    settings: ResolvedWaitSettings;
+    fetchOnce: (signal: AbortSignal | undefined) => Promise<PollOutcome>;
+}
+
+/**
+ * Wait until the job is terminal.
+ *
+ * Resolves with the succeeded status. Rejects with `ConfigError` (bad options, before any
+ * request), `JobFailedError` (the job failed: `failedCode`/`failedDetail`), `JobTimeoutError`
+ * (not terminal at the deadline, after a final check there), `JobApiError` (permanent API
+ * error, or still 404 after the grace window) or `JobCancelledError` (`signal` aborted).
+ */
+export async function waitForJob(options: WaitForJobOptions): Promise<CompletedJob> {
+    const { settings, fetchOnce } = prepare(options);
+    const result = await pollUntilTerminal(fetchOnce, {
+        jobId: settings.jobId,
+        timeoutMs: settings.timeoutMs,
+        bounds: { minIntervalMs: settings.minIntervalMs, maxIntervalMs: settings.maxIntervalMs },
+        notFoundGraceMs: settings.notFoundGraceMs,
+        policy: options.policy,
+        clock: options.clock,
+        random: options.random,
+        signal: options.signal,
+        onStatus: options.onProgress,
+    });
+    return { ...result.status, polls: result.polls, waitedMs: result.elapsedMs };
+}
+
+/**
+ * Ask once. Resolves with the job's status whatever its state; rejects with the classified
+ * error (`JobApiError`, including 404 and transient failures) or `ConfigError`.
+ */
+export async function getJobStatus(options: WaitForJobOptions): Promise<JobStatus> {
+    const outcome = await prepare(options).fetchOnce(options.signal);
+    if (outcome.kind === "status") return outcome.status;
+    throw outcome.error;
+}
+
+function prepare(options: WaitForJobOptions): PreparedJob {
+    if (options === null || typeof options !== "object") {
+        throw new ConfigError("options", String(options), "an object with at least service and jobId");
+    }
+    const env = resolveSettings(
+        {
+            accessKey: options.accessKey,
+            secretKey: options.secretKey,
+            securityToken: options.securityToken,
+            token: options.token,
+            cloud: options.cloud,
+            region: options.region,
+            projectId: options.projectId,
+        },
+        options.env ?? process.env,
+    );
+    const settings = resolveWaitSettings(options, { projectId: env.projectId, region: env.region });
+    const origin = settings.endpoint ?? serviceEndpoint(settings.service.endpointService, settings.region!, env.cloud);
+    const path = buildJobPath(settings.service, settings);
+    const credentials = env.credentials;
+    const client = new JobClient({ origin, credentials, projectId: settings.projectId, requestTimeoutMs: settings.requestTimeoutMs });
+    const budget = budgetFor(origin, settings.maxRequestsPerSecond);
+    const ctx: Omit<ClassifyContext, "nowMs"> = {
+        service: settings.service,
+        jobId: settings.jobId,
+        redact: (text) => redactSecrets(text, credentials),
+    };
+    const key = `${origin}${path}#${identity(credentials)}`;
+
+    const fetchOnce = (signal: AbortSignal | undefined) =>
+        sharedRequest(key, signal, async (shared): Promise<PollOutcome> => {
+            await budget.acquire(shared);
+            try {
+                const answer = await client.get(path, shared);
+                return classifyAnswer(answer, { ...ctx, nowMs: Date.now() });
+            } catch (error) {
+                if (error instanceof TransportFailure) {
+                    return classifyTransportFailure(error.code, error.message, { ...ctx, nowMs: Date.now() });
+                }
+                throw error;
+            }
+        });
+    return { settings, fetchOnce };
+}
+
+/** Who is asking, without the secret: two waiters share requests only with the same credentials. */
+function identity(credentials: Credentials): string {
+    const secret = credentials.kind === "token" ? credentials.token : `${credentials.accessKey}:${credentials.secretKey}`;
+    return createHash("sha256").update(secret).digest("hex").slice(0, 16);
+}

@@ -1,0 +1,254 @@
+/**
+ * waitForJob and getJobStatus against the local emulator on 127.0.0.1: every kind, success,
+ * failure, timeout, cancellation, each fault type, bad credentials. Jobs last well under a second.
+ */
+import { expect } from "chai";
+import { ConfigError, JobApiError, JobCancelledError, JobFailedError, JobTimeoutError } from "../../provider/errors";
+import { getJobStatus, waitForJob, WaitForJobOptions } from "../../provider/waiter";
+import { JobApiEmulator, EmulatedJobDefinition, FaultSpec } from "../../provider/testing/emulator";
+import type { JobStatus } from "../../provider/services/types";
+
+const AK = "EMULATORAK0000000001";
+const SK = "emulator-secret-key-do-not-leak-0001";
+const TOKEN = "MIIemulator-token-do-not-leak";
+const PROJECT = "05f2cff45100d5112f4bc00b794ea08e";
+const INSTANCE = "roma-instance-1";
+
+describe("waitForJob against the emulator", function () {
+    this.timeout(20_000);
+    let emu: JobApiEmulator;
+
+    before(async () => {
+        emu = await JobApiEmulator.start({ accessKeys: { [AK]: SK }, tokens: [TOKEN] });
+    });
+    after(async () => emu.close());
+
+    function define(def: Partial<EmulatedJobDefinition> & Pick<EmulatedJobDefinition, "service">): string {
+        return emu.defineJob({
+            projectId: PROJECT,
+            instanceId: def.service === "roma" ? INSTANCE : undefined,
+            durationMs: 300,
+            outcome: "succeeded",
+            ...def,
+        });
+    }
+
+    function options(service: string, jobId: string, extra: Partial<WaitForJobOptions> = {}): WaitForJobOptions {
+        return {
+            service,
+            jobId,
+            projectId: PROJECT,
+            instanceId: service === "roma" ? INSTANCE : undefined,
+            endpoint: emu.endpoint,
+            allowInsecureLoopback: true,
+            accessKey: AK,
+            secretKey: SK,
+            env: {},
+            timeoutSeconds: 10,
+            minPollIntervalSeconds: 0.02,
+            maxPollIntervalSeconds: 0.1,
+            requestTimeoutSeconds: 2,
+            ...extra,
+        };
+    }
+
+    for (const service of ["dws", "ddm", "roma", "cfw"] as const) {
+        describe(service, () => {
+            it("waits for success and reports progress along the way", async () => {
+                const jobId = define({ service, durationMs: 400, progress: "linear" });
+                const seen: JobStatus[] = [];
+                const done = await waitForJob(options(service, jobId, { onProgress: (s) => seen.push(s) }));
+                expect(done.state).to.equal("succeeded");
+                expect(done.jobId).to.equal(jobId);
+                expect(done.statusRecognised).to.equal(true);
+                expect(done.polls).to.be.at.least(2);
+                expect(done.waitedMs).to.be.at.least(300);
+                expect(seen.at(-1)!.state).to.equal("succeeded");
+                expect(seen.slice(0, -1).every((s) => s.state === "running")).to.equal(true);
+                if (service !== "cfw") expect(seen.some((s) => s.progress !== undefined && s.progress > 0 && s.progress < 100)).to.equal(true);
+                if (service === "ddm") expect(done.instance?.id).to.be.a("string");
+                if (service === "roma") expect(done.archiveId).to.be.a("string");
+            });
+
+            it("fails with the job's own failure fields", async () => {
+                const jobId = define({ service, outcome: "failed", failedCode: `${service.toUpperCase()}.0114`, failedDetail: "ELB private IP is not configured." });
+                const err = await waitForJob(options(service, jobId)).catch((e) => e);
+                expect(err).to.be.instanceOf(JobFailedError);
+                expect(err.jobId).to.equal(jobId);
+                if (service === "ddm") {
+                    // The DDM API has no failure fields: the status is the whole story.
+                    expect(err.failedCode).to.equal(undefined);
+                    expect(err.message).to.match(/failed with status "Failed" \(the service gave no failure reason\)/);
+                } else {
+                    expect(err.failedCode).to.contain(`${service.toUpperCase()}.0114`);
+                    expect(err.failedDetail).to.contain("ELB private IP is not configured.");
+                    expect(err.message).to.contain("ELB private IP is not configured.");
+                }
+            });
+
+            it("times out after a final check at the deadline", async () => {
+                const jobId = define({ service, durationMs: 60_000 });
+                const started = Date.now();
+                const err = await waitForJob(options(service, jobId, { timeoutSeconds: 0.5, maxPollIntervalSeconds: 0.2 })).catch((e) => e);
+                const elapsed = Date.now() - started;
+                expect(err).to.be.instanceOf(JobTimeoutError);
+                expect(err.lastStatus.state).to.equal("running");
+                expect(elapsed).to.be.at.least(500);
+                expect(elapsed).to.be.below(500 + 2000);
+                const lastAt = emu.requests.filter((r) => r.jobId === jobId).at(-1)!.at;
+                expect(lastAt - started).to.be.at.least(480);
+            });
+
+            it("getJobStatus takes one look", async () => {
+                const jobId = define({ service, durationMs: 10_000 });
+                const before = emu.requestCount(jobId);
+                const s = await getJobStatus(options(service, jobId));
+                expect(s.state).to.equal("running");
+                expect(emu.requestCount(jobId) - before).to.equal(1);
+            });
+        });
+    }
+
+    describe("faults", () => {
+        const faults: [string, FaultSpec[]][] = [
+            ["429 with Retry-After", [{ kind: "status", status: 429, retryAfter: "0.2", count: 2 }]],
+            ["500 and 503", [{ kind: "status", status: 500 }, { kind: "status", status: 503, count: 2 }]],
+            ["502/504 gateway errors", [{ kind: "status", status: 502 }, { kind: "status", status: 504 }]],
+            ["an HTML gateway page", [{ kind: "html", count: 2 }]],
+            ["dropped connections", [{ kind: "drop", count: 3 }]],
+            ["a slow answer beyond the request timeout", [{ kind: "slow", delayMs: 1500 }]],
+        ];
+        for (const [name, spec] of faults) {
+            it(`rides out ${name}`, async () => {
+                const jobId = define({ service: "dws", durationMs: 200, faults: spec });
+                const done = await waitForJob(options("dws", jobId, { requestTimeoutSeconds: 0.5 }));
+                expect(done.state).to.equal("succeeded");
+                const faulted = emu.requests.filter((r) => r.jobId === jobId && r.fault !== undefined);
+                expect(faulted.length, "the faults were served").to.be.at.least(1);
+            });
+        }
+
+        it("honours Retry-After on 429 instead of hammering", async () => {
+            const jobId = define({ service: "dws", durationMs: 0, faults: [{ kind: "status", status: 429, retryAfter: "0.6" }] });
+            const started = Date.now();
+            await waitForJob(options("dws", jobId));
+            const times = emu.requests.filter((r) => r.jobId === jobId).map((r) => r.at);
+            expect(times).to.have.length(2);
+            expect(times[1] - times[0]).to.be.at.least(550);
+            expect(Date.now() - started).to.be.below(3000);
+        });
+
+        it("fails at once on a malformed 200 body", async () => {
+            const jobId = define({ service: "dws", durationMs: 5000, faults: [{ kind: "malformed" }] });
+            const err = await waitForJob(options("dws", jobId)).catch((e) => e);
+            expect(err).to.be.instanceOf(JobApiError);
+            expect(err.httpStatus).to.equal(200);
+            expect(err.message).to.match(/not JSON/);
+            expect(emu.requestCount(jobId)).to.equal(1);
+        });
+
+        for (const status of [400, 401, 403] as const) {
+            it(`fails at once on ${status} with the service's error code and request id`, async () => {
+                const jobId = define({ service: "roma", durationMs: 5000, faults: [{ kind: "status", status }] });
+                const err = await waitForJob(options("roma", jobId)).catch((e) => e);
+                expect(err).to.be.instanceOf(JobApiError);
+                expect(err.httpStatus).to.equal(status);
+                expect(err.errorCode).to.be.a("string");
+                expect(err.requestId).to.be.a("string");
+                expect(err.message).to.contain(err.errorCode);
+                expect(emu.requestCount(jobId)).to.equal(1);
+            });
+        }
+
+        it("tolerates 404 while a new job is invisible, within the grace window", async () => {
+            const jobId = define({ service: "ddm", durationMs: 500, notFoundForMs: 250 });
+            const done = await waitForJob(options("ddm", jobId, { notFoundGraceSeconds: 2 }));
+            expect(done.state).to.equal("succeeded");
+            expect(emu.requests.some((r) => r.jobId === jobId && r.status === 404)).to.equal(true);
+        });
+
+        it("fails with a clear 404 error after the grace window", async () => {
+            const err = await waitForJob(options("dws", "nosuchjob0001", { notFoundGraceSeconds: 0.2 })).catch((e) => e);
+            expect(err).to.be.instanceOf(JobApiError);
+            expect(err.httpStatus).to.equal(404);
+            expect(err.message).to.match(/No dws job with this ID was found/);
+        });
+    });
+
+    describe("authentication", () => {
+        it("works with an IAM token instead of AK/SK", async () => {
+            const jobId = define({ service: "cfw", durationMs: 100 });
+            const done = await waitForJob(options("cfw", jobId, { accessKey: undefined, secretKey: undefined, token: TOKEN }));
+            expect(done.state).to.equal("succeeded");
+            expect(emu.requests.filter((r) => r.jobId === jobId).every((r) => r.auth.authenticated && r.auth.via === "token")).to.equal(true);
+        });
+
+        it("signs every request with AK/SK (verified by the emulator)", async () => {
+            const jobId = define({ service: "dws", durationMs: 100 });
+            await waitForJob(options("dws", jobId));
+            const log = emu.requests.filter((r) => r.jobId === jobId);
+            expect(log.every((r) => r.auth.authenticated && r.auth.via === "aksk")).to.equal(true);
+        });
+
+        it("a wrong secret key is a permanent 401 that never shows the key", async () => {
+            const jobId = define({ service: "dws", durationMs: 100 });
+            const err = await waitForJob(options("dws", jobId, { secretKey: "wrong-secret-value-xyz" })).catch((e) => e);
+            expect(err).to.be.instanceOf(JobApiError);
+            expect(err.httpStatus).to.equal(401);
+            expect(err.message).to.match(/HW_ACCESS_KEY/);
+            expect(err.message).to.not.contain("wrong-secret-value-xyz");
+            expect(err.message).to.not.contain(SK);
+        });
+
+        it("a bad token is a permanent 401", async () => {
+            const jobId = define({ service: "ddm", durationMs: 100 });
+            const err = await waitForJob(options("ddm", jobId, { accessKey: undefined, secretKey: undefined, token: "bogus-token" })).catch((e) => e);
+            expect(err).to.be.instanceOf(JobApiError);
+            expect(err.httpStatus).to.equal(401);
+            expect(err.message).to.not.contain("bogus-token");
+        });
+
+        it("no credentials at all is a ConfigError naming the variables", async () => {
+            const err = await waitForJob(options("dws", "abc", { accessKey: undefined, secretKey: undefined })).catch((e) => e);
+            expect(err).to.be.instanceOf(ConfigError);
+            expect(err.message).to.match(/HW_ACCESS_KEY/);
+            expect(err.message).to.match(/HW_SECRET_KEY/);
+        });
+
+        it("reads credentials and project from HW_* variables", async () => {
+            const jobId = define({ service: "dws", durationMs: 50 });
+            const done = await waitForJob({
+                service: "dws",
+                jobId,
+                endpoint: emu.endpoint,
+                allowInsecureLoopback: true,
+                minPollIntervalSeconds: 0.02,
+                env: { HW_ACCESS_KEY: AK, HW_SECRET_KEY: SK, HW_PROJECT_ID: PROJECT },
+            });
+            expect(done.state).to.equal("succeeded");
+        });
+    });
+
+    describe("cancellation and input", () => {
+        it("an abort stops polling and the in-flight request at once", async () => {
+            const jobId = define({ service: "dws", durationMs: 60_000, faults: [{ kind: "slow", delayMs: 5000, count: Infinity }] });
+            const controller = new AbortController();
+            setTimeout(() => controller.abort(new Error("user pressed Ctrl-C")), 150);
+            const started = Date.now();
+            const err = await waitForJob(options("dws", jobId, { signal: controller.signal, requestTimeoutSeconds: 30 })).catch((e) => e);
+            expect(Date.now() - started).to.be.below(1000);
+            expect(err).to.be.instanceOf(JobCancelledError);
+            expect(err.message).to.contain(jobId);
+            expect(err.message).to.match(/same job ID to resume/);
+        });
+
+        it("a hostile job ID never reaches the server", async () => {
+            const before = emu.requests.length;
+            for (const jobId of ["../../v3/x/jobs/y", "a?b=c", "a#b", "a/b"]) {
+                const err = await waitForJob(options("dws", jobId)).catch((e) => e);
+                expect(err).to.be.instanceOf(ConfigError);
+            }
+            expect(emu.requests.length).to.equal(before);
+        });
+    });
+});

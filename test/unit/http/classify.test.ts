@@ -1,0 +1,103 @@
+/**
+ * Every class of poll outcome, from an HTTP answer or a transport failure.
+ */
+import { expect } from "chai";
+import { JobApiError } from "../../../provider/errors";
+import { classifyAnswer, classifyTransportFailure, HttpAnswer, parseRetryAfter } from "../../../provider/http/classify";
+import { getService } from "../../../provider/services";
+
+const SECRET = "SK-very-secret-0123456789";
+const ctx = {
+    service: getService("dws"),
+    jobId: "job-1",
+    nowMs: Date.parse("2026-11-23T12:00:00Z"),
+    redact: (t: string) => t.split(SECRET).join("***"),
+};
+const json = (status: number, body: unknown, headers: Record<string, string> = {}): HttpAnswer => ({
+    status,
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+});
+
+describe("http: classifyAnswer", () => {
+    const table: [string, HttpAnswer, string, Partial<JobApiError> & { retryAfterMs?: number }][] = [
+        ["200 running status", json(200, { status: "RUNNING", progress: "10%" }), "status", {}],
+        ["429 with Retry-After seconds", json(429, { error_code: "APIGW.0308", error_msg: "throttled" }, { "retry-after": "3" }), "throttled", { retryAfterMs: 3000, errorCode: "APIGW.0308" }],
+        ["403 with APIGW.0308 is throttling", json(403, { error_code: "APIGW.0308", error_msg: "threshold" }), "throttled", {}],
+        ["429 with HTTP-date Retry-After", json(429, {}, { "retry-after": "Mon, 23 Nov 2026 12:00:05 GMT" }), "throttled", { retryAfterMs: 5000 }],
+        ["500", json(500, { error_code: "DWS.9999", error_msg: "internal" }), "transient", { httpStatus: 500, errorCode: "DWS.9999" }],
+        ["503 with Retry-After", json(503, {}, { "retry-after": "1" }), "transient", { retryAfterMs: 1000 }],
+        ["502 HTML gateway page", { status: 502, headers: { "content-type": "text/html" }, body: "<html><body>Bad Gateway</body></html>" }, "transient", {}],
+        ["200 HTML page from a gateway", { status: 200, headers: {}, body: "<!DOCTYPE html><html>maintenance</html>" }, "transient", {}],
+        ["408", json(408, {}), "transient", {}],
+        ["404 with error body", json(404, { error_code: "DWS.0001", error_msg: "job not found" }, { "x-request-id": "r-404" }), "notFound", { httpStatus: 404, requestId: "r-404" }],
+        ["401", json(401, { error_code: "APIGW.0301", error_msg: "Incorrect IAM authentication information" }), "permanent", { httpStatus: 401 }],
+        ["403 with ROMA body", json(403, { error_code: "ROMA.00000101", error_msg: "error summary", error_details: "some error details here", request_id: "13760c1fe8655e61209b75665e9bef43" }), "permanent", { errorCode: "ROMA.00000101", errorMsg: "error summary — some error details here", requestId: "13760c1fe8655e61209b75665e9bef43" }],
+        ["400 nested error object", json(400, { error: { code: "APIGW.0101", message: "bad request" } }), "permanent", { errorCode: "APIGW.0101", errorMsg: "bad request" }],
+        ["200 truncated JSON", { status: 200, headers: {}, body: '{"status":"RUNN' }, "permanent", { httpStatus: 200 }],
+        ["200 empty body", { status: 200, headers: {}, body: "" }, "permanent", {}],
+        ["200 JSON without status", json(200, { progress: "5%" }), "permanent", {}],
+        ["204", { status: 204, headers: {}, body: "" }, "permanent", {}],
+        ["302 redirect is not followed", { status: 302, headers: { location: "https://evil.example" }, body: "" }, "permanent", { httpStatus: 302 }],
+    ];
+    for (const [name, answer, kind, fields] of table) {
+        it(`${name} → ${kind}`, () => {
+            const outcome = classifyAnswer(answer, ctx);
+            expect(outcome.kind).to.equal(kind);
+            if (outcome.kind === "status") return;
+            expect(outcome.error).to.be.instanceOf(JobApiError);
+            const { retryAfterMs, ...errorFields } = fields;
+            if (retryAfterMs !== undefined) expect((outcome as { retryAfterMs?: number }).retryAfterMs).to.equal(retryAfterMs);
+            for (const [k, v] of Object.entries(errorFields)) expect((outcome.error as unknown as Record<string, unknown>)[k], k).to.deep.equal(v);
+            expect(outcome.error.message).to.contain("job-1");
+        });
+    }
+
+    it("scrubs secrets and control characters from server text and bounds its length", () => {
+        const hostile = json(401, { error_code: "APIGW.0301", error_msg: `bad signature for ${SECRET}\n\u001b[31mred` + "x".repeat(5000) });
+        const outcome = classifyAnswer(hostile, ctx);
+        expect(outcome.kind).to.equal("permanent");
+        const message = (outcome as { error: Error }).error.message;
+        expect(message).to.not.contain(SECRET);
+        expect(message).to.contain("***");
+        expect(message).to.not.match(/[\u0000-\u001f]/);
+        expect(message.length).to.be.lessThan(1000);
+    });
+
+    it("a 200 body that is not this service's status names the service", () => {
+        const outcome = classifyAnswer(json(200, { data: { status: "Running" } }), ctx);
+        expect(outcome.kind).to.equal("permanent");
+        expect((outcome as { error: Error }).error.message).to.match(/GaussDB\(DWS\) task progress status: no status string at "status"/);
+    });
+});
+
+describe("http: classifyTransportFailure", () => {
+    for (const code of ["ECONNRESET", "ECONNREFUSED", "ECONNABORTED", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN"]) {
+        it(`${code} is transient`, () => {
+            expect(classifyTransportFailure(code, "socket hang up", ctx).kind).to.equal("transient");
+        });
+    }
+    it("an unknown failure is permanent (no blind retry of a bug)", () => {
+        expect(classifyTransportFailure("ERR_BAD_RESPONSE", "maxContentLength size of 1048576 exceeded", ctx).kind).to.equal("permanent");
+        expect(classifyTransportFailure(undefined, "weird", ctx).kind).to.equal("permanent");
+    });
+});
+
+describe("http: parseRetryAfter", () => {
+    const now = Date.parse("2026-11-23T12:00:00Z");
+    const table: [string | undefined, number | undefined][] = [
+        [undefined, undefined],
+        ["", undefined],
+        ["0", 0],
+        ["2", 2000],
+        ["1.5", 1500],
+        ["Mon, 23 Nov 2026 12:00:30 GMT", 30_000],
+        ["Mon, 23 Nov 2026 11:00:00 GMT", 0],
+        ["99999999", 3_600_000],
+        ["soon", undefined],
+        ["-5", undefined],
+    ];
+    for (const [value, expected] of table) {
+        it(`${JSON.stringify(value)} → ${expected}`, () => expect(parseRetryAfter(value, now)).to.equal(expected));
+    }
+});

@@ -1,0 +1,105 @@
+/**
+ * Bad input: every option refused before any request, with a message that names the field,
+ * shows the value and says what is allowed.
+ */
+import { expect } from "chai";
+import { ConfigError } from "../../provider/errors";
+import { JobWaitSettings, resolveWaitSettings } from "../../provider/options";
+
+const good: JobWaitSettings = { service: "dws", jobId: "2c9080e88459fa44018459fbeb600001", projectId: "05f2cff45100d5112f4bc00b794ea08e", region: "cn-north-4" };
+
+/** [what, override, field named in the error, text the message must contain] */
+const BAD: [string, Partial<Record<keyof JobWaitSettings, unknown>>, string, RegExp][] = [
+    ["unknown service kind", { service: "rds" }, "service", /"rds".*"dws", "ddm", "roma", "cfw"/],
+    ["service in upper case", { service: "DWS" }, "service", /"DWS"/],
+    ["service missing", { service: undefined }, "service", /\(missing\)/],
+    ["service not a string", { service: 42 }, "service", /42/],
+    ["empty job ID", { jobId: "" }, "jobId", /""/],
+    ["job ID missing", { jobId: undefined }, "jobId", /\(missing\)/],
+    ["job ID path traversal", { jobId: "../../v3/other/jobs/x" }, "jobId", /"\.\.\/\.\.\/v3/],
+    ["job ID dot-dot", { jobId: ".." }, "jobId", /letter or digit/],
+    ["job ID with query injection", { jobId: "abc?x=1" }, "jobId", /abc\?x=1/],
+    ["job ID with fragment", { jobId: "abc#frag" }, "jobId", /A–Z/],
+    ["job ID with slash", { jobId: "a/b" }, "jobId", /"a\/b"/],
+    ["job ID with space", { jobId: "a b" }, "jobId", /"a b"/],
+    ["job ID with newline (header/log injection)", { jobId: "abc\r\nX-Evil: 1" }, "jobId", /\\r\\n/],
+    ["job ID with percent-encoding", { jobId: "%2e%2e" }, "jobId", /%2e%2e/],
+    ["job ID with unicode", { jobId: "jöb" }, "jobId", /jöb/],
+    ["job ID too long", { jobId: "a".repeat(129) }, "jobId", /129 chars/],
+    ["job ID not a string", { jobId: 12345 }, "jobId", /12345/],
+    ["project ID with slash", { projectId: "p/../q" }, "projectId", /"p\/\.\.\/q"/],
+    ["project ID empty", { projectId: "" }, "projectId", /32 hexadecimal/],
+    ["project ID too long", { projectId: "p".repeat(65) }, "projectId", /1–64/],
+    ["ROMA without instance ID", { service: "roma" }, "instanceId", /"roma" service needs the instance ID/],
+    ["instance ID for DWS", { instanceId: "i-1" }, "instanceId", /only "roma"/],
+    ["ROMA instance ID traversal", { service: "roma", instanceId: "../x" }, "instanceId", /"\.\.\/x"/],
+    ["no region and no endpoint", { region: undefined }, "region", /cn-north-4/],
+    ["malformed region", { region: "CN North 4" }, "region", /CN North 4/],
+    ["region with slash", { region: "cn-north-4/evil" }, "region", /cn-north-4\/evil/],
+    ["plain http endpoint", { endpoint: "http://dws.example.com" }, "endpoint", /https/],
+    ["http loopback without opt-in", { endpoint: "http://127.0.0.1:8080" }, "endpoint", /127\.0\.0\.1/],
+    ["endpoint with credentials in URL", { endpoint: "https://user:pass@dws.example.com" }, "endpoint", /endpoint/],
+    ["endpoint with path", { endpoint: "https://dws.example.com/v1.0/x" }, "endpoint", /endpoint/],
+    ["endpoint not a URL", { endpoint: "dws.example.com" }, "endpoint", /dws\.example\.com/],
+    ["ftp endpoint", { endpoint: "ftp://dws.example.com" }, "endpoint", /ftp/],
+    ["negative timeout", { timeoutSeconds: -5 }, "timeoutSeconds", /-5.*greater than 0/],
+    ["zero timeout", { timeoutSeconds: 0 }, "timeoutSeconds", /greater than 0/],
+    ["absurd timeout", { timeoutSeconds: 1e9 }, "timeoutSeconds", /at most 604800/],
+    ["NaN timeout", { timeoutSeconds: Number.NaN }, "timeoutSeconds", /a number/],
+    ["timeout as a string", { timeoutSeconds: "60" }, "timeoutSeconds", /"60"/],
+    ["infinite timeout", { timeoutSeconds: Number.POSITIVE_INFINITY }, "timeoutSeconds", /a number/],
+    ["min interval above max", { minPollIntervalSeconds: 30, maxPollIntervalSeconds: 10 }, "minPollIntervalSeconds", /no larger than maxPollIntervalSeconds \(10\)/],
+    ["zero min interval", { minPollIntervalSeconds: 0 }, "minPollIntervalSeconds", /at least 0\.01/],
+    ["huge max interval", { maxPollIntervalSeconds: 86_400 }, "maxPollIntervalSeconds", /at most 3600/],
+    ["request timeout too small", { requestTimeoutSeconds: 0.001 }, "requestTimeoutSeconds", /at least 0\.1/],
+    ["negative 404 grace", { notFoundGraceSeconds: -1 }, "notFoundGraceSeconds", /at least 0/],
+    ["zero request budget", { maxRequestsPerSecond: 0 }, "maxRequestsPerSecond", /greater than 0/],
+    ["allowInsecureLoopback not boolean", { endpoint: "http://127.0.0.1:1", allowInsecureLoopback: "yes" }, "allowInsecureLoopback", /true or false/],
+];
+
+describe("options: bad input is refused with field, value and what is allowed", () => {
+    it(`has at least 30 cases (${BAD.length})`, () => expect(BAD.length).to.be.at.least(30));
+
+    for (const [what, override, field, text] of BAD) {
+        it(what, () => {
+            let error: unknown;
+            try {
+                resolveWaitSettings({ ...good, ...override } as JobWaitSettings);
+            } catch (e) {
+                error = e;
+            }
+            expect(error, "must throw").to.be.instanceOf(ConfigError);
+            const e = error as ConfigError;
+            expect(e.code).to.equal("CONFIG_INVALID");
+            expect(e.field).to.equal(field);
+            expect(e.message).to.contain(`Invalid ${field}:`);
+            expect(e.message).to.match(text);
+            expect(e.message).to.match(/Allowed: .+/);
+        });
+    }
+});
+
+describe("options: good input", () => {
+    it("defaults timeouts and bounds (ms)", () => {
+        const r = resolveWaitSettings(good);
+        expect(r).to.include({ jobId: good.jobId, projectId: good.projectId, region: "cn-north-4", timeoutMs: 3_600_000, minIntervalMs: 1000, maxIntervalMs: 60_000, requestTimeoutMs: 30_000, notFoundGraceMs: 30_000, maxRequestsPerSecond: 10 });
+        expect(r.service.kind).to.equal("dws");
+    });
+
+    it("takes projectId and region from defaults (environment) when not given", () => {
+        const r = resolveWaitSettings({ service: "ddm", jobId: "31b8ae23-c687-4d80-b7b4-42a66c9bb886" }, { projectId: "p1", region: "ap-southeast-1" });
+        expect(r.projectId).to.equal("p1");
+        expect(r.region).to.equal("ap-southeast-1");
+    });
+
+    it("accepts an http loopback endpoint only with allowInsecureLoopback", () => {
+        const r = resolveWaitSettings({ ...good, region: undefined, endpoint: "http://127.0.0.1:8080", allowInsecureLoopback: true });
+        expect(r.endpoint).to.equal("http://127.0.0.1:8080");
+    });
+
+    it("accepts seed-style IDs of every kind", () => {
+        for (const jobId of ["2c9080e88459fa44018459fbeb600001", "f588ce71-e26c-400d-8981-f854355f6849", "ff8080814dbd65d7014dbe0d84db0013", "a48e43ff268f4c0e879652d65e63d0fbin09"]) {
+            expect(resolveWaitSettings({ ...good, jobId }).jobId).to.equal(jobId);
+        }
+    });
+});

@@ -1,0 +1,174 @@
+/**
+ * The polling loop under a virtual clock: terminal outcomes, the deadline's final check,
+ * error classes, the 404 grace window, cancellation, and what the policy is told.
+ */
+import { expect } from "chai";
+import { JobApiError, JobCancelledError, JobFailedError, JobTimeoutError } from "../../../provider/errors";
+import { VirtualClock } from "../../../provider/polling/clock";
+import { pollUntilTerminal, PollOutcome } from "../../../provider/polling/loop";
+import type { PollObservation, PollPolicy } from "../../../provider/polling/policy";
+import type { JobState, JobStatus } from "../../../provider/services/types";
+
+function status(state: JobState, progress?: number): PollOutcome {
+    const s: JobStatus = { service: "dws", jobId: "j", state, status: state.toUpperCase(), statusRecognised: true, raw: {} };
+    if (progress !== undefined) s.progress = progress;
+    return { kind: "status", status: s };
+}
+const transient = (retryAfterMs?: number): PollOutcome => ({ kind: "transient", error: new Error("503"), retryAfterMs });
+const notFound = (): PollOutcome => ({ kind: "notFound", error: new JobApiError("j", 404, "DWS.0001", "no job", undefined, "check") });
+
+/** A script of outcomes by call index; the last one repeats. Records when each call happened. */
+function script(clock: VirtualClock, outcomes: PollOutcome[]) {
+    const calls: number[] = [];
+    const fetchOnce = async () => {
+        calls.push(clock.now());
+        return outcomes[Math.min(calls.length - 1, outcomes.length - 1)];
+    };
+    return { fetchOnce, calls };
+}
+
+const every = (ms: number): PollPolicy => () => ms;
+
+describe("polling loop", () => {
+    it("returns the succeeded status with polls and elapsed time", async () => {
+        const clock = new VirtualClock();
+        const { fetchOnce, calls } = script(clock, [status("running", 10), status("running", 50), status("succeeded", 100)]);
+        const r = await pollUntilTerminal(fetchOnce, { jobId: "j", timeoutMs: 60_000, clock, policy: every(1000) });
+        expect(r.status.state).to.equal("succeeded");
+        expect(r.polls).to.equal(3);
+        expect(r.elapsedMs).to.equal(2000);
+        expect(calls).to.deep.equal([0, 1000, 2000]);
+    });
+
+    it("rejects with JobFailedError carrying the failure fields and poll count", async () => {
+        const clock = new VirtualClock();
+        const failed = status("failed") as { kind: "status"; status: JobStatus };
+        failed.status.failedCode = "DWS.0114";
+        failed.status.failedDetail = "ELB private IP is not configured.";
+        const { fetchOnce } = script(clock, [status("running"), failed]);
+        const err = await pollUntilTerminal(fetchOnce, { jobId: "j", timeoutMs: 60_000, clock, policy: every(5) }).catch((e) => e);
+        expect(err).to.be.instanceOf(JobFailedError);
+        expect(err.code).to.equal("JOB_FAILED");
+        expect(err.failedCode).to.equal("DWS.0114");
+        expect(err.polls).to.equal(2);
+        expect(err.message).to.contain("DWS.0114: ELB private IP is not configured.");
+    });
+
+    it("makes its final check exactly at the deadline, then times out", async () => {
+        const clock = new VirtualClock();
+        const { fetchOnce, calls } = script(clock, [status("running", 5)]);
+        const err = await pollUntilTerminal(fetchOnce, { jobId: "j", timeoutMs: 10_000, clock, policy: every(3000) }).catch((e) => e);
+        expect(err).to.be.instanceOf(JobTimeoutError);
+        expect(calls).to.deep.equal([0, 3000, 6000, 9000, 10_000]);
+        expect(err.polls).to.equal(5);
+        expect(err.elapsedMs).to.equal(10_000);
+        expect(err.lastStatus.progress).to.equal(5);
+        expect(err.message).to.match(/timeoutSeconds=10.*5 poll\(s\).*at 5%/);
+    });
+
+    it("succeeds when the job finishes exactly at the deadline check", async () => {
+        const clock = new VirtualClock();
+        const fetchOnce = async () => (clock.now() >= 10_000 ? status("succeeded") : status("running"));
+        const r = await pollUntilTerminal(fetchOnce, { jobId: "j", timeoutMs: 10_000, clock, policy: every(7000) });
+        expect(r.elapsedMs).to.equal(10_000);
+        expect(r.polls).to.equal(3);
+    });
+
+    it("retries transient and throttled outcomes and tells the policy", async () => {
+        const clock = new VirtualClock();
+        const seen: PollObservation[] = [];
+        const policy: PollPolicy = (obs) => {
+            seen.push({ ...obs, samples: [...obs.samples] });
+            return 100;
+        };
+        const { fetchOnce } = script(clock, [
+            status("running", 20),
+            transient(),
+            { kind: "throttled", error: new Error("429"), retryAfterMs: 2500 },
+            status("running", 40),
+            status("succeeded", 100),
+        ]);
+        const r = await pollUntilTerminal(fetchOnce, { jobId: "j", timeoutMs: 60_000, clock, policy });
+        expect(r.polls).to.equal(5);
+        expect(seen.map((o) => o.lastOutcome)).to.deep.equal(["status", "transient", "throttled", "status"]);
+        expect(seen.map((o) => o.consecutiveErrors)).to.deep.equal([0, 1, 2, 0]);
+        expect(seen[2].retryAfterMs).to.equal(2500);
+        expect(seen[3].samples).to.deep.equal([
+            { atMs: 0, progress: 20 },
+            { atMs: 300, progress: 40 },
+        ]);
+        expect(seen.every((o) => o.timeoutMs === 60_000)).to.equal(true);
+    });
+
+    it("fails at once on a permanent outcome, without retrying", async () => {
+        const clock = new VirtualClock();
+        const denied = new JobApiError("j", 403, "DWS.0003", "denied", "req-1", "check permissions");
+        const { fetchOnce, calls } = script(clock, [{ kind: "permanent", error: denied }]);
+        const err = await pollUntilTerminal(fetchOnce, { jobId: "j", timeoutMs: 60_000, clock, policy: every(10) }).catch((e) => e);
+        expect(err).to.equal(denied);
+        expect(calls).to.have.length(1);
+    });
+
+    it("tolerates 404 within the grace window and fails after it", async () => {
+        const clock = new VirtualClock();
+        const { fetchOnce, calls } = script(clock, [notFound(), notFound(), status("succeeded")]);
+        const r = await pollUntilTerminal(fetchOnce, { jobId: "j", timeoutMs: 60_000, clock, policy: every(1000), notFoundGraceMs: 5000 });
+        expect(r.polls).to.equal(3);
+        expect(calls).to.deep.equal([0, 1000, 2000]);
+
+        const clock2 = new VirtualClock();
+        const s2 = script(clock2, [notFound()]);
+        const err = await pollUntilTerminal(s2.fetchOnce, { jobId: "j", timeoutMs: 60_000, clock: clock2, policy: every(1000), notFoundGraceMs: 2500 }).catch(
+            (e) => e,
+        );
+        expect(err).to.be.instanceOf(JobApiError);
+        expect(err.httpStatus).to.equal(404);
+        expect(s2.calls).to.deep.equal([0, 1000, 2000, 3000]);
+    });
+
+    it("stops at once when aborted during a sleep, naming the job", async () => {
+        const controller = new AbortController();
+        const fetchOnce = async () => status("running", 1);
+        const started = Date.now();
+        setTimeout(() => controller.abort(new Error("received SIGINT")), 50);
+        const err = await pollUntilTerminal(fetchOnce, { jobId: "job-42", timeoutMs: 60_000, policy: every(30_000), signal: controller.signal }).catch((e) => e);
+        expect(Date.now() - started).to.be.lessThan(1000);
+        expect(err).to.be.instanceOf(JobCancelledError);
+        expect(err.message).to.match(/job-42.*received SIGINT.*same job ID to resume/);
+    });
+
+    it("stops at once when aborted during a request, and passes the signal to it", async () => {
+        const controller = new AbortController();
+        let sawSignal: AbortSignal | undefined;
+        const fetchOnce = (signal: AbortSignal | undefined) =>
+            new Promise<PollOutcome>((_, reject) => {
+                sawSignal = signal;
+                signal?.addEventListener("abort", () => reject(signal.reason));
+            });
+        setTimeout(() => controller.abort(new Error("stop")), 20);
+        const err = await pollUntilTerminal(fetchOnce, { jobId: "j", timeoutMs: 60_000, signal: controller.signal }).catch((e) => e);
+        expect(sawSignal).to.equal(controller.signal);
+        expect(err).to.be.instanceOf(JobCancelledError);
+    });
+
+    it("ignores a throwing onStatus callback", async () => {
+        const clock = new VirtualClock();
+        const { fetchOnce } = script(clock, [status("succeeded")]);
+        const r = await pollUntilTerminal(fetchOnce, {
+            jobId: "j",
+            timeoutMs: 1000,
+            clock,
+            onStatus: () => {
+                throw new Error("callback bug");
+            },
+        });
+        expect(r.status.state).to.equal("succeeded");
+    });
+
+    it("never sleeps past the deadline even when the policy asks for more", async () => {
+        const clock = new VirtualClock();
+        const { fetchOnce, calls } = script(clock, [status("running")]);
+        await pollUntilTerminal(fetchOnce, { jobId: "j", timeoutMs: 5000, clock, policy: every(3_600_000) }).catch(() => undefined);
+        expect(calls).to.deep.equal([0, 5000]);
+    });
+});

@@ -1,0 +1,229 @@
+/**
+ * Every example response of the seed documents, read through the service adapters.
+ * Bodies are copied verbatim from ../shared/seeds (DWS English and Chinese share the body).
+ */
+import { expect } from "chai";
+import { buildJobPath, getService, SERVICES } from "../../../provider/services";
+import { JobStatus, UnexpectedBodyError } from "../../../provider/services/types";
+import { ConfigError } from "../../../provider/errors";
+
+const DWS_SEED = {
+    status: "FAIL",
+    progress: "9%",
+    job_id: "2c9080e88459fa44018459fbeb600001",
+    job_name: "ecfClusterElbCreateJob",
+    begin_time: "2022-11-09T20:25:00",
+    end_time: "2022-11-09T20:30:00",
+    failed_code: "CreateELBTask-fail:DWS.0114",
+    failed_detail: "DWS.0114:ELB private IP is not configured.",
+};
+const CFW_SEED = {
+    data: { begin_time: 1641370501000, end_time: 1641370515000, id: "f588ce71-e26c-400d-8981-f854355f6849", status: "Success" },
+};
+const ROMA_SEED = {
+    id: "ff8080814dbd65d7014dbe0d84db0013",
+    type: "exportAsset",
+    status: "Running",
+    reason: [{ resource_type: "application", resource_name: "myApp", error_code: "ROMA.00000101", error_msg: "some error details here" }],
+    progress_percent: 0.35,
+    archive_id: "string",
+    begin_time: "2019-12-06T06:49:04Z",
+    end_time: "2019-12-06T06:50:04Z",
+};
+const DDM_SEED = {
+    job: {
+        id: "31b8ae23-c687-4d80-b7b4-42a66c9bb886",
+        name: "CreateInstance",
+        status: "Running",
+        created_time: "2018-08-06T10:41:14+0000",
+        end_time: "2018-08-06T16:41:14+0000",
+        process: "60%",
+        instance: { id: "a48e43ff268f4c0e879652d65e63d0fbin09", name: "DDM-test" },
+    },
+};
+
+const cases: { name: string; kind: "dws" | "cfw" | "roma" | "ddm"; jobId: string; body: unknown; expected: Omit<JobStatus, "raw" | "service" | "jobId"> }[] = [
+    {
+        name: "DWS task progress (seeds 000 English and 002 Chinese): failed ELB job",
+        kind: "dws",
+        jobId: "2c9080e88459fa44018459fbeb600001",
+        body: DWS_SEED,
+        expected: {
+            jobName: "ecfClusterElbCreateJob",
+            state: "failed",
+            status: "FAIL",
+            statusRecognised: true,
+            progress: 9,
+            beginTime: "2022-11-09T20:25:00.000Z",
+            endTime: "2022-11-09T20:30:00.000Z",
+            failedCode: "CreateELBTask-fail:DWS.0114",
+            failedDetail: "DWS.0114:ELB private IP is not configured.",
+        },
+    },
+    {
+        name: "CFW List Job Status (seed 001): success with epoch-millisecond times",
+        kind: "cfw",
+        jobId: "f588ce71-e26c-400d-8981-f854355f6849",
+        body: CFW_SEED,
+        expected: {
+            state: "succeeded",
+            status: "Success",
+            statusRecognised: true,
+            beginTime: "2022-01-05T08:15:01.000Z",
+            endTime: "2022-01-05T08:15:15.000Z",
+        },
+    },
+    {
+        name: "ROMA asset job (seed 003): running export at 0.35 = 35 %",
+        kind: "roma",
+        jobId: "ff8080814dbd65d7014dbe0d84db0013",
+        body: ROMA_SEED,
+        expected: {
+            jobName: "exportAsset",
+            state: "running",
+            status: "Running",
+            statusRecognised: true,
+            progress: 35,
+            beginTime: "2019-12-06T06:49:04.000Z",
+            endTime: "2019-12-06T06:50:04.000Z",
+            failedCode: "ROMA.00000101",
+            failedDetail: "application myApp: some error details here",
+            archiveId: "string",
+        },
+    },
+    {
+        name: "DDM task (seed 004): running CreateInstance at 60 % with +0000 times",
+        kind: "ddm",
+        jobId: "31b8ae23-c687-4d80-b7b4-42a66c9bb886",
+        body: DDM_SEED,
+        expected: {
+            jobName: "CreateInstance",
+            state: "running",
+            status: "Running",
+            statusRecognised: true,
+            progress: 60,
+            beginTime: "2018-08-06T10:41:14.000Z",
+            endTime: "2018-08-06T16:41:14.000Z",
+            instance: { id: "a48e43ff268f4c0e879652d65e63d0fbin09", name: "DDM-test" },
+        },
+    },
+];
+
+describe("services: seed example responses", () => {
+    for (const c of cases) {
+        it(c.name, () => {
+            const status = getService(c.kind).parse(c.body, c.jobId);
+            expect(status).to.deep.equal({ ...c.expected, service: c.kind, jobId: c.jobId, raw: c.body });
+        });
+    }
+});
+
+describe("services: status tables", () => {
+    const table: [string, unknown, JobStatus["state"], boolean][] = [
+        ["dws", { status: "RUNNING", progress: "50%" }, "running", true],
+        ["dws", { status: "INIT", progress: "" }, "running", true],
+        ["dws", { status: "SUCCESS", progress: "100%" }, "succeeded", true],
+        ["dws", { status: "FAIL" }, "failed", true],
+        ["dws", { status: "ROLLING_BACK" }, "running", false],
+        ["ddm", { job: { status: "Completed", process: "" } }, "succeeded", true],
+        ["ddm", { job: { status: "Failed", process: "" } }, "failed", true],
+        ["cfw", { data: { status: "Running" } }, "running", true],
+        ["cfw", { data: { status: "Failed" }, error_code: "CFW.00200005", error_msg: "rule conflict" }, "failed", true],
+        ["roma", { status: "SUCCEEDED", progress_percent: 1 }, "succeeded", true],
+        ["roma", { status: "FAILED", reason: [] }, "failed", true],
+        ["roma", { status: "success" }, "succeeded", true],
+        ["cfw", { data: { status: "Succeeded!" } }, "running", false],
+    ];
+    for (const [kind, body, state, recognised] of table) {
+        it(`${kind} ${JSON.stringify(body)} → ${state}${recognised ? "" : " (unrecognised)"}`, () => {
+            const s = getService(kind).parse(body, "job-1");
+            expect(s.state).to.equal(state);
+            expect(s.statusRecognised).to.equal(recognised);
+        });
+    }
+
+    it("an unknown status is never a success", () => {
+        for (const adapter of Object.values(SERVICES)) {
+            const body = adapter.kind === "ddm" ? { job: { status: "Done" } } : adapter.kind === "cfw" ? { data: { status: "OK" } } : { status: "OK" };
+            const s = adapter.parse(body, "j");
+            expect(s.state, adapter.kind).to.equal("running");
+            expect(s.statusRecognised).to.equal(false);
+            expect(s.status).to.equal(body.job?.status ?? (body as { data?: { status: string } }).data?.status ?? (body as { status: string }).status);
+        }
+    });
+
+    it("ROMA failure reasons (reason or reasons) fold into one code and detail", () => {
+        const s = getService("roma").parse(
+            {
+                status: "FAILED",
+                reasons: [
+                    { resource_type: "application", resource_name: "a", error_code: "ROMA.1", error_msg: "x" },
+                    { resource_type: "api", resource_name: "b", error_code: "ROMA.1", error_msg: "y" },
+                    { error_code: "ROMA.2" },
+                ],
+            },
+            "j",
+        );
+        expect(s.failedCode).to.equal("ROMA.1, ROMA.2");
+        expect(s.failedDetail).to.equal("application a: x; api b: y");
+    });
+});
+
+describe("services: unreadable bodies", () => {
+    const bad: [string, unknown][] = [
+        ["dws", null],
+        ["dws", "FAIL"],
+        ["dws", []],
+        ["dws", {}],
+        ["dws", { status: "" }],
+        ["ddm", { status: "Running" }],
+        ["cfw", { status: "Success" }],
+        ["cfw", { error_code: "CFW.0001", error_msg: "bad" }],
+        ["roma", { status: { value: "RUNNING" } }],
+    ];
+    for (const [kind, body] of bad) {
+        it(`${kind} ${JSON.stringify(body)} is an UnexpectedBodyError`, () => {
+            expect(() => getService(kind).parse(body, "j")).to.throw(UnexpectedBodyError);
+        });
+    }
+});
+
+describe("services: registry and paths", () => {
+    it("rejects unknown kinds listing the valid ones", () => {
+        expect(() => getService("rds")).to.throw(ConfigError, /service: "rds".*"dws", "ddm", "roma", "cfw"/);
+        expect(() => getService(undefined)).to.throw(ConfigError, /\(missing\)/);
+    });
+
+    it("builds each seed path", () => {
+        expect(buildJobPath(getService("dws"), { projectId: "p1", jobId: "j1" })).to.equal("/v1.0/p1/job/j1");
+        expect(buildJobPath(getService("ddm"), { projectId: "p1", jobId: "j1" })).to.equal("/v3/p1/jobs/j1");
+        expect(buildJobPath(getService("cfw"), { projectId: "p1", jobId: "j1" })).to.equal("/v3/p1/jobs/j1");
+        expect(buildJobPath(getService("roma"), { projectId: "p1", instanceId: "i1", jobId: "j1" })).to.equal(
+            "/v2/p1/instances/i1/assets/jobs/j1",
+        );
+    });
+
+    it("encodes every ID as a single path segment", () => {
+        const hostile = ["../x", "a/b", "a?b=c", "a#b", "a b", "%2e%2e", "x'()*!", "...", ".a"];
+        for (const jobId of hostile) {
+            const path = buildJobPath(getService("dws"), { projectId: "p", jobId });
+            expect(path.split("/")).to.have.length(5);
+            expect(path).to.not.match(/[?# ]/);
+            expect(decodeURIComponent(path.split("/")[4])).to.equal(jobId);
+            expect(new URL(path, "https://dws.example.com").pathname).to.equal(path);
+        }
+    });
+
+    it("refuses dot segments, which URL normalisation would remove", () => {
+        for (const jobId of [".", ".."]) {
+            expect(() => buildJobPath(getService("dws"), { projectId: "p", jobId })).to.throw(ConfigError, /would change the request path/);
+        }
+    });
+
+    it("names the missing ID and what the kind needs", () => {
+        expect(() => buildJobPath(getService("roma"), { projectId: "p", jobId: "j" })).to.throw(
+            ConfigError,
+            /instanceId.*jobId, projectId, instanceId/,
+        );
+    });
+});
