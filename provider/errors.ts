@@ -66,7 +66,7 @@ export class JobFailedError extends JobWaiterError {
         const reason = [status.failedCode, status.failedDetail].filter(Boolean).join(": ");
         super(
             `${status.service} job ${status.jobId}${status.jobName ? ` (${status.jobName})` : ""} failed ` +
-                `with status "${status.status}"${reason ? `: ${reason}` : " (the service gave no failure reason)"}. ` +
+                `with status "${status.status}"${reason ? `: ${reason.replace(/[.\s]+$/, "")}` : " (the service gave no failure reason)"}. ` +
                 `Fix the cause in the service, then start a new job and wait on its ID.`,
         );
         this.jobId = status.jobId;

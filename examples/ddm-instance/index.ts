@@ -1,0 +1,27 @@
+/**
+ * Wait for a DDM instance creation task and pass the instance it ran on to what comes next.
+ * Config: `ddmJobId`, optional `projectId`, `region` or `endpoint`.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { JobWaiter } from "pulumi-huaweicloud-jobwaiter";
+import { DeploymentRecord } from "../common/deploymentRecord";
+import { commonWaiterArgs } from "../common/settings";
+
+const config = new pulumi.Config();
+
+const task = new JobWaiter("ddm-instance-created", {
+    service: "ddm",
+    jobId: config.require("ddmJobId"),
+    projectId: config.get("projectId"),
+    region: config.get("region"),
+    ...commonWaiterArgs(config),
+});
+
+new DeploymentRecord("ddm-instance-ready", {
+    jobId: task.jobId,
+    instanceId: task.instance.apply((i) => i?.id ?? ""),
+    instanceName: task.instance.apply((i) => i?.name ?? ""),
+});
+
+export const ddmInstance = task.instance;
+export const ddmStatus = task.status;

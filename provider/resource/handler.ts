@@ -1,0 +1,247 @@
+/**
+ * The `JobWaiter` provider implementation. This module runs inside the Pulumi dynamic-provider
+ * host process: the serialized provider (see `provider.ts`) is only a few `require` calls into it,
+ * so no code and no credential is captured in the state.
+ *
+ * Credentials are read at run time, never from resource inputs: the stack's `huaweicloud:*`
+ * config (passed by the engine to `configure`) first, then the `HW_*` environment of the host.
+ *
+ * @packageDocumentation
+ */
+
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { ConfigError, JobApiError, JobFailedError } from "../errors";
+import type { SettingsInput } from "../http/credentials";
+import { checkKnownSettings, JobWaitSettings, resolveWaitSettings } from "../options";
+import type { JobStatus } from "../services/types";
+import { getJobStatus, waitForJob, WaitForJobOptions } from "../waiter";
+import { createProgressReporter } from "./progressReporter";
+
+/** Inputs of a `JobWaiter` as stored by the engine (plain values). */
+export interface JobWaiterInputs extends JobWaitSettings {
+    /** Record a failed job in the outputs instead of failing the deployment. Default false. */
+    allowFailure?: boolean;
+}
+
+/** Outputs a `JobWaiter` adds to its inputs. */
+export interface JobWaiterOutputs {
+    state: JobStatus["state"];
+    status: string;
+    statusRecognised: boolean;
+    progress?: number;
+    jobName?: string;
+    beginTime?: string;
+    endTime?: string;
+    failedCode?: string;
+    failedDetail?: string;
+    instance?: { id?: string; name?: string };
+    archiveId?: string;
+    /** Status requests sent by the wait in `create`. */
+    polls?: number;
+    /** Seconds waited in `create`. */
+    waitedSeconds?: number;
+}
+
+/** Inputs that name a different job: changing one replaces the waiter. */
+export const REPLACE_ON_CHANGE: readonly (keyof JobWaiterInputs)[] = ["service", "jobId", "projectId", "instanceId"];
+
+const INPUT_KEYS: readonly (keyof JobWaiterInputs)[] = [
+    "service", "jobId", "projectId", "instanceId", "region", "endpoint", "allowInsecureLoopback",
+    "timeoutSeconds", "minPollIntervalSeconds", "maxPollIntervalSeconds", "requestTimeoutSeconds",
+    "notFoundGraceSeconds", "maxRequestsPerSecond", "allowFailure",
+];
+
+/** Stack config keys read by `configure`, mapped to credential settings. */
+const CONFIG_KEYS: Record<string, keyof SettingsInput> = {
+    "huaweicloud:accessKey": "accessKey",
+    "huaweicloud:secretKey": "secretKey",
+    "huaweicloud:securityToken": "securityToken",
+    "huaweicloud:token": "token",
+    "huaweicloud:region": "region",
+    "huaweicloud:projectId": "projectId",
+    "huaweicloud:cloud": "cloud",
+};
+
+/** The engine's marker for a value not known yet (during preview). */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Settings from the stack config, kept only in this process's memory. */
+let stackSettings: SettingsInput = {};
+
+/** Waits in progress, aborted together on SIGINT/SIGTERM (the host's `cancel` RPC does nothing). */
+const activeWaits = new Set<AbortController>();
+
+/** Receive the stack config. Called once per provider process by the host. */
+export async function configure(req: dynamic.ConfigureRequest): Promise<void> {
+    const settings: SettingsInput = {};
+    for (const [key, field] of Object.entries(CONFIG_KEYS)) {
+        const value = req.config.get(key);
+        if (typeof value === "string" && value !== "") settings[field] = value;
+    }
+    stackSettings = settings;
+}
+
+/** Validate inputs; fill `projectId`/`region` from config or environment so they are recorded and diffed. */
+export async function check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.CheckResult> {
+    const inputs = pickInputs(news);
+    if (Object.values(inputs).some(isUnknown)) return { inputs: news };
+    try {
+        checkKnownSettings(withoutProviderKey(news), ["allowFailure", ...OUTPUT_KEYS]);
+        if (inputs.allowFailure !== undefined && typeof inputs.allowFailure !== "boolean") {
+            throw new ConfigError("allowFailure", JSON.stringify(inputs.allowFailure), "true or false");
+        }
+        const defaults = defaultsFromEnvironment();
+        const resolved = resolveWaitSettings(inputs, defaults);
+        const filled: Record<string, unknown> = { ...news, projectId: resolved.projectId };
+        if (resolved.region !== undefined) filled.region = resolved.region;
+        return { inputs: filled };
+    } catch (error) {
+        if (error instanceof ConfigError) return { inputs: news, failures: [{ property: error.field, reason: error.message }] };
+        throw error;
+    }
+}
+
+/** Replace when the job changes; anything else (timeouts, bounds, endpoint) updates in place. */
+export async function diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.DiffResult> {
+    const changed = INPUT_KEYS.filter((key) => JSON.stringify(olds[key]) !== JSON.stringify(news[key]));
+    const replaces = changed.filter((key) => REPLACE_ON_CHANGE.includes(key));
+    return { changes: changed.length > 0, replaces, deleteBeforeReplace: false };
+}
+
+/** Wait until the job is terminal. The resource ID is the job ID. */
+export async function create(inputs: Record<string, unknown>): Promise<dynamic.CreateResult> {
+    const settings = pickInputs(inputs);
+    const outs = await waitAndRecord(settings);
+    return { id: settings.jobId, outs: { ...inputs, ...outs } };
+}
+
+/**
+ * Refresh: ask the job again (and wait if it is still running). A job the service no longer
+ * knows (404: expired) keeps its last recorded state instead of disappearing from the stack.
+ */
+export async function read(id: string, props: Record<string, unknown>): Promise<dynamic.ReadResult> {
+    const settings = pickInputs(props);
+    try {
+        const first = await getJobStatus(waitOptions(settings));
+        if (first.state !== "running") return { id, props: { ...props, ...outputsOf(first) } };
+        const { polls: _polls, waitedSeconds: _waited, ...status } = await waitAndRecord(settings, { allowFailure: true });
+        return { id, props: { ...props, ...status } };
+    } catch (error) {
+        if (error instanceof JobApiError && error.httpStatus === 404) {
+            process.stderr.write(`jobwaiter: ${settings.service} job ${id} is no longer known to the service (expired?); keeping its last recorded state.\n`);
+            return { id, props };
+        }
+        throw error;
+    }
+}
+
+/** Apply changed timeouts/bounds/endpoint without waiting again. */
+export async function update(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.UpdateResult> {
+    const outs = { ...olds, ...news };
+    for (const key of INPUT_KEYS) if (!(key in news)) delete outs[key];
+    if (olds.state === "failed" && news.allowFailure !== true) {
+        throw new Error(
+            `${String(news.service)} job ${String(news.jobId)} is recorded as failed (${[olds.failedCode, olds.failedDetail].filter(Boolean).join(": ") || "no reason given"}) and allowFailure is no longer true.`,
+        );
+    }
+    return { outs };
+}
+
+/** Nothing to delete in the cloud: the job belongs to the service that started it. */
+export async function remove(): Promise<void> {}
+
+const OUTPUT_KEYS: readonly (keyof JobWaiterOutputs)[] = [
+    "state", "status", "statusRecognised", "progress", "jobName", "beginTime", "endTime",
+    "failedCode", "failedDetail", "instance", "archiveId", "polls", "waitedSeconds",
+];
+
+async function waitAndRecord(settings: JobWaiterInputs, override: { allowFailure?: boolean } = {}): Promise<JobWaiterOutputs> {
+    const controller = new AbortController();
+    activeWaits.add(controller);
+    installSignalHandlers();
+    const started = Date.now();
+    try {
+        const done = await waitForJob({
+            ...waitOptions(settings),
+            signal: controller.signal,
+            onProgress: createProgressReporter({
+                write: (line) => process.stderr.write(`${line}\n`),
+            }),
+        });
+        return { ...outputsOf(done), polls: done.polls, waitedSeconds: round(done.waitedMs / 1000) };
+    } catch (error) {
+        if (error instanceof JobFailedError && (override.allowFailure ?? settings.allowFailure) === true) {
+            return { ...outputsOf(error.status), polls: error.polls, waitedSeconds: round((Date.now() - started) / 1000) };
+        }
+        throw error;
+    } finally {
+        activeWaits.delete(controller);
+    }
+}
+
+function waitOptions(settings: JobWaiterInputs): WaitForJobOptions {
+    const { allowFailure: _ignored, ...wait } = settings;
+    return { ...wait, ...credentialSettings() };
+}
+
+function credentialSettings(): Omit<SettingsInput, "region" | "projectId"> {
+    const { region: _r, projectId: _p, ...credentials } = stackSettings;
+    return credentials;
+}
+
+function defaultsFromEnvironment(): { projectId?: string; region?: string } {
+    const env = process.env;
+    return {
+        projectId: stackSettings.projectId ?? nonEmpty(env.HW_PROJECT_ID),
+        region: stackSettings.region ?? nonEmpty(env.HW_REGION_NAME),
+    };
+}
+
+/** The status fields recorded as outputs (never the raw body: it may be large). */
+export function outputsOf(status: JobStatus): JobWaiterOutputs {
+    const outs: JobWaiterOutputs = { state: status.state, status: status.status, statusRecognised: status.statusRecognised };
+    for (const key of ["progress", "jobName", "beginTime", "endTime", "failedCode", "failedDetail", "instance", "archiveId"] as const) {
+        if (status[key] !== undefined) (outs as unknown as Record<string, unknown>)[key] = status[key];
+    }
+    return outs;
+}
+
+function pickInputs(props: Record<string, unknown>): JobWaiterInputs {
+    const inputs: Record<string, unknown> = {};
+    for (const key of INPUT_KEYS) if (props[key] !== undefined) inputs[key] = props[key];
+    return inputs as unknown as JobWaiterInputs;
+}
+
+function withoutProviderKey(props: Record<string, unknown>): Record<string, unknown> {
+    const { __provider: _p, ...rest } = props;
+    return rest;
+}
+
+function isUnknown(value: unknown): boolean {
+    return value === UNKNOWN;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+    return value === undefined || value === "" ? undefined : value;
+}
+
+function round(n: number): number {
+    return Math.round(n * 10) / 10;
+}
+
+let signalHandlersInstalled = false;
+
+/** On SIGINT/SIGTERM: stop every wait of this process at once, leaving the jobs untouched. */
+function installSignalHandlers(): void {
+    if (signalHandlersInstalled) return;
+    signalHandlersInstalled = true;
+    const onSignal = (signal: NodeJS.Signals) => {
+        if (activeWaits.size === 0) process.exit(signal === "SIGINT" ? 130 : 143);
+        for (const controller of activeWaits) controller.abort(new Error(`received ${signal}`));
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+}
+
+// Re-exported for the serialized provider's `delete` (a reserved word as a function name).
+export { remove as delete };

@@ -1,0 +1,59 @@
+/**
+ * Progress lines for `pulumi up`. The dynamic-provider host is not connected to the engine's log
+ * service; only its plain stdout/stderr reaches the CLI. So the provider prints one line when
+ * something changed (status or whole-percent progress), at most once per `minIntervalMs`, and
+ * always the terminal line — never one line per poll.
+ *
+ * @packageDocumentation
+ */
+
+import type { JobStatus } from "../services/types";
+
+/** Options of {@link createProgressReporter}. */
+export interface ProgressReporterOptions {
+    /** Where lines go. */
+    write: (line: string) => void;
+    /** Current time in ms. Default `Date.now`. */
+    now?: () => number;
+    /** Least time between two non-terminal lines, in ms. Default 10 000. */
+    minIntervalMs?: number;
+}
+
+/** Returns the `onProgress` callback that prints change-only, rate-limited lines. */
+export function createProgressReporter(options: ProgressReporterOptions): (status: JobStatus) => void {
+    const now = options.now ?? Date.now;
+    const minIntervalMs = options.minIntervalMs ?? 10_000;
+    const start = now();
+    let lastKey: string | undefined;
+    let lastAt = Number.NEGATIVE_INFINITY;
+    return (status) => {
+        const key = `${status.status}|${status.progress === undefined ? "" : Math.floor(status.progress)}`;
+        const terminal = status.state !== "running";
+        const at = now();
+        if (key === lastKey && !terminal) return;
+        if (!terminal && at - lastAt < minIntervalMs) return;
+        lastKey = key;
+        lastAt = at;
+        options.write(formatProgressLine(status, at - start));
+    };
+}
+
+/** One progress line: `jobwaiter: dws job 2c90… (createCluster) RUNNING 45% after 2m05s`. */
+export function formatProgressLine(status: JobStatus, elapsedMs: number): string {
+    const progress = status.progress === undefined ? "" : ` ${Math.floor(status.progress)}%`;
+    const job = `${status.service} job ${status.jobId}${status.jobName ? ` (${status.jobName})` : ""}`;
+    const unknown = status.statusRecognised ? "" : " [unrecognised status, treated as running]";
+    return `jobwaiter: ${job} ${status.status}${progress}${unknown} after ${formatDuration(elapsedMs)}`;
+}
+
+/** `65_000` → `1m05s`; `3_725_000` → `1h02m05s`. */
+export function formatDuration(ms: number): string {
+    const total = Math.max(0, Math.round(ms / 1000));
+    const h = Math.floor(total / 3600);
+    const m = Math.floor((total % 3600) / 60);
+    const s = total % 60;
+    const pad = (n: number) => String(n).padStart(2, "0");
+    if (h > 0) return `${h}h${pad(m)}m${pad(s)}s`;
+    if (m > 0) return `${m}m${pad(s)}s`;
+    return `${s}s`;
+}

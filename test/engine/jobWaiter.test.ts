@@ -1,0 +1,272 @@
+/**
+ * JobWaiter through the engine path: the program runs with the Pulumi runtime, and every
+ * dynamic resource is driven through the real dynamic-provider host of @pulumi/pulumi over
+ * gRPC (Check, Diff, Create, Read, Update, Delete), against the emulator on loopback.
+ */
+import { expect } from "chai";
+import * as path from "node:path";
+import type { JobWaiterArgs } from "../../provider/resource/jobWaiter";
+import { deploy, DeployOptions, DeployResult, destroy, findResource, killAllChildren, refresh, revealSecrets, StackState } from "../../provider/testing/engine";
+import { EmulatedJobDefinition, JobApiEmulator } from "../../provider/testing/emulator";
+
+const AK = "ENGINETESTAK00000001";
+const SK = "engine-test-secret-key-must-not-leak";
+const TOKEN = "MIIengine-test-token-must-not-leak";
+const PROJECT = "0123456789abcdef0123456789abcdef";
+const ROMA_INSTANCE = "roma-instance-7";
+const PROGRAM = path.join(__dirname, "fixtures", "waiterProgram.js");
+const ROOT = path.resolve(__dirname, "..", "..", "..");
+
+describe("JobWaiter through the real dynamic-provider host", function () {
+    this.timeout(60_000);
+    let emu: JobApiEmulator;
+
+    before(async () => {
+        emu = await JobApiEmulator.start({ accessKeys: { [AK]: SK }, tokens: [TOKEN] });
+    });
+    after(async () => {
+        await emu.close();
+        await killAllChildren();
+    });
+
+    function job(def: Partial<EmulatedJobDefinition> & Pick<EmulatedJobDefinition, "service">): string {
+        return emu.defineJob({ projectId: PROJECT, instanceId: def.service === "roma" ? ROMA_INSTANCE : undefined, durationMs: 600, outcome: "succeeded", ...def });
+    }
+
+    function waiter(name: string, args: Partial<JobWaiterArgs> & { service: string; jobId: string }) {
+        return {
+            name,
+            args: {
+                endpoint: emu.endpoint,
+                allowInsecureLoopback: true,
+                minPollIntervalSeconds: 0.05,
+                maxPollIntervalSeconds: 0.3,
+                instanceId: args.service === "roma" ? ROMA_INSTANCE : undefined,
+                ...args,
+            },
+        };
+    }
+
+    function run(waiters: ReturnType<typeof waiter>[], extra: Partial<DeployOptions> = {}): Promise<DeployResult> {
+        return deploy({
+            program: PROGRAM,
+            project: "jobwaiter-test",
+            stack: "engine",
+            config: {
+                "jobwaiter-test:waiters": JSON.stringify(waiters),
+                "huaweicloud:accessKey": AK,
+                "huaweicloud:secretKey": SK,
+                "huaweicloud:projectId": PROJECT,
+            },
+            secretConfig: ["huaweicloud:secretKey"],
+            hostCwd: ROOT,
+            isolateHostEnv: true,
+            timeoutMs: 45_000,
+            ...extra,
+        });
+    }
+
+    function outputsOf(result: DeployResult, name: string): Record<string, unknown> {
+        return (result.outputs.results as Record<string, Record<string, unknown>>)[name];
+    }
+
+    function expectNoSecrets(result: DeployResult, ...more: string[]): void {
+        const haystacks = {
+            state: JSON.stringify(result.state),
+            hostOutput: result.hostOutput,
+            programOutput: result.programOutput,
+            error: result.error ?? "",
+            diagnostics: JSON.stringify(result.diagnostics),
+            outputs: JSON.stringify(result.outputs),
+        };
+        for (const [where, text] of Object.entries(haystacks)) {
+            for (const secret of [SK, TOKEN, ...more]) expect(text, `${where} must not contain a secret`).to.not.contain(secret);
+        }
+    }
+
+    const ops = (r: DeployResult, name: string) => r.operations.filter((o) => o.urn.endsWith(`::${name}`)).map((o) => o.op);
+
+    it("creates a waiter of every kind, waits for each job, and chains outputs into dependents", async () => {
+        const ids = {
+            dws: job({ service: "dws", jobName: "createCluster", durationMs: 3500 }),
+            ddm: job({ service: "ddm", durationMs: 3500 }),
+            roma: job({ service: "roma", archiveId: "archive-77", durationMs: 3500 }),
+            cfw: job({ service: "cfw", durationMs: 3500 }),
+        };
+        const result = await run(Object.entries(ids).map(([service, jobId]) => waiter(`w-${service}`, { service, jobId })));
+        expect(result.ok, result.error).to.equal(true);
+        for (const [service, jobId] of Object.entries(ids)) {
+            const out = outputsOf(result, `w-${service}`);
+            expect(out.id, service).to.equal(jobId);
+            expect(out.state, service).to.equal("succeeded");
+            expect(out.polls as number, service).to.be.at.least(2);
+            expect(out.endTime, service).to.match(/Z$/);
+            expect(ops(result, `w-${service}`)).to.deep.equal(["create"]);
+            const dependent = findResource(result.state, `w-${service}-dependent`)!;
+            const inputs = revealSecrets(result.state, dependent.inputs) as Record<string, unknown>;
+            expect(inputs.state, `${service} dependent got the state`).to.equal("succeeded");
+            expect(inputs.status).to.equal(out.status);
+        }
+        expect(outputsOf(result, "w-dws").jobName).to.equal("createCluster");
+        expect((outputsOf(result, "w-ddm").instance as { id: string }).id).to.be.a("string");
+        expect(outputsOf(result, "w-roma").archiveId).to.equal("archive-77");
+        expect(result.rpcs.map((r) => r.method)).to.include.members(["configure", "check", "create"]);
+        expectNoSecrets(result);
+        const provider = (findResource(result.state, "w-dws")!.inputs as Record<string, unknown>).__provider;
+        expect(JSON.stringify(provider).length, "the serialized provider is small").to.be.below(4000);
+    });
+
+    it("fails the deployment on a failed job with failed_code and failed_detail; dependents are not created", async () => {
+        const jobId = job({ service: "dws", outcome: "failed", failedCode: "CreateELBTask-fail:DWS.0114", failedDetail: "DWS.0114:ELB private IP is not configured." });
+        const result = await run([waiter("w-fail", { service: "dws", jobId })]);
+        expect(result.ok).to.equal(false);
+        expect(result.error).to.contain("CreateELBTask-fail:DWS.0114");
+        expect(result.error).to.contain("ELB private IP is not configured");
+        expect(findResource(result.state, "w-fail")).to.equal(undefined);
+        expect(findResource(result.state, "w-fail-dependent")).to.equal(undefined);
+        expectNoSecrets(result);
+    });
+
+    it("records a failed job in the outputs with allowFailure", async () => {
+        const jobId = job({ service: "roma", outcome: "failed", failedCode: "ROMA.00000101", failedDetail: "bad asset" });
+        const result = await run([waiter("w-allowed", { service: "roma", jobId, allowFailure: true })]);
+        expect(result.ok, result.error).to.equal(true);
+        const out = outputsOf(result, "w-allowed");
+        expect(out.state).to.equal("failed");
+        expect(out.failedCode).to.equal("ROMA.00000101");
+        expect(out.failedDetail).to.contain("bad asset");
+    });
+
+    it("times out with a message naming the job and timeoutSeconds", async () => {
+        const jobId = job({ service: "ddm", durationMs: 60_000 });
+        const result = await run([waiter("w-slow", { service: "ddm", jobId, timeoutSeconds: 1 })]);
+        expect(result.ok).to.equal(false);
+        expect(result.error).to.match(new RegExp(`Timed out .*timeoutSeconds=1.*${jobId}`));
+        expectNoSecrets(result);
+    });
+
+    it("check rejects bad inputs with clear messages before any request", async () => {
+        const before = emu.requests.length;
+        const [unknownKind, noInstance, emptyJob] = await Promise.all([
+            run([waiter("w-bad1", { service: "rds", jobId: "abc" })]),
+            run([{ name: "w-bad2", args: { ...waiter("x", { service: "dws", jobId: "abc" }).args, service: "roma", instanceId: undefined } }]),
+            run([waiter("w-bad3", { service: "dws", jobId: "" })]),
+        ]);
+        expect(unknownKind.ok).to.equal(false);
+        expect(unknownKind.error).to.match(/Invalid service: "rds".*"dws", "ddm", "roma", "cfw"/);
+        expect(noInstance.ok).to.equal(false);
+        expect(noInstance.error).to.match(/instanceId.*roma/);
+        expect(emptyJob.ok).to.equal(false);
+        expect(emptyJob.error).to.match(/Invalid jobId: ""/);
+        expect(emu.requests.length, "no request was sent").to.equal(before);
+    });
+
+    it("diff: a changed timeout updates in place without waiting; a changed jobId replaces", async () => {
+        const first = job({ service: "cfw" });
+        const created = await run([waiter("w-diff", { service: "cfw", jobId: first })]);
+        expect(created.ok, created.error).to.equal(true);
+        const requestsAfterCreate = emu.requestCount(first);
+
+        const updated = await run([waiter("w-diff", { service: "cfw", jobId: first, timeoutSeconds: 120 })], { priorState: created.state });
+        expect(updated.ok, updated.error).to.equal(true);
+        expect(ops(updated, "w-diff")).to.deep.equal(["update"]);
+        expect(emu.requestCount(first), "no new request for an in-place update").to.equal(requestsAfterCreate);
+        expect(outputsOf(updated, "w-diff").state).to.equal("succeeded");
+
+        const second = job({ service: "cfw" });
+        const replaced = await run([waiter("w-diff", { service: "cfw", jobId: second, timeoutSeconds: 120 })], { priorState: updated.state });
+        expect(replaced.ok, replaced.error).to.equal(true);
+        expect(ops(replaced, "w-diff")).to.include("replace");
+        expect(outputsOf(replaced, "w-diff").id).to.equal(second);
+        expect(emu.requestCount(second)).to.be.at.least(1);
+
+        const same = await run([waiter("w-diff", { service: "cfw", jobId: second, timeoutSeconds: 120 })], { priorState: replaced.state });
+        expect(ops(same, "w-diff")).to.deep.equal(["same"]);
+    });
+
+    it("refresh re-reads the job, keeps the last state once the job expired, and destroy touches nothing", async () => {
+        const jobId = job({ service: "dws", durationMs: 200, expireAfterMs: 2500 });
+        const created = await run([waiter("w-refresh", { service: "dws", jobId })]);
+        expect(created.ok, created.error).to.equal(true);
+        const options = { project: "jobwaiter-test", stack: "engine", config: { "huaweicloud:accessKey": AK, "huaweicloud:secretKey": SK }, secretConfig: ["huaweicloud:secretKey"], hostCwd: ROOT, isolateHostEnv: true };
+
+        const before = emu.requestCount(jobId);
+        const refreshed = await refresh(created.state, options);
+        expect(refreshed.ok, refreshed.error).to.equal(true);
+        expect(ops(refreshed, "w-refresh")).to.deep.equal(["read"]);
+        expect(emu.requestCount(jobId)).to.equal(before + 1);
+
+        await new Promise((r) => setTimeout(r, 2600));
+        const expired = await refresh(refreshed.state, options);
+        expect(expired.ok, expired.error).to.equal(true);
+        const kept = findResource(expired.state, "w-refresh")!;
+        expect((revealSecrets(expired.state, kept.outputs) as Record<string, unknown>).state).to.equal("succeeded");
+        expect(expired.hostOutput).to.match(/no longer known to the service/);
+
+        const requests = emu.requests.length;
+        const destroyed = await destroy(expired.state, options);
+        expect(destroyed.ok, destroyed.error).to.equal(true);
+        expect(ops(destroyed, "w-refresh")).to.deep.equal(["delete"]);
+        expect(destroyed.state.deployment.resources.filter((r) => r.custom)).to.have.length(0);
+        expect(emu.requests.length, "delete sends no request").to.equal(requests);
+    });
+
+    it("SIGINT stops the wait within a second naming the job; running again re-attaches to the same job", async () => {
+        const jobId = job({ service: "dws", durationMs: 4000 });
+        const interrupted = await run([waiter("w-int", { service: "dws", jobId })], { interrupt: { signal: "SIGINT", during: "create", urnIncludes: "w-int", afterMs: 700 } });
+        expect(interrupted.ok).to.equal(false);
+        const rpc = interrupted.host!.interrupt!.rpc!;
+        expect(rpc.ok).to.equal(false);
+        expect(rpc.startedAtMs + rpc.durationMs - interrupted.host!.interrupt!.atMs, "stopped within a second").to.be.below(1000);
+        expect(interrupted.error).to.contain(jobId);
+        expect(interrupted.error).to.match(/received SIGINT.*same job ID to resume/);
+        const polledBefore = emu.requestCount(jobId);
+        expect(polledBefore).to.be.at.least(1);
+
+        const resumed = await run([waiter("w-int", { service: "dws", jobId })], { priorState: interrupted.state });
+        expect(resumed.ok, resumed.error).to.equal(true);
+        expect(outputsOf(resumed, "w-int").id).to.equal(jobId);
+        expect(emu.requestCount(jobId)).to.be.above(polledBefore);
+    });
+
+    it("reads credentials from the host's HW_* environment and prints change-only progress lines", async () => {
+        const jobId = job({ service: "ddm", durationMs: 4000, progress: "none" });
+        const result = await run([waiter("w-env", { service: "ddm", jobId })], {
+            config: { "jobwaiter-test:waiters": JSON.stringify([waiter("w-env", { service: "ddm", jobId })]) },
+            secretConfig: [],
+            hostEnv: { HW_AUTH_TOKEN: TOKEN, HW_PROJECT_ID: PROJECT },
+        });
+        expect(result.ok, result.error).to.equal(true);
+        expect(emu.requests.filter((r) => r.jobId === jobId).every((r) => r.auth.via === "token")).to.equal(true);
+        const polls = outputsOf(result, "w-env").polls as number;
+        const lines = result.hostStderr.split("\n").filter((l) => l.startsWith("jobwaiter:"));
+        expect(polls).to.be.at.least(4);
+        expect(lines.length, "one line per change, not per poll").to.be.at.most(2);
+        expect(lines.at(-1)).to.match(new RegExp(`ddm job ${jobId} .*Completed`));
+        expectNoSecrets(result);
+    });
+
+    it("a 401 fails with the service's error and never shows the secret", async () => {
+        const jobId = job({ service: "dws" });
+        const wrongSecret = "wrong-secret-for-engine-test-xyz";
+        const result = await run([waiter("w-401", { service: "dws", jobId })], {
+            config: {
+                "jobwaiter-test:waiters": JSON.stringify([waiter("w-401", { service: "dws", jobId })]),
+                "huaweicloud:accessKey": AK,
+                "huaweicloud:secretKey": wrongSecret,
+                "huaweicloud:projectId": PROJECT,
+            },
+        });
+        expect(result.ok).to.equal(false);
+        expect(result.error).to.match(/HTTP 401.*APIGW\.0301/);
+        expectNoSecrets(result, wrongSecret);
+    });
+
+    it("preview checks inputs and sends no request", async () => {
+        const jobId = job({ service: "dws" });
+        const state: StackState | undefined = undefined;
+        const result = await run([waiter("w-preview", { service: "dws", jobId })], { preview: true, priorState: state });
+        expect(result.ok, result.error).to.equal(true);
+        expect(emu.requestCount(jobId)).to.equal(0);
+    });
+});
