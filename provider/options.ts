@@ -128,7 +128,11 @@ export function resolveWaitSettings(
 export function checkKnownSettings(input: Record<string, unknown>, extra: readonly string[] = []): void {
     for (const key of Object.keys(input)) {
         if (!SETTING_KEYS.has(key) && !extra.includes(key)) {
-            throw new ConfigError(key, printable(input[key]), `no such option; valid options are ${[...SETTING_KEYS, ...extra].join(", ")}`);
+            // The value of an unknown key is never shown: it may be a credential passed by mistake.
+            const credentialHint = /key|secret|token|password|credential/i.test(key)
+                ? ". Credentials are never inputs: set huaweicloud:accessKey/secretKey (secret config) or HW_ACCESS_KEY/HW_SECRET_KEY"
+                : "";
+            throw new ConfigError(key, "(value not shown)", `no such option; valid options are ${[...SETTING_KEYS, ...extra].join(", ")}${credentialHint}`);
         }
     }
 }

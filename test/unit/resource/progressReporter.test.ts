@@ -1,0 +1,42 @@
+import { expect } from "chai";
+import { createProgressReporter, formatDuration } from "../../../provider/resource/progressReporter";
+import type { JobStatus } from "../../../provider/services/types";
+
+const at = (state: JobStatus["state"], status: string, progress?: number): JobStatus => ({ service: "dws", jobId: "j1", state, status, statusRecognised: true, progress, raw: {} });
+
+describe("resource: progress reporter", () => {
+    it("prints only changes, at most once per interval, and always the terminal line", () => {
+        let now = 0;
+        const lines: string[] = [];
+        const report = createProgressReporter({ write: (l) => lines.push(l), now: () => now, minIntervalMs: 10_000 });
+        const polls: [number, JobStatus][] = [
+            [0, at("running", "RUNNING", 0)],
+            [1000, at("running", "RUNNING", 0)],
+            [2000, at("running", "RUNNING", 5)],
+            [12_000, at("running", "RUNNING", 5.4)],
+            [13_000, at("running", "RUNNING", 40)],
+            [30_000, at("running", "RUNNING", 80)],
+            [31_000, at("succeeded", "SUCCESS", 100)],
+        ];
+        for (const [t, s] of polls) {
+            now = t;
+            report(s);
+        }
+        expect(lines).to.deep.equal([
+            "jobwaiter: dws job j1 RUNNING 0% after 0s",
+            "jobwaiter: dws job j1 RUNNING 5% after 12s",
+            "jobwaiter: dws job j1 RUNNING 80% after 30s",
+            "jobwaiter: dws job j1 SUCCESS 100% after 31s",
+        ]);
+    });
+
+    it("flags an unrecognised status", () => {
+        const lines: string[] = [];
+        createProgressReporter({ write: (l) => lines.push(l) })({ ...at("running", "ROLLING_BACK"), statusRecognised: false });
+        expect(lines[0]).to.contain("[unrecognised status, treated as running]");
+    });
+
+    it("formats durations", () => {
+        expect([0, 5_400, 65_000, 3_725_000].map(formatDuration)).to.deep.equal(["0s", "5s", "1m05s", "1h02m05s"]);
+    });
+});
