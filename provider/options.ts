@@ -7,6 +7,7 @@
 
 import { ConfigError } from "./errors";
 import { validateEndpoint, validateRegion } from "./http/endpoint";
+import { DEFAULT_BOUNDS } from "./polling/policy";
 import { getService, printable } from "./services";
 import type { ServiceAdapter } from "./services/types";
 
@@ -28,9 +29,13 @@ export interface JobWaitSettings {
     allowInsecureLoopback?: boolean;
     /** Give up after this many seconds (after a final check at the deadline). Default 3600, range (0, 604800]. */
     timeoutSeconds?: number;
-    /** Shortest pause between polls, seconds. Default 1. */
+    /** Shortest pause between polls, seconds. Default `DEFAULT_BOUNDS` (1 s). */
     minPollIntervalSeconds?: number;
-    /** Longest pause between polls, seconds (a server `Retry-After` may exceed it). Default 60, at most 3600. */
+    /**
+     * Longest pause between polls, seconds (a server `Retry-After` may exceed it). Default
+     * `DEFAULT_BOUNDS` (120 s, used only while progress says the end is far; without usable
+     * progress the policy never waits more than 60 s). At most 3600.
+     */
     maxPollIntervalSeconds?: number;
     /** Timeout of one HTTP request, seconds. Default 30, range [0.1, 300]. */
     requestTimeoutSeconds?: number;
@@ -102,8 +107,8 @@ export function resolveWaitSettings(
         throw new ConfigError("region", "(missing)", "a region such as \"cn-north-4\" (or HW_REGION_NAME), or an explicit endpoint");
     }
     const timeoutMs = seconds("timeoutSeconds", settings.timeoutSeconds, 3600, { min: 0, minExclusive: true, max: 604_800 });
-    const minIntervalMs = seconds("minPollIntervalSeconds", settings.minPollIntervalSeconds, 1, { min: 0.01, max: 3600 });
-    const maxIntervalMs = seconds("maxPollIntervalSeconds", settings.maxPollIntervalSeconds, 60, { min: 0.01, max: 3600 });
+    const minIntervalMs = seconds("minPollIntervalSeconds", settings.minPollIntervalSeconds, DEFAULT_BOUNDS.minIntervalMs / 1000, { min: 0.01, max: 3600 });
+    const maxIntervalMs = seconds("maxPollIntervalSeconds", settings.maxPollIntervalSeconds, DEFAULT_BOUNDS.maxIntervalMs / 1000, { min: 0.01, max: 3600 });
     if (minIntervalMs > maxIntervalMs) {
         throw new ConfigError(
             "minPollIntervalSeconds",

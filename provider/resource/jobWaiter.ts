@@ -29,7 +29,7 @@ export interface JobWaiterArgs {
     timeoutSeconds?: pulumi.Input<number>;
     /** Shortest pause between polls, seconds. Default 1. */
     minPollIntervalSeconds?: pulumi.Input<number>;
-    /** Longest pause between polls, seconds. Default 60. */
+    /** Longest pause between polls, seconds. Default 120 (only while progress says the end is far; 60 without progress). */
     maxPollIntervalSeconds?: pulumi.Input<number>;
     /** Timeout of one HTTP request, seconds. Default 30. */
     requestTimeoutSeconds?: pulumi.Input<number>;

@@ -82,7 +82,7 @@ describe("options: bad input is refused with field, value and what is allowed", 
 describe("options: good input", () => {
     it("defaults timeouts and bounds (ms)", () => {
         const r = resolveWaitSettings(good);
-        expect(r).to.include({ jobId: good.jobId, projectId: good.projectId, region: "cn-north-4", timeoutMs: 3_600_000, minIntervalMs: 1000, maxIntervalMs: 60_000, requestTimeoutMs: 30_000, notFoundGraceMs: 30_000, maxRequestsPerSecond: 10 });
+        expect(r).to.include({ jobId: good.jobId, projectId: good.projectId, region: "cn-north-4", timeoutMs: 3_600_000, minIntervalMs: 1000, maxIntervalMs: 120_000, requestTimeoutMs: 30_000, notFoundGraceMs: 30_000, maxRequestsPerSecond: 10 });
         expect(r.service.kind).to.equal("dws");
     });
 

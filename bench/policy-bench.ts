@@ -1,0 +1,305 @@
+/**
+ * Policy benchmark: replays synthetic job traces under a virtual clock, through the real
+ * `pollUntilTerminal` loop with this package's policy, and through faithful re-implementations of
+ * the baselines (bench/baselines.ts). Prints API calls and detection lag (mean, p95) for each,
+ * with ratios against ours, marks the product owner's bar, and exits non-zero when it fails.
+ *
+ *   node dist/bench/policy-bench.js [--runs N]
+ *
+ * Detection lag of one run = (job time of the first poll that sees the job done) − (job's true
+ * duration). Each cell is RUNS runs with the job's duration jittered ±10 %, the waiter starting
+ * 0–3 s after the job, and a different random seed for every jittered waiter.
+ *
+ * @packageDocumentation
+ */
+
+import { pollUntilTerminal, PollOutcome } from "../provider/polling/loop";
+import { DEFAULT_BOUNDS, PollBounds, PollPolicy, progressAwarePolicy } from "../provider/polling/policy";
+import { OWN_LOOP_BASELINES, POLICY_BASELINES, Probe, UNBOUNDED, WaitRecord, stateChangeConf } from "./baselines";
+import { ADVERSARIAL_SHAPES, MAIN_SHAPES, TraceShape, VirtualClock, jobStatusOf, seededRandom } from "./traces";
+
+const argRuns = process.argv.indexOf("--runs");
+const RUNS = argRuns > 0 ? Number(process.argv[argRuns + 1]) : 200;
+const DURATIONS: { label: string; ms: number }[] = [
+    { label: "30s", ms: 30_000 },
+    { label: "5min", ms: 300_000 },
+    { label: "30min", ms: 1_800_000 },
+    { label: "2h", ms: 7_200_000 },
+];
+const OURS = "ours";
+const BAR_CALLS_BASELINE = "fixed-10s"; // "the Terraform-style 10 s poll"
+const BAR_LAG_BASELINE = "aws-sdk-v3";
+
+/** The deadline given to every waiter: far enough that only p-retry's own budget ends a wait early. */
+const timeoutFor = (nominalMs: number) => 3 * nominalMs + 60_000;
+
+/** Run the package's real loop with `policy` under a virtual clock. */
+async function runLoop(probe: Probe, policy: PollPolicy, bounds: PollBounds, timeoutMs: number, random: () => number): Promise<WaitRecord> {
+    const clock = new VirtualClock(0);
+    const pollTimesMs: number[] = [];
+    const fetchOnce = async (): Promise<PollOutcome> => {
+        const t = clock.now();
+        pollTimesMs.push(t);
+        return { kind: "status", status: jobStatusOf(probe(t), "job-bench") };
+    };
+    try {
+        await pollUntilTerminal(fetchOnce, { jobId: "job-bench", timeoutMs, bounds, policy, clock, random });
+        return { outcome: "detected", pollTimesMs };
+    } catch (error) {
+        if ((error as { code?: string }).code === "JOB_TIMEOUT") return { outcome: "timeout", pollTimesMs };
+        throw error;
+    }
+}
+
+interface Sample {
+    calls: number;
+    lagMs?: number; // undefined: not detected (gave up / timeout)
+    maxGapMs: number;
+    outcome: WaitRecord["outcome"];
+}
+
+interface CellStats {
+    policy: string;
+    calls: number;
+    lagMean: number;
+    lagP95: number;
+    maxGap: number;
+    notDetected: number;
+    gaveUp: number;
+}
+
+function stats(policy: string, samples: Sample[]): CellStats {
+    const lags = samples.filter((s) => s.lagMs !== undefined).map((s) => s.lagMs!) as number[];
+    lags.sort((a, b) => a - b);
+    return {
+        policy,
+        calls: mean(samples.map((s) => s.calls)),
+        lagMean: lags.length ? mean(lags) : NaN,
+        lagP95: lags.length ? lags[Math.min(lags.length - 1, Math.ceil(0.95 * lags.length) - 1)] : NaN,
+        maxGap: Math.max(...samples.map((s) => s.maxGapMs)),
+        notDetected: samples.filter((s) => s.lagMs === undefined).length,
+        gaveUp: samples.filter((s) => s.outcome === "gaveUp").length,
+    };
+}
+
+function mean(xs: number[]): number {
+    return xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+function record(rec: WaitRecord, offsetMs: number, durationMs: number): Sample {
+    let maxGapMs = 0;
+    for (let i = 1; i < rec.pollTimesMs.length; i++) maxGapMs = Math.max(maxGapMs, rec.pollTimesMs[i] - rec.pollTimesMs[i - 1]);
+    const last = rec.pollTimesMs[rec.pollTimesMs.length - 1];
+    return {
+        calls: rec.pollTimesMs.length,
+        lagMs: rec.outcome === "detected" ? last + offsetMs - durationMs : undefined,
+        maxGapMs,
+        outcome: rec.outcome,
+    };
+}
+
+async function runCell(shape: TraceShape, nominalMs: number, policies: string[]): Promise<Map<string, CellStats>> {
+    const perPolicy = new Map<string, Sample[]>(policies.map((p) => [p, []]));
+    const timeoutMs = timeoutFor(nominalMs);
+    for (let run = 0; run < RUNS; run++) {
+        const rng = seededRandom(hash(`${shape.name}|${nominalMs}|${run}`));
+        const durationMs = nominalMs * (0.9 + 0.2 * rng());
+        const offsetMs = 3000 * rng();
+        const job = shape.make(durationMs, rng);
+        const probe: Probe = (elapsed) => job.at(elapsed + offsetMs);
+        for (const name of policies) {
+            const random = seededRandom(hash(`${name}|${shape.name}|${nominalMs}|${run}`));
+            let rec: WaitRecord;
+            if (name === OURS) rec = await runLoop(probe, progressAwarePolicy, DEFAULT_BOUNDS, timeoutMs, random);
+            else {
+                const pb = POLICY_BASELINES.find((b) => b.name === name);
+                if (pb) rec = await runLoop(probe, pb.policy, UNBOUNDED, timeoutMs, random);
+                else rec = OWN_LOOP_BASELINES.find((b) => b.name === name)!.run(probe, timeoutMs, random);
+            }
+            perPolicy.get(name)!.push(record(rec, offsetMs, durationMs));
+        }
+    }
+    return new Map([...perPolicy].map(([k, v]) => [k, stats(k, v)]));
+}
+
+function hash(s: string): number {
+    let h = 2166136261;
+    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+    return h >>> 0;
+}
+
+// ---------- Formatting ----------
+
+const fmtS = (ms: number) => (Number.isNaN(ms) ? "—" : ms >= 100_000 ? `${(ms / 1000).toFixed(0)}s` : `${(ms / 1000).toFixed(1)}s`);
+const fmtN = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
+const fmtX = (x: number) => (!Number.isFinite(x) ? "—" : `${x >= 10 ? x.toFixed(0) : x.toFixed(1)}×`);
+const pad = (s: string, n: number) => (s.length >= n ? s : s + " ".repeat(n - s.length));
+const lpad = (s: string, n: number) => (s.length >= n ? s : " ".repeat(n - s.length) + s);
+
+const HEADER =
+    `${pad("trace", 14)}${pad("D", 6)}${pad("policy", 16)}${lpad("calls", 7)}${lpad("lag mean", 10)}${lpad("lag p95", 9)}` +
+    `${lpad("max gap", 9)}${lpad("missed", 8)}${lpad("calls÷ours", 12)}${lpad("lag÷ours", 10)}  bar`;
+
+function row(trace: string, d: string, s: CellStats, ours: CellStats, bar: string): string {
+    const isOurs = s.policy === OURS;
+    const missed = s.notDetected ? `${s.notDetected}${s.gaveUp ? " gave up" : " t/o"}` : "";
+    return (
+        `${pad(trace, 14)}${pad(d, 6)}${pad(s.policy, 16)}${lpad(fmtN(s.calls), 7)}${lpad(fmtS(s.lagMean), 10)}${lpad(fmtS(s.lagP95), 9)}` +
+        `${lpad(fmtS(s.maxGap), 9)}${lpad(missed, s.gaveUp ? 14 : 8)}` +
+        (isOurs ? `${lpad("", s.gaveUp ? 6 : 12)}${lpad("", 10)}` : `${lpad(fmtX(s.calls / ours.calls), s.gaveUp ? 6 : 12)}${lpad(fmtX(s.lagMean / ours.lagMean), 10)}`) +
+        (bar ? `  ${bar}` : "")
+    );
+}
+
+interface Verdict {
+    pass: boolean;
+    text: string;
+    infeasible?: string;
+}
+
+/** The product owner's bar for one (trace, duration) cell. */
+function verdict(shape: TraceShape, nominalMs: number, cell: Map<string, CellStats>): Verdict {
+    const ours = cell.get(OURS)!;
+    if (shape.hasProgress) {
+        const tf = cell.get(BAR_CALLS_BASELINE)!;
+        const aws = cell.get(BAR_LAG_BASELINE)!;
+        const callsRatio = tf.calls / ours.calls;
+        const lagRatio = aws.lagMean / ours.lagMean;
+        const okCalls = callsRatio >= 5;
+        const okLag = lagRatio >= 5 && ours.notDetected === 0;
+        // Any waiter needs ≥ 2 calls (one at the start, one that sees the end).
+        let infeasible = tf.calls / 2 < 5 ? `no waiter can make < 2 calls; ${BAR_CALLS_BASELINE} makes ${fmtN(tf.calls)}` : undefined;
+        if (!infeasible && shape.silentTail) {
+            // Nothing observable predicts the end during the silent tail W: to keep the mean lag
+            // ≤ L there, a waiter that does not know the trace's shape must poll it every ≤ 2L.
+            const lagTarget = aws.lagMean / 5;
+            const w = shape.silentTail * 0.9 * nominalMs;
+            const minCalls = 2 + w / (2 * lagTarget);
+            if (tf.calls / minCalls < 5) {
+                infeasible =
+                    `without knowing the shape: nothing changes in the last ${shape.silentTail * 100}% of D, mean lag ≤ ${fmtS(lagTarget)} there ` +
+                    `needs ≥ W/2L = ${fmtN(minCalls)} calls > ${BAR_CALLS_BASELINE}/5 = ${fmtN(tf.calls / 5)}`;
+            }
+        }
+        return {
+            pass: okCalls && okLag,
+            text: `${okCalls && okLag ? "PASS" : "FAIL"} calls ${fmtX(callsRatio)} vs ${BAR_CALLS_BASELINE} (≥5×${okCalls ? " ok" : " NO"}), lag ${fmtX(lagRatio)} vs ${BAR_LAG_BASELINE} (≥5×${okLag ? " ok" : " NO"})`,
+            infeasible,
+        };
+    }
+    const aws = cell.get(BAR_LAG_BASELINE)!;
+    const okCalls = ours.calls <= aws.calls;
+    const okGap = ours.maxGap <= 60_000 + 1; // 1 ms for floating-point sums of delays
+    // With every gap ≤ 60 s a waiter needs ≥ ⌈D/60 s⌉ + 1 calls to see a job of duration D end.
+    const minCalls = Math.ceil((0.9 * nominalMs) / 60_000) + 1;
+    const infeasible = minCalls > aws.calls ? `gap ≤ 60 s needs ≥ ${minCalls} calls; ${BAR_LAG_BASELINE} makes ${fmtN(aws.calls)} (gaps of 120 s)` : undefined;
+    return {
+        pass: okCalls && okGap && ours.notDetected === 0,
+        text: `${okCalls && okGap ? "PASS" : "FAIL"} calls ${fmtN(ours.calls)} vs ${fmtN(aws.calls)} ${BAR_LAG_BASELINE} (≤${okCalls ? " ok" : " NO"}), max gap ${fmtS(ours.maxGap)} (≤60s${okGap ? " ok" : " NO"})`,
+        infeasible,
+    };
+}
+
+// ---------- Deadline check ----------
+
+async function deadlineCheck(): Promise<{ lines: string[]; ok: boolean }> {
+    const lines: string[] = [];
+    let ok = true;
+    for (const shape of [MAIN_SHAPES[0], MAIN_SHAPES[2], MAIN_SHAPES[1]]) {
+        for (const timeoutMs of [300_000, 1_800_000]) {
+            let oursAtDeadline = 0;
+            let awsEarly = 0;
+            let awsEarlyBy = 0;
+            let tfEarlyBy = 0;
+            const n = 50;
+            for (let run = 0; run < n; run++) {
+                const rng = seededRandom(hash(`deadline|${shape.name}|${timeoutMs}|${run}`));
+                const job = shape.make(2 * timeoutMs, rng);
+                const probe: Probe = (t) => job.at(t);
+                const ours = await runLoop(probe, progressAwarePolicy, DEFAULT_BOUNDS, timeoutMs, rng);
+                if (ours.outcome === "timeout" && ours.pollTimesMs[ours.pollTimesMs.length - 1] === timeoutMs) oursAtDeadline++;
+                const aws = OWN_LOOP_BASELINES.find((b) => b.name === "aws-sdk-v3")!.run(probe, timeoutMs, rng);
+                const awsLast = aws.pollTimesMs[aws.pollTimesMs.length - 1];
+                if (awsLast < timeoutMs) awsEarly++;
+                awsEarlyBy += timeoutMs - awsLast;
+                const tf = OWN_LOOP_BASELINES.find((b) => b.name === "hw-tf-ddm")!.run(probe, timeoutMs, rng);
+                tfEarlyBy += timeoutMs - tf.pollTimesMs[tf.pollTimesMs.length - 1];
+            }
+            if (oursAtDeadline !== n) ok = false;
+            lines.push(
+                `${pad(shape.name, 14)} timeout ${pad(fmtS(timeoutMs), 6)} ours: final check at the deadline in ${oursAtDeadline}/${n} | ` +
+                    `aws-sdk-v3: last check before the deadline in ${awsEarly}/${n} (mean ${fmtS(awsEarlyBy / n)} early) | ` +
+                    `hw-tf-ddm: mean ${fmtS(tfEarlyBy / n)} early`,
+            );
+        }
+    }
+    return { lines, ok };
+}
+
+// ---------- Main ----------
+
+async function main() {
+    // Sanity: the TF-defaults policy through our loop equals the StateChangeConf loop (Delay 0).
+    {
+        const probe: Probe = (t) => ({ done: t >= 95_000 });
+        const viaLoop = await runLoop(probe, POLICY_BASELINES[0].policy, UNBOUNDED, 1e7, Math.random);
+        const own = stateChangeConf({ delayMs: 0 })(probe, 1e7, Math.random);
+        if (JSON.stringify(viaLoop.pollTimesMs) !== JSON.stringify(own.pollTimesMs)) {
+            throw new Error(`tf-sdk-default policy disagrees with StateChangeConf: ${viaLoop.pollTimesMs} vs ${own.pollTimesMs}`);
+        }
+    }
+
+    const allPolicies = [OURS, ...POLICY_BASELINES.map((b) => b.name), ...OWN_LOOP_BASELINES.map((b) => b.name)];
+    const started = Date.now();
+    console.log(`Policy benchmark — ${RUNS} runs per cell (duration ±10 %, waiter starts 0–3 s after the job, per-run seeds).`);
+    console.log(`ours = progressAwarePolicy with DEFAULT_BOUNDS (${DEFAULT_BOUNDS.minIntervalMs / 1000}–${DEFAULT_BOUNDS.maxIntervalMs / 1000} s) through pollUntilTerminal.`);
+    console.log(`Deadline for every waiter: 3·D + 60 s. calls÷ours and lag÷ours = baseline / ours (higher = ours better).`);
+    console.log(`missed = runs that never saw the job end (gave up / timed out); their lag is excluded from mean and p95.`);
+    console.log(`Bar: traces with progress — calls ≥5× fewer than ${BAR_CALLS_BASELINE} and mean lag ≥5× lower than ${BAR_LAG_BASELINE};`);
+    console.log(`     traces without progress — calls ≤ ${BAR_LAG_BASELINE} and worst-case gap ≤ 60 s.\n`);
+    for (const shape of MAIN_SHAPES) console.log(`  ${pad(shape.name, 14)} ${shape.description}`);
+    console.log("\n" + HEADER);
+    console.log("-".repeat(HEADER.length + 60));
+
+    const failures: { cell: string; infeasible?: string }[] = [];
+    for (const shape of MAIN_SHAPES) {
+        for (const d of DURATIONS) {
+            const cell = await runCell(shape, d.ms, allPolicies);
+            const ours = cell.get(OURS)!;
+            const v = verdict(shape, d.ms, cell);
+            if (!v.pass) failures.push({ cell: `${shape.name} ${d.label}`, infeasible: v.infeasible });
+            for (const name of allPolicies) console.log(row(shape.name, d.label, cell.get(name)!, ours, name === OURS ? v.text : ""));
+            console.log("");
+        }
+    }
+
+    console.log("Adversarial traces (not part of the bar; the policy was not designed on them):");
+    for (const shape of ADVERSARIAL_SHAPES) console.log(`  ${pad(shape.name, 14)} ${shape.description}`);
+    console.log("\n" + HEADER);
+    console.log("-".repeat(HEADER.length + 60));
+    const advPolicies = [OURS, "fixed-10s", "hw-tf-ddm", "aws-sdk-v3"];
+    for (const shape of ADVERSARIAL_SHAPES) {
+        for (const d of DURATIONS) {
+            const cell = await runCell(shape, d.ms, advPolicies);
+            const ours = cell.get(OURS)!;
+            const v = verdict(shape, d.ms, cell);
+            for (const name of advPolicies) console.log(row(shape.name, d.label, cell.get(name)!, ours, name === OURS ? `(${v.text})` : ""));
+            console.log("");
+        }
+    }
+
+    console.log("Deadline: jobs that outlive the timeout (2× the timeout), 50 runs each:");
+    const dl = await deadlineCheck();
+    for (const l of dl.lines) console.log("  " + l);
+    console.log(dl.ok ? "  PASS every wait of ours that hit its deadline made its final check exactly at the deadline." : "  FAIL some wait of ours did not check at the deadline.");
+
+    console.log(`\nBar: ${failures.length === 0 && dl.ok ? "PASS" : "FAIL"} (${failures.length} of ${MAIN_SHAPES.length * DURATIONS.length} cells fail).`);
+    for (const f of failures) console.log(`  FAIL ${pad(f.cell, 22)}${f.infeasible ? `infeasible: ${f.infeasible}` : "no lower bound rules it out"}`);
+    console.log(`(${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    if (failures.length > 0 || !dl.ok) process.exitCode = 1;
+}
+
+main().catch((error) => {
+    console.error(error);
+    process.exitCode = 2;
+});

@@ -1,0 +1,225 @@
+/**
+ * Synthetic job traces for the policy benchmark, and the virtual clock they run under.
+ *
+ * A trace maps the job's own elapsed time (ms since the job started) to what the job API would
+ * answer: running with some progress, or succeeded. Progress is reported the way Huawei's job APIs
+ * do it: an integer percentage (rounded down), or not at all.
+ *
+ * @packageDocumentation
+ */
+
+import type { Clock } from "../provider/polling/clock";
+import type { JobStatus } from "../provider/services/types";
+
+/** What the job API reports at one instant. */
+export interface TracePoint {
+    done: boolean;
+    /** Integer percent, or undefined when the service reports no progress. */
+    progress?: number;
+}
+
+/** One concrete job: its true duration and what the API says at every instant. */
+export interface JobRun {
+    durationMs: number;
+    at(jobMs: number): TracePoint;
+}
+
+/** A family of jobs of one shape. */
+export interface TraceShape {
+    name: string;
+    /** Whether the bar's "traces with progress" clause applies. */
+    hasProgress: boolean;
+    /** One-line description for the report. */
+    description: string;
+    /**
+     * Fraction of D at the end of the job during which nothing the API reports changes, so nothing
+     * observable predicts the end (used only to explain infeasible cells of the bar).
+     */
+    silentTail?: number;
+    /** Make one job of (true) duration `durationMs`; `rng` draws any per-job randomness. */
+    make(durationMs: number, rng: () => number): JobRun;
+}
+
+/** Deterministic PRNG (mulberry32), values in [0, 1). */
+export function seededRandom(seed: number): () => number {
+    let a = seed >>> 0;
+    return () => {
+        a = (a + 0x6d2b79f5) >>> 0;
+        let t = a;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+}
+
+/** Build a job from a progress curve f: fraction of duration in [0, 1) → percent in [0, 100]. */
+function fromCurve(durationMs: number, curve: (x: number) => number): JobRun {
+    return {
+        durationMs,
+        at(jobMs) {
+            if (jobMs >= durationMs) return { done: true, progress: 100 };
+            const x = Math.max(0, jobMs) / durationMs;
+            return { done: false, progress: Math.max(0, Math.min(100, Math.floor(curve(x)))) };
+        },
+    };
+}
+
+// ---------- The four shapes named in the issue ----------
+
+/** Progress proportional to time. */
+export const linear: TraceShape = {
+    name: "linear",
+    hasProgress: true,
+    description: "progress = 100·t/D (integer, rounded down)",
+    make: (d) => fromCurve(d, (x) => 100 * x),
+};
+
+/** Races to 90 % in the first 40 % of the time, then reads 90 until the job ends. */
+export const stuckAt90: TraceShape = {
+    name: "fast-stuck-90",
+    hasProgress: true,
+    description: "0→90 % in the first 40 % of D, then 90 % until done",
+    silentTail: 0.6,
+    make: (d) => fromCurve(d, (x) => Math.min(90, (90 * x) / 0.4)),
+};
+
+/** No progress field at all. */
+export const noProgress: TraceShape = {
+    name: "no-progress",
+    hasProgress: false,
+    description: "the API reports no progress",
+    make: (d) => ({ durationMs: d, at: (t) => ({ done: t >= d }) }),
+};
+
+/**
+ * Progress in uneven jumps: 5–10 checkpoints at random instants (sorted uniforms), each adding an
+ * unequal share; the last share completes at D. Between checkpoints progress does not move.
+ */
+export const jumpy: TraceShape = {
+    name: "jumpy",
+    hasProgress: true,
+    description: "5–10 uneven jumps at random instants, flat in between",
+    make: (d, rng) => {
+        const n = 5 + Math.floor(rng() * 6);
+        const times = Array.from({ length: n }, () => rng()).sort((a, b) => a - b);
+        const weights = Array.from({ length: n + 1 }, () => 0.5 + rng());
+        const total = weights.reduce((a, b) => a + b, 0);
+        const levels: number[] = [];
+        let acc = 0;
+        for (let i = 0; i < n; i++) {
+            acc += weights[i];
+            levels.push((100 * acc) / total);
+        }
+        return fromCurve(d, (x) => {
+            let p = 0;
+            for (let i = 0; i < n; i++) if (x >= times[i]) p = levels[i];
+            return p;
+        });
+    },
+};
+
+export const MAIN_SHAPES: readonly TraceShape[] = [linear, stuckAt90, noProgress, jumpy];
+
+// ---------- Adversarial shapes (not used to design the policy; reported separately) ----------
+
+/** Logistic S-curve: slow start, fast middle, slow finish. */
+export const sCurve: TraceShape = {
+    name: "s-curve",
+    hasProgress: true,
+    description: "logistic: slow start, fast middle, slow end",
+    make: (d) => {
+        const f = (x: number) => 1 / (1 + Math.exp(-10 * (x - 0.5)));
+        const f0 = f(0);
+        const f1 = f(1);
+        return fromCurve(d, (x) => (100 * (f(x) - f0)) / (f1 - f0));
+    },
+};
+
+/** 0 % for the first 30 % of the time (queued), then linear. */
+export const slowStart: TraceShape = {
+    name: "slow-start",
+    hasProgress: true,
+    description: "0 % for the first 30 % of D (queued), then linear",
+    make: (d) => fromCurve(d, (x) => (x < 0.3 ? 0 : (100 * (x - 0.3)) / 0.7)),
+};
+
+/** Two phases each counting 0→100: progress drops back to 0 half-way. */
+export const backwards: TraceShape = {
+    name: "backwards",
+    hasProgress: true,
+    description: "two phases each 0→100 %: drops back to 0 at D/2",
+    make: (d) => fromCurve(d, (x) => (x < 0.5 ? 100 * (x / 0.5) * 0.98 : 100 * ((x - 0.5) / 0.5))),
+};
+
+/** Progress hits 100 at 40 % of the time; the job finalises for the remaining 60 %. */
+export const early100: TraceShape = {
+    name: "early-100",
+    hasProgress: true,
+    description: "reaches 100 % at 0.4·D, terminal only at D",
+    silentTail: 0.6,
+    make: (d) => fromCurve(d, (x) => Math.min(100, (100 * x) / 0.4)),
+};
+
+/** Linear but with occasional glitches (a read of 0 %) and noisy ±3 points. */
+export const noisy: TraceShape = {
+    name: "noisy-glitch",
+    hasProgress: true,
+    description: "linear ±3 points noise, 5 % of reads glitch to 0",
+    make: (d, rng) => {
+        const seed = Math.floor(rng() * 2 ** 31);
+        return {
+            durationMs: d,
+            at(t) {
+                if (t >= d) return { done: true, progress: 100 };
+                // Noise is a deterministic function of the instant (so replays agree).
+                const r = seededRandom(seed ^ Math.floor(t))();
+                const r2 = seededRandom((seed * 31) ^ Math.floor(t))();
+                if (r2 < 0.05) return { done: false, progress: 0 };
+                const p = (100 * Math.max(0, t)) / d + (r - 0.5) * 6;
+                return { done: false, progress: Math.max(0, Math.min(99, Math.floor(p))) };
+            },
+        };
+    },
+};
+
+/** Fast to 50 %, then ten times slower (a rate change the fit has to follow). */
+export const slowdown: TraceShape = {
+    name: "slowdown",
+    hasProgress: true,
+    description: "50 % in the first 10 % of D, then 10× slower",
+    make: (d) => fromCurve(d, (x) => (x < 0.1 ? 500 * x : 50 + (50 * (x - 0.1)) / 0.9)),
+};
+
+export const ADVERSARIAL_SHAPES: readonly TraceShape[] = [sCurve, slowStart, backwards, early100, noisy, slowdown];
+
+/** The job status object a Huawei job API answer would be normalised into. */
+export function jobStatusOf(point: TracePoint, jobId: string): JobStatus {
+    return {
+        service: "dws",
+        jobId,
+        state: point.done ? "succeeded" : "running",
+        status: point.done ? "SUCCESS" : "RUNNING",
+        statusRecognised: true,
+        progress: point.progress,
+        raw: {},
+    };
+}
+
+/**
+ * Virtual time without an event loop: `sleep(ms)` advances `now` by `ms` and resolves at once,
+ * so a two-hour wait replays in microseconds. Only valid for one sequential waiter at a time.
+ */
+export class VirtualClock implements Clock {
+    private t: number;
+    constructor(startMs = 0) {
+        this.t = startMs;
+    }
+    now(): number {
+        return this.t;
+    }
+    sleep(ms: number, signal?: AbortSignal): Promise<void> {
+        if (signal?.aborted) return Promise.reject(signal.reason);
+        this.t += Math.max(0, ms);
+        return Promise.resolve();
+    }
+}

@@ -1,0 +1,178 @@
+/**
+ * A shared request budget: every waiter in the process that calls the same endpoint draws from
+ * one token bucket, so N concurrent waiters never exceed the configured rate together; and
+ * single-flight coalescing, so two waiters polling the same job send one request.
+ *
+ * Guarantee of {@link RequestBudget}: over any window of length `w` seconds, at most
+ * `burst + ratePerSecond · w` acquisitions succeed (the standard token-bucket bound); with the
+ * default `burst = max(1, ratePerSecond)` that is at most `2 × ratePerSecond` in any one-second
+ * window and `ratePerSecond` on average over any longer period.
+ *
+ * @packageDocumentation
+ */
+
+import { Clock, systemClock } from "./clock";
+
+/** Options of {@link RequestBudget}. */
+export interface RequestBudgetOptions {
+    /** Tokens added per second (> 0, finite). */
+    ratePerSecond: number;
+    /** Bucket capacity (≥ 1). Default `max(1, ratePerSecond)`. The bucket starts full. */
+    burst?: number;
+    /** Time source. Default {@link systemClock}. */
+    clock?: Clock;
+}
+
+interface Waiter {
+    resolve: () => void;
+    reject: (reason: unknown) => void;
+    done: boolean;
+    cleanup: () => void;
+}
+
+/**
+ * Token bucket: `ratePerSecond` tokens/s, capacity `burst`. {@link acquire} resolves when a token
+ * is taken; callers are served strictly first-in first-out; an aborted caller leaves the queue at
+ * once (rejected with `signal.reason`) without consuming a token.
+ */
+export class RequestBudget {
+    private rate: number;
+    private readonly burst: number;
+    private readonly clock: Clock;
+    private tokens: number;
+    private updatedAt: number;
+    private readonly queue: Waiter[] = [];
+    private pumping = false;
+
+    constructor(options: RequestBudgetOptions) {
+        const { ratePerSecond } = options;
+        if (!(Number.isFinite(ratePerSecond) && ratePerSecond > 0)) {
+            throw new RangeError(`ratePerSecond must be a positive finite number, got ${ratePerSecond}`);
+        }
+        const burst = options.burst ?? Math.max(1, ratePerSecond);
+        if (!(Number.isFinite(burst) && burst >= 1)) throw new RangeError(`burst must be a finite number ≥ 1, got ${burst}`);
+        this.rate = ratePerSecond;
+        this.burst = burst;
+        this.clock = options.clock ?? systemClock;
+        this.tokens = burst;
+        this.updatedAt = this.clock.now();
+    }
+
+    /** Tokens added per second. */
+    get ratePerSecond(): number {
+        return this.rate;
+    }
+
+    /** Callers currently waiting for a token. */
+    get waiting(): number {
+        return this.queue.length;
+    }
+
+    /**
+     * Lower the rate (never raises it): used when several callers register the same endpoint with
+     * different limits, so that the strictest one holds.
+     */
+    tighten(ratePerSecond: number): void {
+        if (Number.isFinite(ratePerSecond) && ratePerSecond > 0 && ratePerSecond < this.rate) {
+            this.refill();
+            this.rate = ratePerSecond;
+        }
+    }
+
+    /** Resolve when a token is taken (FIFO). Rejects with `signal.reason` if `signal` aborts first. */
+    acquire(signal?: AbortSignal): Promise<void> {
+        if (signal?.aborted) return Promise.reject(signal.reason);
+        this.refill();
+        if (this.queue.length === 0 && this.tokens >= 1) {
+            this.tokens -= 1;
+            return Promise.resolve();
+        }
+        return new Promise<void>((resolve, reject) => {
+            const waiter: Waiter = {
+                done: false,
+                resolve: () => {
+                    waiter.done = true;
+                    waiter.cleanup();
+                    resolve();
+                },
+                reject: (reason) => {
+                    waiter.done = true;
+                    waiter.cleanup();
+                    reject(reason);
+                },
+                cleanup: () => signal?.removeEventListener("abort", onAbort),
+            };
+            const onAbort = () => {
+                if (waiter.done) return;
+                const i = this.queue.indexOf(waiter);
+                if (i >= 0) this.queue.splice(i, 1);
+                waiter.reject(signal!.reason);
+            };
+            signal?.addEventListener("abort", onAbort, { once: true });
+            this.queue.push(waiter);
+            void this.pump();
+        });
+    }
+
+    private refill(): void {
+        const now = this.clock.now();
+        const elapsed = now - this.updatedAt;
+        if (elapsed > 0) {
+            this.tokens = Math.min(this.burst, this.tokens + (elapsed * this.rate) / 1000);
+            this.updatedAt = now;
+        }
+    }
+
+    /** Serve the queue head whenever a token is available; sleep on the clock until then. */
+    private async pump(): Promise<void> {
+        if (this.pumping) return;
+        this.pumping = true;
+        try {
+            while (this.queue.length > 0) {
+                this.refill();
+                if (this.tokens >= 1) {
+                    this.tokens -= 1;
+                    this.queue.shift()!.resolve();
+                    continue;
+                }
+                const waitMs = Math.max(1, Math.ceil(((1 - this.tokens) * 1000) / this.rate));
+                await this.clock.sleep(waitMs);
+            }
+        } finally {
+            this.pumping = false;
+        }
+    }
+}
+
+const budgets = new Map<string, RequestBudget>();
+
+/** The registry key of an endpoint: its URL origin (scheme://host:port), or the trimmed string. */
+function originOf(endpoint: string): string {
+    try {
+        return new URL(endpoint).origin.toLowerCase();
+    } catch {
+        return endpoint.trim().toLowerCase();
+    }
+}
+
+/**
+ * Process-wide registry: one budget per endpoint origin. The first caller creates it; a later
+ * caller asking a lower rate tightens it (the strictest limit holds), a higher rate is ignored.
+ * `clock` is used only when the budget is created (tests).
+ */
+export function budgetFor(endpoint: string, ratePerSecond: number, clock?: Clock): RequestBudget {
+    const key = originOf(endpoint);
+    const existing = budgets.get(key);
+    if (existing) {
+        existing.tighten(ratePerSecond);
+        return existing;
+    }
+    const created = new RequestBudget({ ratePerSecond, clock });
+    budgets.set(key, created);
+    return created;
+}
+
+/** Forget every registered budget (tests only). */
+export function resetBudgets(): void {
+    budgets.clear();
+}

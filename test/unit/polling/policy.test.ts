@@ -1,0 +1,311 @@
+import { expect } from "chai";
+import {
+    BLIND_MAX_INTERVAL_MS,
+    DEFAULT_BOUNDS,
+    JITTER_FRACTION,
+    PollBounds,
+    PollObservation,
+    ProgressSample,
+    analyseProgress,
+    estimateCompletionMs,
+    progressAwarePolicy,
+} from "../../../provider/polling/policy";
+
+/** Samples of a job that is linear from 0 at t=0 to 100 at `durationMs`, integer progress. */
+function linearSamples(durationMs: number, times: number[]): ProgressSample[] {
+    return times.map((t) => ({ atMs: t, progress: Math.floor((100 * t) / durationMs) }));
+}
+
+function obs(partial: Partial<PollObservation>): PollObservation {
+    return {
+        elapsedMs: 0,
+        timeoutMs: 3_600_000,
+        polls: 1,
+        samples: [],
+        lastOutcome: "status",
+        consecutiveErrors: 0,
+        ...partial,
+    };
+}
+
+const constant = (x: number) => () => x;
+
+/** A seeded PRNG (mulberry32). */
+function seeded(seed: number): () => number {
+    let a = seed >>> 0;
+    return () => {
+        a = (a + 0x6d2b79f5) >>> 0;
+        let t = a;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+}
+
+const D = 1_800_000; // a 30-minute linear job
+const far = obs({ elapsedMs: 300_000, polls: 6, samples: linearSamples(D, [0, 2_000, 60_000, 180_000, 300_000]) });
+const near = obs({ elapsedMs: 1_770_000, polls: 20, samples: linearSamples(D, [0, 300_000, 900_000, 1_500_000, 1_700_000, 1_750_000, 1_770_000]) });
+const stalled = obs({
+    elapsedMs: 1_500_000,
+    polls: 12,
+    samples: [...linearSamples(600_000, [0, 60_000, 180_000, 300_000, 420_000, 540_000]), ...[700_000, 900_000, 1_200_000, 1_500_000].map((t) => ({ atMs: t, progress: 90 }))],
+});
+const noProgress = obs({ elapsedMs: 400_000, polls: 9, samples: [] });
+const neverMoves = obs({ elapsedMs: 400_000, polls: 9, samples: [0, 100_000, 200_000, 400_000].map((t) => ({ atMs: t, progress: 0 })) });
+const reached100 = obs({ elapsedMs: 900_000, polls: 9, samples: [...linearSamples(400_000, [0, 100_000, 200_000, 300_000]), { atMs: 400_000, progress: 100 }, { atMs: 900_000, progress: 100 }] });
+const transient = obs({ ...near, lastOutcome: "transient", consecutiveErrors: 4 });
+const throttled = obs({ ...far, lastOutcome: "throttled", consecutiveErrors: 6 });
+const first = obs({ elapsedMs: 0, polls: 1, samples: [{ atMs: 0, progress: 0 }] });
+
+const SITUATIONS: [string, PollObservation][] = [
+    ["first poll", first],
+    ["far from a predicted end", far],
+    ["near a predicted end", near],
+    ["stalled progress", stalled],
+    ["no progress field", noProgress],
+    ["progress that never moves", neverMoves],
+    ["progress at 100, job still running", reached100],
+    ["4 transient errors", transient],
+    ["6 throttled answers", throttled],
+];
+
+const BOUNDS: PollBounds[] = [
+    DEFAULT_BOUNDS,
+    { minIntervalMs: 0, maxIntervalMs: 1_000 },
+    { minIntervalMs: 5_000, maxIntervalMs: 5_000 },
+    { minIntervalMs: 30_000, maxIntervalMs: 600_000 },
+    { minIntervalMs: 90_000, maxIntervalMs: 3_600_000 },
+    { minIntervalMs: 250, maxIntervalMs: 20_000 },
+];
+
+describe("policy: bounds always win", () => {
+    for (const [name, o] of SITUATIONS) {
+        for (const b of BOUNDS) {
+            it(`${name}, bounds ${b.minIntervalMs}–${b.maxIntervalMs} ms`, () => {
+                for (const r of [0, 0.25, 0.5, 0.75, 0.999999]) {
+                    const d = progressAwarePolicy(o, b, constant(r));
+                    expect(d, `random ${r}`).to.be.a("number");
+                    expect(Number.isFinite(d)).to.equal(true);
+                    expect(d).to.be.at.least(b.minIntervalMs);
+                    expect(d).to.be.at.most(b.maxIntervalMs);
+                }
+            });
+        }
+    }
+
+    it("min above max: the minimum wins (never polls faster than asked)", () => {
+        expect(progressAwarePolicy(near, { minIntervalMs: 10_000, maxIntervalMs: 2_000 }, constant(0.5))).to.equal(10_000);
+    });
+
+    it("garbage observations still give a finite delay within bounds", () => {
+        const bad = obs({ elapsedMs: Number.NaN, samples: [{ atMs: Number.NaN, progress: 5 }, { atMs: 10, progress: Number.POSITIVE_INFINITY }] });
+        const d = progressAwarePolicy(bad, DEFAULT_BOUNDS, constant(Number.NaN));
+        expect(d).to.be.within(DEFAULT_BOUNDS.minIntervalMs, DEFAULT_BOUNDS.maxIntervalMs);
+    });
+});
+
+describe("policy: Retry-After is honoured", () => {
+    const table: [string, PollObservation, PollBounds, number][] = [
+        ["above max", { ...throttled, retryAfterMs: 300_000 }, DEFAULT_BOUNDS, 300_000],
+        ["far above max", { ...transient, retryAfterMs: 3_600_000 }, { minIntervalMs: 1_000, maxIntervalMs: 10_000 }, 3_600_000],
+        ["below the plan: the plan stands", { ...far, lastOutcome: "throttled", consecutiveErrors: 1, retryAfterMs: 1_000 }, DEFAULT_BOUNDS, 1_000],
+        ["below min: min stands", { ...near, lastOutcome: "throttled", consecutiveErrors: 1, retryAfterMs: 10 }, { minIntervalMs: 2_000, maxIntervalMs: 60_000 }, 2_000],
+        ["on a status answer too", { ...near, retryAfterMs: 45_000 }, DEFAULT_BOUNDS, 45_000],
+    ];
+    for (const [name, o, b, atLeast] of table) {
+        it(name, () => {
+            for (const r of [0, 0.5, 0.99]) {
+                const d = progressAwarePolicy(o, b, constant(r));
+                expect(d).to.be.at.least(atLeast);
+                expect(d).to.be.at.least(o.retryAfterMs!);
+                expect(d).to.be.at.least(b.minIntervalMs);
+            }
+        });
+    }
+    it("Retry-After above max is returned as is (the loop caps it at the deadline)", () => {
+        expect(progressAwarePolicy({ ...throttled, retryAfterMs: 300_000 }, DEFAULT_BOUNDS, constant(0.5))).to.equal(300_000);
+    });
+});
+
+describe("policy: jitter", () => {
+    // Blind backoff, nothing changed for 10 s: nominal delay 10 s, band ±JITTER_FRACTION.
+    const blind10s = obs({ elapsedMs: 10_000, polls: 4, samples: [] });
+    it(`stays within ±${JITTER_FRACTION * 100} % of the nominal delay`, () => {
+        for (let i = 0; i <= 100; i++) {
+            const d = progressAwarePolicy(blind10s, DEFAULT_BOUNDS, constant(i / 100.0001));
+            expect(d).to.be.within(10_000 * (1 - JITTER_FRACTION), 10_000 * (1 + JITTER_FRACTION));
+        }
+    });
+    it("differs across random values, and spans its band", () => {
+        const values = new Set<number>();
+        for (let i = 0; i < 50; i++) values.add(progressAwarePolicy(blind10s, DEFAULT_BOUNDS, constant(i / 50)));
+        expect(values.size).to.equal(50);
+        expect(progressAwarePolicy(blind10s, DEFAULT_BOUNDS, constant(0))).to.equal(10_000 * (1 - JITTER_FRACTION));
+        expect(progressAwarePolicy(blind10s, DEFAULT_BOUNDS, constant(0.999999))).to.be.closeTo(10_000 * (1 + JITTER_FRACTION), 1);
+    });
+    it("a sleep towards the predicted end never passes the earliest plausible end", () => {
+        const a = analyseProgress(far.samples, far.elapsedMs);
+        expect(a.kind).to.equal("estimate");
+        const earliest = a.completionMs! - 2 * a.sigmaMs!;
+        const bounds = { minIntervalMs: 1_000, maxIntervalMs: 10 * D };
+        for (const r of [0, 0.5, 0.999999]) {
+            expect(far.elapsedMs + progressAwarePolicy(far, bounds, constant(r))).to.be.at.most(earliest + 1e-6);
+        }
+    });
+    it("waiters started together drift apart", () => {
+        const delays = [1, 2, 3, 4, 5, 6, 7, 8].map((seed) => progressAwarePolicy(near, DEFAULT_BOUNDS, seeded(seed)));
+        expect(new Set(delays).size).to.be.greaterThan(6);
+    });
+});
+
+describe("policy: deterministic for a given random", () => {
+    for (const [name, o] of SITUATIONS) {
+        it(name, () => {
+            const a = [1, 2, 3].map(() => progressAwarePolicy(o, DEFAULT_BOUNDS, seeded(42)));
+            expect(a[0]).to.equal(a[1]);
+            expect(a[1]).to.equal(a[2]);
+            // One draw per decision.
+            let draws = 0;
+            progressAwarePolicy(o, DEFAULT_BOUNDS, () => {
+                draws++;
+                return 0.3;
+            });
+            expect(draws).to.equal(1);
+        });
+    }
+});
+
+describe("policy: progress-aware schedule", () => {
+    it("sparse far from the predicted end, dense near it", () => {
+        const dFar = progressAwarePolicy(far, DEFAULT_BOUNDS, constant(0.5));
+        const dNear = progressAwarePolicy(near, DEFAULT_BOUNDS, constant(0.5));
+        expect(dFar).to.equal(DEFAULT_BOUNDS.maxIntervalMs); // capped by the user's maximum
+        expect(dNear).to.be.below(15_000);
+        expect(dNear).to.be.below(dFar / 5);
+    });
+    it("without bounds in the way, sleeps a large share of the predicted remaining time", () => {
+        const d = progressAwarePolicy(far, { minIntervalMs: 1_000, maxIntervalMs: 10 * D }, constant(0.5));
+        expect(d).to.be.within(0.3 * (D - far.elapsedMs), D - far.elapsedMs);
+    });
+    it("stalled progress falls back to the no-progress backoff, capped at 60 s", () => {
+        expect(analyseProgress(stalled.samples, stalled.elapsedMs).kind).to.equal("stalled");
+        expect(estimateCompletionMs(stalled.samples, stalled.elapsedMs)).to.equal(undefined);
+        const d = progressAwarePolicy(stalled, DEFAULT_BOUNDS, constant(0.5));
+        expect(d).to.equal(BLIND_MAX_INTERVAL_MS);
+        // Shortly after the stall began, the backoff is still short.
+        const early = obs({ ...stalled, elapsedMs: 560_000, samples: stalled.samples.filter((s) => s.atMs <= 540_000) });
+        expect(progressAwarePolicy(early, DEFAULT_BOUNDS, constant(0.5))).to.be.below(30_000);
+    });
+    it("progress that never moves behaves like no progress at all", () => {
+        expect(estimateCompletionMs(neverMoves.samples, neverMoves.elapsedMs)).to.equal(undefined);
+        const table: [number, number][] = [
+            [0, 2_000],
+            [4_000, 4_000],
+            [20_000, 20_000],
+            [45_000, 45_000],
+            [400_000, BLIND_MAX_INTERVAL_MS],
+        ];
+        for (const [elapsedMs, nominal] of table) {
+            const samples = [{ atMs: 0, progress: 0 }, { atMs: elapsedMs, progress: 0 }];
+            const a = progressAwarePolicy(obs({ elapsedMs, samples }), DEFAULT_BOUNDS, constant(0.5));
+            const b = progressAwarePolicy(obs({ elapsedMs, samples: [] }), DEFAULT_BOUNDS, constant(0.5));
+            expect(a, `elapsed ${elapsedMs}`).to.equal(nominal);
+            expect(b, `elapsed ${elapsedMs}`).to.equal(nominal);
+        }
+    });
+    it("worst-case gap without usable progress is 60 s even with a larger max bound", () => {
+        for (const r of [0, 0.5, 0.999999]) {
+            expect(progressAwarePolicy(noProgress, { minIntervalMs: 1_000, maxIntervalMs: 3_600_000 }, constant(r))).to.be.at.most(60_000);
+        }
+    });
+    it("progress stuck at 100 while the job runs on: backs off instead of polling densely", () => {
+        expect(estimateCompletionMs(reached100.samples, reached100.elapsedMs)).to.equal(400_000);
+        expect(progressAwarePolicy(reached100, DEFAULT_BOUNDS, constant(0.5))).to.equal(BLIND_MAX_INTERVAL_MS);
+    });
+    it("an error never makes the waiter poll sooner than planned", () => {
+        const planned = progressAwarePolicy(far, DEFAULT_BOUNDS, constant(0.5));
+        const afterError = progressAwarePolicy({ ...far, lastOutcome: "transient", consecutiveErrors: 1 }, DEFAULT_BOUNDS, constant(0.5));
+        expect(afterError).to.be.at.least(planned);
+    });
+    it("consecutive errors back off (throttling harder than transient errors)", () => {
+        const at = (cls: "transient" | "throttled" | "notFound", n: number) =>
+            progressAwarePolicy(obs({ elapsedMs: 0, lastOutcome: cls, consecutiveErrors: n }), DEFAULT_BOUNDS, constant(0.5));
+        expect(at("transient", 3)).to.be.above(at("transient", 1));
+        expect(at("transient", 5)).to.be.above(at("transient", 3));
+        expect(at("transient", 20)).to.equal(BLIND_MAX_INTERVAL_MS);
+        expect(at("throttled", 2)).to.be.above(at("transient", 2));
+        expect(at("throttled", 20)).to.equal(DEFAULT_BOUNDS.maxIntervalMs);
+        expect(at("notFound", 3)).to.equal(4_000);
+    });
+});
+
+describe("estimateCompletionMs", () => {
+    it("needs two samples with movement", () => {
+        expect(estimateCompletionMs([], 0)).to.equal(undefined);
+        expect(estimateCompletionMs([{ atMs: 0, progress: 40 }], 1_000)).to.equal(undefined);
+        expect(estimateCompletionMs([{ atMs: 0, progress: 40 }, { atMs: 0, progress: 41 }], 0)).to.equal(undefined);
+    });
+
+    const accuracy: [string, ProgressSample[], number, number, number][] = [
+        ["linear, sparse", linearSamples(D, [0, 120_000, 400_000, 900_000]), 900_000, D, 0.03],
+        ["linear, dense near the end", linearSamples(D, [0, 600_000, 1_200_000, 1_700_000, 1_720_000, 1_740_000, 1_760_000]), 1_760_000, D, 0.01],
+        ["linear, wait started at 37 %", linearSamples(D, [666_000, 800_000, 1_000_000, 1_200_000]).map((s) => ({ ...s, atMs: s.atMs - 666_000 })), 534_000, D - 666_000, 0.03],
+        ["fractional progress", [0, 100_000, 200_000, 300_000].map((t) => ({ atMs: t, progress: (100 * t) / 1_000_000 })), 300_000, 1_000_000, 0.01],
+    ];
+    for (const [name, samples, now, truth, tolerance] of accuracy) {
+        it(`${name}: within ${tolerance * 100} %`, () => {
+            const e = estimateCompletionMs(samples, now)!;
+            expect(e).to.be.a("number");
+            expect(Math.abs(e - truth) / truth).to.be.below(tolerance);
+        });
+    }
+
+    it("robust to outliers: a read glitching to 0 and one spiking to 95", () => {
+        const clean = linearSamples(D, [0, 100_000, 200_000, 300_000, 400_000, 500_000, 600_000, 700_000, 800_000]);
+        const dirty = clean.map((s) => (s.atMs === 300_000 ? { ...s, progress: 0 } : s.atMs === 500_000 ? { ...s, progress: 95 } : s));
+        const e = estimateCompletionMs(dirty, 800_000)!;
+        expect(Math.abs(e - D) / D).to.be.below(0.03);
+    });
+
+    it("robust to noise of a few points", () => {
+        const rnd = seeded(7);
+        const samples = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11].map((k) => {
+            const t = k * 100_000;
+            return { atMs: t, progress: Math.max(0, Math.floor((100 * t) / D + (rnd() - 0.5) * 6)) };
+        });
+        const e = estimateCompletionMs(samples, 1_100_000)!;
+        expect(Math.abs(e - D) / D).to.be.below(0.08);
+    });
+
+    it("a trailing glitch (one low read) is ignored until a second read confirms it", () => {
+        const samples = [...linearSamples(D, [0, 300_000, 600_000, 900_000]), { atMs: 1_000_000, progress: 2 }];
+        const e = estimateCompletionMs(samples, 1_000_000)!;
+        expect(Math.abs(e - D) / D).to.be.below(0.03);
+    });
+
+    it("progress that goes back to 0 for good starts a new phase", () => {
+        // Phase 1 ran 0→98 over 500 s; phase 2 runs 0→100 over 500 s starting at 500 s.
+        const samples = [
+            ...[0, 100_000, 200_000, 400_000].map((t) => ({ atMs: t, progress: Math.floor((98 * t) / 500_000) })),
+            ...[520_000, 600_000, 700_000].map((t) => ({ atMs: t, progress: Math.floor((100 * (t - 500_000)) / 500_000) })),
+        ];
+        const e = estimateCompletionMs(samples, 700_000)!;
+        expect(Math.abs(e - 1_000_000) / 1_000_000).to.be.below(0.05);
+    });
+
+    it("non-linear (slowing) progress: the estimate follows the recent rate", () => {
+        // 50 % in the first 100 s, then 50 % more over 900 s.
+        const p = (t: number) => (t < 100_000 ? t / 2_000 : 50 + (t - 100_000) / 18_000);
+        const samples = [0, 20_000, 50_000, 100_000, 300_000, 500_000, 700_000].map((t) => ({ atMs: t, progress: Math.floor(p(t)) }));
+        const e = estimateCompletionMs(samples, 700_000)!;
+        expect(Math.abs(e - 1_000_000) / 1_000_000).to.be.below(0.06);
+    });
+
+    it("reports the uncertainty, shrinking as the end approaches", () => {
+        const a = analyseProgress(far.samples, far.elapsedMs);
+        const b = analyseProgress(near.samples, near.elapsedMs);
+        expect(a.kind).to.equal("estimate");
+        expect(b.kind).to.equal("estimate");
+        expect(b.sigmaMs!).to.be.below(a.sigmaMs!);
+    });
+});
