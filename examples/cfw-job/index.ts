@@ -14,8 +14,6 @@ const config = new pulumi.Config();
 const cfwJob = new JobWaiter("cfw-rules-applied", {
     service: "cfw",
     jobId: config.require("cfwJobId"),
-    projectId: config.get("projectId"),
-    region: config.get("region"),
     allowFailure: true,
     ...commonWaiterArgs(config),
 });

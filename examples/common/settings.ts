@@ -7,9 +7,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { JobWaiterArgs } from "pulumi-huaweicloud-jobwaiter";
 
-/** Common waiter arguments from config: `endpoint`, `allowInsecureLoopback`, `timeoutSeconds`, `maxPollIntervalSeconds`. */
+/**
+ * Common waiter arguments from config: `projectId` and `region` (else the provider uses
+ * `huaweicloud:projectId`/`huaweicloud:region` or HW_PROJECT_ID/HW_REGION_NAME), `endpoint`,
+ * `allowInsecureLoopback`, `timeoutSeconds`, `minPollIntervalSeconds`, `maxPollIntervalSeconds`.
+ */
 export function commonWaiterArgs(config: pulumi.Config): Partial<JobWaiterArgs> {
     const args: Partial<JobWaiterArgs> = {};
+    const projectId = config.get("projectId");
+    if (projectId) args.projectId = projectId;
+    const region = config.get("region");
+    if (region) args.region = region;
     const endpoint = config.get("endpoint");
     if (endpoint) args.endpoint = endpoint;
     const insecure = config.getBoolean("allowInsecureLoopback");

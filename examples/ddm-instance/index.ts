@@ -12,8 +12,6 @@ const config = new pulumi.Config();
 const task = new JobWaiter("ddm-instance-created", {
     service: "ddm",
     jobId: config.require("ddmJobId"),
-    projectId: config.get("projectId"),
-    region: config.get("region"),
     ...commonWaiterArgs(config),
 });
 

@@ -20,8 +20,6 @@ const config = new pulumi.Config();
 const clusterJob = new JobWaiter("dws-cluster-created", {
     service: "dws",
     jobId: config.require("dwsJobId"),
-    projectId: config.get("projectId"),
-    region: config.get("region"),
     ...commonWaiterArgs(config),
 });
 

@@ -13,8 +13,6 @@ const exportJob = new JobWaiter("roma-assets-exported", {
     service: "roma",
     jobId: config.require("romaJobId"),
     instanceId: config.require("romaInstanceId"),
-    projectId: config.get("projectId"),
-    region: config.get("region"),
     ...commonWaiterArgs(config),
 });
 

@@ -852,46 +852,51 @@ export async function runDeploy(opts: DeployOptions): Promise<DeployResult> {
 // refresh / destroy
 // ---------------------------------------------------------------------------------------------
 
-/** Runs a refresh: Read for every dynamic resource of the state. */
-export async function runRefresh(state: StackState, opts: CommonOptions = {}): Promise<DeployResult> {
-    const o = new EngineOperation({ ...opts, priorState: state }, opts.hostCwd ?? process.cwd());
-    const resources = o.prior.map((r) => ({ ...r }));
-    const removed = new Set<ResourceState>();
+/**
+ * Runs the steps of a refresh or destroy under the operation's deadline; a failure other than a
+ * recorded step failure becomes the operation's error, and the host is always shut down.
+ */
+async function runSteps(o: EngineOperation, steps: () => Promise<void>): Promise<void> {
     const dl = o.deadlinePromise();
     try {
-        await Promise.race([
-            (async () => {
-                for (const r of resources) {
-                    if (!(r.custom && isDynamicType(r.type)) || !r.id) {
-                        o.op({ urn: r.urn, op: "same" });
-                        continue;
-                    }
-                    const host = await o.ensureHost();
-                    let res: { id: string; properties: PropertyMap; inputs?: PropertyMap };
-                    try {
-                        res = await host.read(r.urn, r.id, stripSecretsMap(r.outputs), stripSecretsMap(r.inputs));
-                    } catch (e) {
-                        throw o.rpcFailure(r.urn, "refreshing", e);
-                    }
-                    if (!res.id) {
-                        removed.add(r);
-                        o.op({ urn: r.urn, op: "delete" });
-                        continue;
-                    }
-                    r.id = res.id;
-                    r.outputs = annotateSecrets(res.properties, r.outputs);
-                    if (res.inputs) r.inputs = annotateSecrets(res.inputs, r.inputs);
-                    o.op({ urn: r.urn, op: "read" });
-                }
-            })(),
-            dl.promise,
-        ]);
+        await Promise.race([steps(), dl.promise]);
     } catch (e) {
         if (!(e instanceof StepFailed)) o.fail(undefined, e instanceof Error ? e.message : String(e));
     } finally {
         dl.clear();
         await o.shutdownHost();
     }
+}
+
+/** Runs a refresh: Read for every dynamic resource of the state. */
+export async function runRefresh(state: StackState, opts: CommonOptions = {}): Promise<DeployResult> {
+    const o = new EngineOperation({ ...opts, priorState: state }, opts.hostCwd ?? process.cwd());
+    const resources = o.prior.map((r) => ({ ...r }));
+    const removed = new Set<ResourceState>();
+    await runSteps(o, async () => {
+        for (const r of resources) {
+            if (!(r.custom && isDynamicType(r.type)) || !r.id) {
+                o.op({ urn: r.urn, op: "same" });
+                continue;
+            }
+            const host = await o.ensureHost();
+            let res: { id: string; properties: PropertyMap; inputs?: PropertyMap };
+            try {
+                res = await host.read(r.urn, r.id, stripSecretsMap(r.outputs), stripSecretsMap(r.inputs));
+            } catch (e) {
+                throw o.rpcFailure(r.urn, "refreshing", e);
+            }
+            if (!res.id) {
+                removed.add(r);
+                o.op({ urn: r.urn, op: "delete" });
+                continue;
+            }
+            r.id = res.id;
+            r.outputs = annotateSecrets(res.properties, r.outputs);
+            if (res.inputs) r.inputs = annotateSecrets(res.inputs, r.inputs);
+            o.op({ urn: r.urn, op: "read" });
+        }
+    });
     return o.baseResult(o.toState(resources.filter((r) => !removed.has(r))), {});
 }
 
@@ -899,23 +904,12 @@ export async function runRefresh(state: StackState, opts: CommonOptions = {}): P
 export async function runDestroy(state: StackState, opts: CommonOptions = {}): Promise<DeployResult> {
     const o = new EngineOperation({ ...opts, priorState: state }, opts.hostCwd ?? process.cwd());
     const remaining = sortByDependencies(o.prior.map((r) => ({ ...r })));
-    const dl = o.deadlinePromise();
-    try {
-        await Promise.race([
-            (async () => {
-                for (const r of [...remaining].reverse()) {
-                    await o.deleteResource(r);
-                    remaining.splice(remaining.indexOf(r), 1);
-                    o.op({ urn: r.urn, op: "delete" });
-                }
-            })(),
-            dl.promise,
-        ]);
-    } catch (e) {
-        if (!(e instanceof StepFailed)) o.fail(undefined, e instanceof Error ? e.message : String(e));
-    } finally {
-        dl.clear();
-        await o.shutdownHost();
-    }
+    await runSteps(o, async () => {
+        for (const r of [...remaining].reverse()) {
+            await o.deleteResource(r);
+            remaining.splice(remaining.indexOf(r), 1);
+            o.op({ urn: r.urn, op: "delete" });
+        }
+    });
     return o.baseResult(o.toState(remaining), {});
 }
