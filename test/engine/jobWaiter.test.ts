@@ -116,14 +116,32 @@ describe("JobWaiter through the real dynamic-provider host", function () {
         expect(JSON.stringify(provider).length, "the serialized provider is small").to.be.below(4000);
     });
 
-    it("fails the deployment on a failed job with failed_code and failed_detail; dependents are not created", async () => {
-        const jobId = job({ service: "dws", outcome: "failed", failedCode: "CreateELBTask-fail:DWS.0114", failedDetail: "DWS.0114:ELB private IP is not configured." });
-        const result = await run([waiter("w-fail", { service: "dws", jobId })]);
+    it("fails the deployment on a failed job of every kind with its failure fields; dependents are not created", async () => {
+        const failures: Record<string, [string, string]> = {
+            dws: ["CreateELBTask-fail:DWS.0114", "DWS.0114:ELB private IP is not configured."],
+            roma: ["ROMA.00000101", "asset import rejected"],
+            cfw: ["CFW.00200005", "rule conflict"],
+            ddm: ["", ""],
+        };
+        const ids = Object.fromEntries(
+            Object.entries(failures).map(([service, [failedCode, failedDetail]]) => [
+                service,
+                job({ service: service as EmulatedJobDefinition["service"], outcome: "failed", durationMs: 1500, ...(failedCode ? { failedCode, failedDetail } : {}) }),
+            ]),
+        );
+        const result = await run(Object.entries(ids).map(([service, jobId]) => waiter(`w-fail-${service}`, { service, jobId })));
         expect(result.ok).to.equal(false);
-        expect(result.error).to.contain("CreateELBTask-fail:DWS.0114");
-        expect(result.error).to.contain("ELB private IP is not configured");
-        expect(findResource(result.state, "w-fail")).to.equal(undefined);
-        expect(findResource(result.state, "w-fail-dependent")).to.equal(undefined);
+        const messages = result.diagnostics.map((d) => d.message).join("\n");
+        for (const [service, [failedCode, failedDetail]] of Object.entries(failures)) {
+            if (failedCode) {
+                expect(messages, service).to.contain(failedCode);
+                expect(messages, service).to.contain(failedDetail.replace(/\.$/, ""));
+            } else {
+                expect(messages, service).to.match(new RegExp(`ddm job ${ids.ddm} .*failed with status "Failed"`));
+            }
+            expect(findResource(result.state, `w-fail-${service}`), service).to.equal(undefined);
+            expect(findResource(result.state, `w-fail-${service}-dependent`), service).to.equal(undefined);
+        }
         expectNoSecrets(result);
     });
 
@@ -137,12 +155,23 @@ describe("JobWaiter through the real dynamic-provider host", function () {
         expect(out.failedDetail).to.contain("bad asset");
     });
 
-    it("times out with a message naming the job and timeoutSeconds", async () => {
-        const jobId = job({ service: "ddm", durationMs: 60_000 });
-        const result = await run([waiter("w-slow", { service: "ddm", jobId, timeoutSeconds: 1 })]);
+    it("times out on every kind with a message naming the job and timeoutSeconds", async () => {
+        const ids = Object.fromEntries((["dws", "ddm", "roma", "cfw"] as const).map((service) => [service, job({ service, durationMs: 60_000 })]));
+        const result = await run(Object.entries(ids).map(([service, jobId]) => waiter(`w-slow-${service}`, { service, jobId, timeoutSeconds: 1 })));
         expect(result.ok).to.equal(false);
-        expect(result.error).to.match(new RegExp(`Timed out .*timeoutSeconds=1.*${jobId}`));
+        const messages = result.diagnostics.map((d) => d.message).join("\n");
+        for (const jobId of Object.values(ids)) expect(messages).to.match(new RegExp(`Timed out .*timeoutSeconds=1.*${jobId}`));
         expectNoSecrets(result);
+    });
+
+    it("a provider process killed outright (SIGKILL) loses nothing: running again re-attaches to the job", async () => {
+        const jobId = job({ service: "roma", durationMs: 3500 });
+        const killed = await run([waiter("w-kill", { service: "roma", jobId })], { interrupt: { signal: "SIGKILL", during: "create", urnIncludes: "w-kill", afterMs: 500 } });
+        expect(killed.ok).to.equal(false);
+        expect(findResource(killed.state, "w-kill")).to.equal(undefined);
+        const resumed = await run([waiter("w-kill", { service: "roma", jobId })], { priorState: killed.state });
+        expect(resumed.ok, resumed.error).to.equal(true);
+        expect(outputsOf(resumed, "w-kill")).to.include({ id: jobId, state: "succeeded" });
     });
 
     it("check rejects bad inputs with clear messages before any request", async () => {
