@@ -1,5 +1,5 @@
 /**
- * Synthetic job traces for the policy benchmark, and the virtual clock they run under.
+ * Synthetic job traces for the policy benchmark.
  *
  * A trace maps the job's own elapsed time (ms since the job started) to what the job API would
  * answer: running with some progress, or succeeded. Progress is reported the way Huawei's job APIs
@@ -8,8 +8,11 @@
  * @packageDocumentation
  */
 
-import type { Clock } from "../provider/polling/clock";
 import type { JobStatus } from "../provider/services/types";
+import { mulberry32 } from "../provider/testing/emulator/support";
+
+/** The virtual clock the benchmark runs under: the package's own (provider/polling/clock). */
+export { VirtualClock } from "../provider/polling/clock";
 
 /** What the job API reports at one instant. */
 export interface TracePoint {
@@ -36,21 +39,20 @@ export interface TraceShape {
      * observable predicts the end (used only to explain infeasible cells of the bar).
      */
     silentTail?: number;
+    /**
+     * Effective width, as a fraction of D, of the window in which the end may fall while nothing
+     * observable changes: (∫√f)² for the density f of the end time over that window (for an end
+     * uniform over a window W this is W itself). A waiter polling N times there has a mean lag of at
+     * least this·D / (2N) (optimal inspection density ∝ √f), so a mean lag ≤ L needs ≥ this·D/(2L)
+     * calls there. Used only to explain infeasible cells of the bar; never seen by the policy.
+     */
+    silentEndWindow?: number;
     /** Make one job of (true) duration `durationMs`; `rng` draws any per-job randomness. */
     make(durationMs: number, rng: () => number): JobRun;
 }
 
-/** Deterministic PRNG (mulberry32), values in [0, 1). */
-export function seededRandom(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
+/** Deterministic PRNG, values in [0, 1): the emulator's mulberry32 (one implementation in the project). */
+export const seededRandom: (seed: number) => () => number = mulberry32;
 
 /** Build a job from a progress curve f: fraction of duration in [0, 1) → percent in [0, 100]. */
 function fromCurve(durationMs: number, curve: (x: number) => number): JobRun {
@@ -80,6 +82,9 @@ export const stuckAt90: TraceShape = {
     hasProgress: true,
     description: "0→90 % in the first 40 % of D, then 90 % until done",
     silentTail: 0.6,
+    // Nothing tells the waiter when the stall ends: the end is spread over the whole 60 % (of the
+    // shortest D, 0.9·nominal, to be conservative).
+    silentEndWindow: 0.6 * 0.9,
     make: (d) => fromCurve(d, (x) => Math.min(90, (90 * x) / 0.4)),
 };
 
@@ -99,6 +104,12 @@ export const jumpy: TraceShape = {
     name: "jumpy",
     hasProgress: true,
     description: "5–10 uneven jumps at random instants, flat in between",
+    // The last flat stretch (after the last checkpoint) is the spacing after the largest of n
+    // uniforms, Beta(1, n)·D, and its length is independent of everything observable before it
+    // (the levels are drawn independently of the instants). (∫√f)² = 4n/(n+1)² for that density,
+    // averaged over n = 5..10. This is generous to the waiter: it assumes it knows which flat
+    // stretch is the last one.
+    silentEndWindow: [5, 6, 7, 8, 9, 10].reduce((a, n) => a + (4 * n) / (n + 1) ** 2, 0) / 6,
     make: (d, rng) => {
         const n = 5 + Math.floor(rng() * 6);
         const times = Array.from({ length: n }, () => rng()).sort((a, b) => a - b);
@@ -157,6 +168,7 @@ export const early100: TraceShape = {
     hasProgress: true,
     description: "reaches 100 % at 0.4·D, terminal only at D",
     silentTail: 0.6,
+    silentEndWindow: 0.6 * 0.9,
     make: (d) => fromCurve(d, (x) => Math.min(100, (100 * x) / 0.4)),
 };
 
@@ -192,6 +204,34 @@ export const slowdown: TraceShape = {
 
 export const ADVERSARIAL_SHAPES: readonly TraceShape[] = [sCurve, slowStart, backwards, early100, noisy, slowdown];
 
+// ---------- Held-out shapes (added after the last policy change, never used to tune it) ----------
+
+/** Linear, then three times slower for the last 30 % of the time: the end comes later than the line says. */
+export const twoPhase: TraceShape = {
+    name: "two-phase-3x",
+    hasProgress: true,
+    description: "linear, 3× slower after 0.7·D (87.5 % at 0.7·D)",
+    make: (d) => fromCurve(d, (x) => (x < 0.7 ? 125 * x : 87.5 + (125 / 3) * (x - 0.7))),
+};
+
+/** Logarithmic progress: fast at first, ever slower (every estimate is too early). */
+export const logarithmic: TraceShape = {
+    name: "logarithmic",
+    hasProgress: true,
+    description: "100·ln(1 + 20·t/D)/ln 21: ever slower",
+    make: (d) => fromCurve(d, (x) => (100 * Math.log1p(20 * x)) / Math.log(21)),
+};
+
+/** Progress in 25-point steps at regular instants: 0, 25, 50, 75, then done. */
+export const steps25: TraceShape = {
+    name: "steps-25",
+    hasProgress: true,
+    description: "25-point steps at 0.25, 0.5, 0.75·D, flat in between",
+    make: (d) => fromCurve(d, (x) => 25 * Math.floor(4 * x)),
+};
+
+export const HELD_OUT_SHAPES: readonly TraceShape[] = [twoPhase, logarithmic, steps25];
+
 /** The job status object a Huawei job API answer would be normalised into. */
 export function jobStatusOf(point: TracePoint, jobId: string): JobStatus {
     return {
@@ -203,23 +243,4 @@ export function jobStatusOf(point: TracePoint, jobId: string): JobStatus {
         progress: point.progress,
         raw: {},
     };
-}
-
-/**
- * Virtual time without an event loop: `sleep(ms)` advances `now` by `ms` and resolves at once,
- * so a two-hour wait replays in microseconds. Only valid for one sequential waiter at a time.
- */
-export class VirtualClock implements Clock {
-    private t: number;
-    constructor(startMs = 0) {
-        this.t = startMs;
-    }
-    now(): number {
-        return this.t;
-    }
-    sleep(ms: number, signal?: AbortSignal): Promise<void> {
-        if (signal?.aborted) return Promise.reject(signal.reason);
-        this.t += Math.max(0, ms);
-        return Promise.resolve();
-    }
 }

@@ -58,8 +58,24 @@ export interface PollResult {
 /** Default grace for 404 answers after the start: 30 s. */
 export const DEFAULT_NOT_FOUND_GRACE_MS = 30_000;
 
-/** How many progress samples the loop keeps for the policy. */
-const MAX_SAMPLES = 32;
+/** How many progress samples the loop keeps for the policy (runs of equal readings count as two). */
+export const MAX_SAMPLES = 32;
+
+/**
+ * Add a reading to the policy's history. A run of equal readings keeps only its first (the
+ * leading edge, when the level was first seen) and its latest (how long it has been flat):
+ * the window holds level changes rather than polls, so a long plateau cannot push the earlier
+ * movement out of the history.
+ */
+export function recordSample(samples: ProgressSample[], sample: ProgressSample): void {
+    const n = samples.length;
+    if (n >= 2 && samples[n - 1].progress === sample.progress && samples[n - 2].progress === sample.progress) {
+        samples[n - 1] = sample;
+    } else {
+        samples.push(sample);
+        if (samples.length > MAX_SAMPLES) samples.shift();
+    }
+}
 
 /** Thrown inside p-retry's attempt for a non-terminal outcome: "ask again". */
 class NotDoneYet extends Error {
@@ -112,10 +128,7 @@ export async function pollUntilTerminal(
                 const status = outcome.status;
                 lastStatus = status;
                 consecutiveErrors = 0;
-                if (status.progress !== undefined) {
-                    samples.push({ atMs: askedAt, progress: status.progress });
-                    if (samples.length > MAX_SAMPLES) samples.shift();
-                }
+                if (status.progress !== undefined) recordSample(samples, { atMs: askedAt, progress: status.progress });
                 try {
                     options.onStatus?.(status);
                 } catch {

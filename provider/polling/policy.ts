@@ -21,8 +21,9 @@
  *   prediction has failed, and it backs off as below.
  * - **Without usable progress** (no progress field, progress that never moved, progress that read
  *   unchanged for three of its own typical steps, or progress stuck at 100 while the job runs on)
- *   it backs off in proportion to how long nothing has changed (doubling, from 2 s), capped at
- *   {@link BLIND_MAX_INTERVAL_MS} so the worst-case gap — and lag — is 60 s.
+ *   it backs off in proportion to how long nothing has changed (doubling, from 2 s; tripling from
+ *   3 s when the API has no progress field at all, since those reads can only say "not yet"),
+ *   capped at {@link BLIND_MAX_INTERVAL_MS} so the worst-case gap — and lag — is 60 s.
  * - **After an error** (transient, throttled, not found) it never polls sooner than the plan above
  *   and backs off exponentially per consecutive error; a server `Retry-After` is honoured even
  *   above `maxIntervalMs`.
@@ -54,7 +55,7 @@ export interface PollObservation {
     timeoutMs: number;
     /** Requests sent so far (≥ 1 when the policy is asked). */
     polls: number;
-    /** Successful reads that carried progress, oldest first (the loop keeps at most the last 32). */
+    /** Successful reads that carried progress, oldest first. The loop keeps the last 32, a run of equal readings as its first and latest only. */
     samples: readonly ProgressSample[];
     /** Class of the last poll. */
     lastOutcome: OutcomeClass;
@@ -121,10 +122,22 @@ const Z = 2;
 const RESET_DROP_POINTS = 5;
 /** Progress is stalled when reads show no change for this many of its typical steps (at the fitted rate). */
 const STALL_STEPS = 3;
-/** Blind backoff: next delay = this × time since anything changed (1 = doubling). */
+/**
+ * Blind backoff while a progress field exists but gives no estimate yet: next delay = this × time
+ * since anything changed (1 = doubling). A read here can start the fit (progress begins to move), so
+ * reads are worth more than bare done/not-done answers and the ramp is gentle.
+ */
 const BLIND_GROWTH = 1;
-/** Blind backoff never starts below this (the AWS/Smithy waiter default first delay). */
+/** Blind backoff with a progress field never starts below this (the AWS/Smithy waiter default first delay). */
 const BLIND_FIRST_DELAY_MS = 2_000;
+/**
+ * Blind backoff when the API reports no progress at all: every read can only say "done" or "not
+ * yet", so it buys nothing but lag, and the ramp to the {@link BLIND_MAX_INTERVAL_MS} cap is
+ * steeper (tripling from 3 s): it reaches the cap after about as much elapsed time as the AWS
+ * waiter's jittered doubling reaches its own (≈ 1 min), instead of spending ~7 calls on the way.
+ */
+export const NO_FIELD_GROWTH = 2;
+export const NO_FIELD_FIRST_DELAY_MS = 3_000;
 /** Error backoff bases (doubling per consecutive error). */
 const TRANSIENT_BASE_MS = 1_000;
 const THROTTLED_BASE_MS = 5_000;
@@ -277,9 +290,13 @@ export const progressAwarePolicy: PollPolicy = (obs, bounds, random) => {
             delay = Math.min(Math.max(inspect, BLIND_GROWTH * (now - (completion + Z * sigma))) * jitter, blindCap);
         }
     } else {
-        // No usable progress: back off in proportion to how long nothing has changed.
+        // No usable progress: back off in proportion to how long nothing has changed (more steeply
+        // when there is no progress field to wait for).
         const since = a.lastChangeMs ?? 0;
-        delay = Math.min(Math.max(BLIND_FIRST_DELAY_MS, BLIND_GROWTH * (now - since)) * jitter, blindCap);
+        const noField = obs.samples.length === 0;
+        const first = noField ? NO_FIELD_FIRST_DELAY_MS : BLIND_FIRST_DELAY_MS;
+        const growth = noField ? NO_FIELD_GROWTH : BLIND_GROWTH;
+        delay = Math.min(Math.max(first, growth * (now - since)) * jitter, blindCap);
     }
 
     // 2. Errors: never sooner than planned, back off per consecutive error.

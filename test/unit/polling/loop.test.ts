@@ -172,3 +172,18 @@ describe("polling loop", () => {
         expect(calls).to.deep.equal([0, 5000]);
     });
 });
+
+describe("polling loop: progress history", () => {
+    it("keeps a plateau as its first and latest reading, so earlier movement stays in the window", async () => {
+        const { recordSample, MAX_SAMPLES } = await import("../../../provider/polling/loop");
+        const samples: { atMs: number; progress: number }[] = [];
+        for (let i = 0; i < 10; i++) recordSample(samples, { atMs: i * 1000, progress: i * 5 });
+        for (let i = 10; i < 200; i++) recordSample(samples, { atMs: i * 1000, progress: 45 });
+        expect(samples.length).to.equal(11);
+        expect(samples.slice(0, 10).map((s) => s.progress)).to.deep.equal([0, 5, 10, 15, 20, 25, 30, 35, 40, 45]);
+        expect(samples.at(-2)).to.deep.equal({ atMs: 9000, progress: 45 });
+        expect(samples.at(-1)).to.deep.equal({ atMs: 199_000, progress: 45 });
+        for (let i = 0; i < 100; i++) recordSample(samples, { atMs: 200_000 + i, progress: 46 + (i % 2) });
+        expect(samples.length).to.equal(MAX_SAMPLES);
+    });
+});

@@ -3,6 +3,8 @@ import {
     BLIND_MAX_INTERVAL_MS,
     DEFAULT_BOUNDS,
     JITTER_FRACTION,
+    NO_FIELD_FIRST_DELAY_MS,
+    NO_FIELD_GROWTH,
     PollBounds,
     PollObservation,
     ProgressSample,
@@ -128,8 +130,8 @@ describe("policy: Retry-After is honoured", () => {
 });
 
 describe("policy: jitter", () => {
-    // Blind backoff, nothing changed for 10 s: nominal delay 10 s, band ±JITTER_FRACTION.
-    const blind10s = obs({ elapsedMs: 10_000, polls: 4, samples: [] });
+    // Blind backoff, progress field unchanged for 10 s: nominal delay 10 s, band ±JITTER_FRACTION.
+    const blind10s = obs({ elapsedMs: 10_000, polls: 4, samples: [{ atMs: 0, progress: 3 }, { atMs: 10_000, progress: 3 }] });
     it(`stays within ±${JITTER_FRACTION * 100} % of the nominal delay`, () => {
         for (let i = 0; i <= 100; i++) {
             const d = progressAwarePolicy(blind10s, DEFAULT_BOUNDS, constant(i / 100.0001));
@@ -196,22 +198,36 @@ describe("policy: progress-aware schedule", () => {
         const early = obs({ ...stalled, elapsedMs: 560_000, samples: stalled.samples.filter((s) => s.atMs <= 540_000) });
         expect(progressAwarePolicy(early, DEFAULT_BOUNDS, constant(0.5))).to.be.below(30_000);
     });
-    it("progress that never moves behaves like no progress at all", () => {
-        expect(estimateCompletionMs(neverMoves.samples, neverMoves.elapsedMs)).to.equal(undefined);
-        const table: [number, number][] = [
-            [0, 2_000],
-            [4_000, 4_000],
-            [20_000, 20_000],
-            [45_000, 45_000],
-            [400_000, BLIND_MAX_INTERVAL_MS],
-        ];
-        for (const [elapsedMs, nominal] of table) {
+    // [elapsed ms, nominal delay with a progress field that never moved, nominal delay without a progress field]
+    const blindTable: [number, number, number][] = [
+        [0, 2_000, NO_FIELD_FIRST_DELAY_MS],
+        [1_000, 2_000, NO_FIELD_FIRST_DELAY_MS],
+        [4_000, 4_000, NO_FIELD_GROWTH * 4_000],
+        [20_000, 20_000, Math.min(BLIND_MAX_INTERVAL_MS, NO_FIELD_GROWTH * 20_000)],
+        [45_000, 45_000, BLIND_MAX_INTERVAL_MS],
+        [400_000, BLIND_MAX_INTERVAL_MS, BLIND_MAX_INTERVAL_MS],
+    ];
+    for (const [elapsedMs, withField, withoutField] of blindTable) {
+        it(`blind backoff after ${elapsedMs} ms without change: ${withField} ms with a (still) progress field, ${withoutField} ms without one`, () => {
             const samples = [{ atMs: 0, progress: 0 }, { atMs: elapsedMs, progress: 0 }];
-            const a = progressAwarePolicy(obs({ elapsedMs, samples }), DEFAULT_BOUNDS, constant(0.5));
-            const b = progressAwarePolicy(obs({ elapsedMs, samples: [] }), DEFAULT_BOUNDS, constant(0.5));
-            expect(a, `elapsed ${elapsedMs}`).to.equal(nominal);
-            expect(b, `elapsed ${elapsedMs}`).to.equal(nominal);
+            expect(estimateCompletionMs(samples, elapsedMs)).to.equal(undefined);
+            expect(progressAwarePolicy(obs({ elapsedMs, samples }), DEFAULT_BOUNDS, constant(0.5))).to.equal(withField);
+            expect(progressAwarePolicy(obs({ elapsedMs, samples: [] }), DEFAULT_BOUNDS, constant(0.5))).to.equal(withoutField);
+        });
+    }
+    it("without a progress field the ramp reaches the 60 s cap within ~1 min, never later than with one", () => {
+        let t = 0;
+        let calls = 1;
+        while (t < 120_000) {
+            const d = progressAwarePolicy(obs({ elapsedMs: t, polls: calls, samples: [] }), DEFAULT_BOUNDS, constant(0.5));
+            const withField = progressAwarePolicy(obs({ elapsedMs: t, polls: calls, samples: [{ atMs: 0, progress: 0 }, { atMs: t, progress: 0 }] }), DEFAULT_BOUNDS, constant(0.5));
+            expect(d).to.be.at.least(withField);
+            if (d === BLIND_MAX_INTERVAL_MS) break;
+            t += d;
+            calls++;
         }
+        expect(t).to.be.at.most(90_000);
+        expect(calls).to.be.at.most(5);
     });
     it("worst-case gap without usable progress is 60 s even with a larger max bound", () => {
         for (const r of [0, 0.5, 0.999999]) {
