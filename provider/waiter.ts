@@ -6,7 +6,7 @@
  */
 
 import { createHash } from "node:crypto";
-import { ConfigError } from "./errors";
+import { ConfigError, JobApiError } from "./errors";
 import { classifyAnswer, classifyTransportFailure, ClassifyContext } from "./http/classify";
 import { JobClient, TransportFailure } from "./http/client";
 import { Credentials, redactSecrets, resolveSettings, SettingsInput } from "./http/credentials";
@@ -63,7 +63,7 @@ interface PreparedJob {
  * error, or still 404 after the grace window) or `JobCancelledError` (`signal` aborted).
  */
 export async function waitForJob(options: WaitForJobOptions): Promise<CompletedJob> {
-    const { settings, fetchOnce } = prepare(options);
+    const { settings, fetchOnce } = prepare(options, "wait");
     const result = await pollUntilTerminal(fetchOnce, {
         jobId: settings.jobId,
         timeoutMs: settings.timeoutMs,
@@ -83,12 +83,18 @@ export async function waitForJob(options: WaitForJobOptions): Promise<CompletedJ
  * error (`JobApiError`, including 404 and transient failures) or `ConfigError`.
  */
 export async function getJobStatus(options: WaitForJobOptions): Promise<JobStatus> {
-    const outcome = await prepare(options).fetchOnce(options.signal);
+    const outcome = await prepare(options, "once").fetchOnce(options.signal);
     if (outcome.kind === "status") return outcome.status;
     throw outcome.error;
 }
 
-function prepare(options: WaitForJobOptions): PreparedJob {
+/**
+ * Validate the options and build the one-poll function. Every poll — its wait for a token of
+ * the process-wide request budget and its request — ends by the hard stop: the deadline plus
+ * one request timeout (`"wait"`), or one request timeout from now (`"once"`), however busy the
+ * budget is.
+ */
+function prepare(options: WaitForJobOptions, mode: "wait" | "once"): PreparedJob {
     if (options === null || typeof options !== "object") {
         throw new ConfigError("options", String(options), "an object with at least service and jobId");
     }
@@ -116,12 +122,32 @@ function prepare(options: WaitForJobOptions): PreparedJob {
         redact: (text) => redactSecrets(text, credentials),
     };
     const key = `${origin}${path}#${identity(credentials)}`;
+    const hardStopAt = Date.now() + (mode === "wait" ? settings.timeoutMs : 0) + settings.requestTimeoutMs;
+    const noSlot = (): PollOutcome => ({
+        kind: "throttled",
+        error: new JobApiError(
+            settings.jobId,
+            0,
+            undefined,
+            undefined,
+            undefined,
+            `No request could be sent before the deadline: this process's request budget for ${origin} ` +
+                `(maxRequestsPerSecond=${budget.ratePerSecond}) is shared by too many waiters.`,
+        ),
+    });
 
     const fetchOnce = (signal: AbortSignal | undefined) =>
         sharedRequest(key, signal, async (shared): Promise<PollOutcome> => {
-            await budget.acquire(shared);
+            const budgetWaitMs = hardStopAt - Date.now();
+            if (budgetWaitMs <= 0) return noSlot();
             try {
-                const answer = await client.get(path, shared);
+                await budget.acquire(AbortSignal.any([shared, AbortSignal.timeout(budgetWaitMs)]));
+            } catch (error) {
+                if (shared.aborted) throw error;
+                return noSlot();
+            }
+            try {
+                const answer = await client.get(path, shared, hardStopAt - Date.now());
                 return classifyAnswer(answer, { ...ctx, nowMs: Date.now() });
             } catch (error) {
                 if (error instanceof TransportFailure) {

@@ -73,11 +73,16 @@ export class JobClient {
         });
     }
 
-    /** GET `path` (already encoded). Resolves with any HTTP answer; rejects with {@link TransportFailure}, or with `signal.reason` when aborted. */
-    async get(path: string, signal?: AbortSignal): Promise<HttpAnswer> {
+    /**
+     * GET `path` (already encoded). Resolves with any HTTP answer; rejects with
+     * {@link TransportFailure}, or with `signal.reason` when aborted. `timeoutMs` shortens the
+     * configured request timeout for this request (never lengthens it).
+     */
+    async get(path: string, signal?: AbortSignal, timeoutMs?: number): Promise<HttpAnswer> {
         const headers = this.authHeaders(path);
+        const timeout = Math.max(1, Math.min(this.options.requestTimeoutMs, timeoutMs ?? Number.POSITIVE_INFINITY));
         try {
-            const response = await this.http.get<string>(path, { headers, signal });
+            const response = await this.http.get<string>(path, { headers, signal, timeout });
             const responseHeaders: Record<string, string | undefined> = {};
             for (const [name, value] of Object.entries(response.headers ?? {})) {
                 responseHeaders[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value == null ? undefined : String(value);

@@ -4,9 +4,11 @@
  * single-flight coalescing, so two waiters polling the same job send one request.
  *
  * Guarantee of {@link RequestBudget}: over any window of length `w` seconds, at most
- * `burst + ratePerSecond · w` acquisitions succeed (the standard token-bucket bound); with the
- * default `burst = max(1, ratePerSecond)` that is at most `2 × ratePerSecond` in any one-second
- * window and `ratePerSecond` on average over any longer period.
+ * `burst + ratePerSecond · w` acquisitions succeed (the standard token-bucket bound). The default
+ * `burst = 1` makes the bucket smooth: at most `ratePerSecond + 1` calls in any one-second window,
+ * which is what "N calls per second" means to the API on the other side. (A burst as large as the
+ * rate would allow twice the rate in one second, and a pool of sockets queueing such a burst
+ * pushes it into the next window as well.)
  *
  * @packageDocumentation
  */
@@ -17,7 +19,7 @@ import { Clock, systemClock } from "./clock";
 export interface RequestBudgetOptions {
     /** Tokens added per second (> 0, finite). */
     ratePerSecond: number;
-    /** Bucket capacity (≥ 1). Default `max(1, ratePerSecond)`. The bucket starts full. */
+    /** Bucket capacity (≥ 1). Default 1 (smooth: requests are spaced 1/rate apart). The bucket starts full. */
     burst?: number;
     /** Time source. Default {@link systemClock}. */
     clock?: Clock;
@@ -49,7 +51,7 @@ export class RequestBudget {
         if (!(Number.isFinite(ratePerSecond) && ratePerSecond > 0)) {
             throw new RangeError(`ratePerSecond must be a positive finite number, got ${ratePerSecond}`);
         }
-        const burst = options.burst ?? Math.max(1, ratePerSecond);
+        const burst = options.burst ?? 1;
         if (!(Number.isFinite(burst) && burst >= 1)) throw new RangeError(`burst must be a finite number ≥ 1, got ${burst}`);
         this.rate = ratePerSecond;
         this.burst = burst;
@@ -79,14 +81,17 @@ export class RequestBudget {
         }
     }
 
-    /** Resolve when a token is taken (FIFO). Rejects with `signal.reason` if `signal` aborts first. */
+    /**
+     * Resolve when a token is taken (FIFO). Rejects with `signal.reason` if `signal` aborts first.
+     *
+     * A token is never granted in the caller's own synchronous turn: grants happen in a fresh
+     * event-loop turn, and the caller's continuation (the request) runs right after its grant.
+     * Otherwise tokens granted before a long synchronous stretch (say, starting 1,000 waiters)
+     * would be sent after it together with the tokens refilled meanwhile, and the endpoint would
+     * see more than `burst + rate × w` requests in a window `w`.
+     */
     acquire(signal?: AbortSignal): Promise<void> {
         if (signal?.aborted) return Promise.reject(signal.reason);
-        this.refill();
-        if (this.queue.length === 0 && this.tokens >= 1) {
-            this.tokens -= 1;
-            return Promise.resolve();
-        }
         return new Promise<void>((resolve, reject) => {
             const waiter: Waiter = {
                 done: false,
@@ -128,6 +133,7 @@ export class RequestBudget {
         if (this.pumping) return;
         this.pumping = true;
         try {
+            await nextTurn();
             while (this.queue.length > 0) {
                 this.refill();
                 if (this.tokens >= 1) {
@@ -142,6 +148,11 @@ export class RequestBudget {
             this.pumping = false;
         }
     }
+}
+
+/** Resolve in a fresh event-loop turn (after I/O and timers already due). */
+function nextTurn(): Promise<void> {
+    return new Promise((resolve) => setImmediate(resolve));
 }
 
 const budgets = new Map<string, RequestBudget>();

@@ -137,6 +137,7 @@ const BLIND_FIRST_DELAY_MS = 2_000;
  * waiter's jittered doubling reaches its own (≈ 1 min), instead of spending ~7 calls on the way.
  */
 export const NO_FIELD_GROWTH = 2;
+/** First blind delay when the API reports no progress at all, in ms (3 s; see {@link NO_FIELD_GROWTH}). */
 export const NO_FIELD_FIRST_DELAY_MS = 3_000;
 /** Error backoff bases (doubling per consecutive error). */
 const TRANSIENT_BASE_MS = 1_000;

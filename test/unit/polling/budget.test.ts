@@ -84,7 +84,7 @@ describe("RequestBudget", () => {
             // FIFO: granted in the order asked.
             expect(grants.map((g) => g.index)).to.deep.equal(Array.from({ length: n }, (_, i) => i));
             // Token-bucket bound on every window [t_i, t_j]: j − i + 1 ≤ burst + rate·(t_j − t_i).
-            const cap = burst ?? Math.max(1, rate);
+            const cap = burst ?? 1;
             for (let i = 0; i < grants.length; i++) {
                 for (let j = i; j < grants.length; j++) {
                     const window = (grants[j].at - grants[i].at) / 1000;
@@ -163,11 +163,12 @@ describe("RequestBudget", () => {
         expect(() => new RequestBudget({ ratePerSecond: 1, burst: 0.5 })).to.throw(RangeError);
     });
 
-    it("default burst is max(1, rate)", async () => {
+    it("default burst is 1 (a smooth bucket)", async () => {
         for (const [rate, expected] of [
             [0.2, 1],
             [1, 1],
-            [7, 7],
+            [7, 1],
+            [200, 1],
         ] as const) {
             const clock = new ManualClock();
             const budget = new RequestBudget({ ratePerSecond: rate, clock });

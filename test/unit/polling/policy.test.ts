@@ -1,3 +1,4 @@
+import { mulberry32 } from "../../../provider/testing/emulator/support";
 import { expect } from "chai";
 import {
     BLIND_MAX_INTERVAL_MS,
@@ -32,17 +33,8 @@ function obs(partial: Partial<PollObservation>): PollObservation {
 
 const constant = (x: number) => () => x;
 
-/** A seeded PRNG (mulberry32). */
-function seeded(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
+/** A seeded PRNG (the emulator's mulberry32). */
+const seeded = mulberry32;
 
 const D = 1_800_000; // a 30-minute linear job
 const far = obs({ elapsedMs: 300_000, polls: 6, samples: linearSamples(D, [0, 2_000, 60_000, 180_000, 300_000]) });

@@ -1,0 +1,78 @@
+/**
+ * The process-wide request budget against the emulator: a congested budget never keeps a wait
+ * past its deadline plus one request timeout, and the endpoint never sees more than
+ * burst + rate requests in any one-second window, even when the caller blocks its event loop.
+ */
+import { expect } from "chai";
+import { resetBudgets } from "../../provider/polling/budget";
+import { JobApiEmulator } from "../../provider/testing/emulator";
+import { waitForJob, WaitForJobOptions } from "../../provider/waiter";
+
+const AK = "BUDGETTESTAK00000001";
+const SK = "budget-test-secret-key-0001";
+const PROJECT = "05f2cff45100d5112f4bc00b794ea08e";
+
+/** The most timestamps that fall in any window of `windowMs`. */
+function maxInWindow(times: number[], windowMs: number): number {
+    const ts = [...times].sort((a, b) => a - b);
+    let best = 0;
+    for (let lo = 0, hi = 0; hi < ts.length; hi++) {
+        while (ts[hi] - ts[lo] >= windowMs) lo++;
+        best = Math.max(best, hi - lo + 1);
+    }
+    return best;
+}
+
+describe("request budget against the emulator", function () {
+    this.timeout(30_000);
+    let emu: JobApiEmulator;
+    beforeEach(async () => {
+        resetBudgets();
+        emu = await JobApiEmulator.start({ accessKeys: { [AK]: SK } });
+    });
+    afterEach(async () => emu.close());
+
+    const options = (jobId: string, extra: Partial<WaitForJobOptions>): WaitForJobOptions => ({
+        service: "dws",
+        jobId,
+        projectId: PROJECT,
+        endpoint: emu.endpoint,
+        allowInsecureLoopback: true,
+        accessKey: AK,
+        secretKey: SK,
+        env: {},
+        ...extra,
+    });
+    const endless = () => emu.defineJob({ service: "dws", projectId: PROJECT, durationMs: 3_600_000, outcome: "succeeded", progress: "none" });
+
+    it("a wait queued behind a congested budget still ends by its deadline plus one request timeout", async () => {
+        const jobs = Array.from({ length: 50 }, endless);
+        const started = Date.now();
+        const ended = await Promise.all(
+            jobs.map((jobId) =>
+                waitForJob(options(jobId, { timeoutSeconds: 1, requestTimeoutSeconds: 0.5, minPollIntervalSeconds: 0.1, maxPollIntervalSeconds: 0.5 }))
+                    .catch((e: Error) => e)
+                    .then((e) => ({ name: (e as Error).name, ms: Date.now() - started })),
+            ),
+        );
+        expect(new Set(ended.map((e) => e.name))).to.deep.equal(new Set(["JobTimeoutError"]));
+        expect(Math.max(...ended.map((e) => e.ms)), "slowest wait, ms").to.be.at.most(1000 + 500 + 150);
+    });
+
+    it("the endpoint sees at most burst + rate requests in any second, even after the caller blocks its event loop", async () => {
+        const jobs = Array.from({ length: 30 }, endless);
+        const all = Promise.all(
+            jobs.map((jobId) =>
+                waitForJob(options(jobId, { timeoutSeconds: 3, requestTimeoutSeconds: 0.5, minPollIntervalSeconds: 0.01, maxPollIntervalSeconds: 0.05 })).catch(() => undefined),
+            ),
+        );
+        const until = Date.now() + 500;
+        while (Date.now() < until) {
+            // The caller keeps the thread busy, as starting a thousand waiters synchronously does.
+        }
+        await all;
+        const arrivals = emu.requests.map((r) => r.at);
+        expect(arrivals.length).to.be.above(20);
+        expect(maxInWindow(arrivals, 1000), "default budget: burst 1 + 10/s").to.be.at.most(11);
+    });
+});
