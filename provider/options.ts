@@ -67,11 +67,12 @@ const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 const PROJECT_RULE = "1–64 characters from A–Z, a–z, 0–9, '_', '-' (a Huawei project ID is 32 hexadecimal characters)";
 const PROJECT_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
-const SETTING_KEYS: ReadonlySet<string> = new Set<keyof JobWaitSettings>([
+/** Every key of {@link JobWaitSettings}. */
+export const SETTING_KEYS: readonly (keyof JobWaitSettings)[] = [
     "service", "jobId", "projectId", "instanceId", "region", "endpoint", "allowInsecureLoopback",
     "timeoutSeconds", "minPollIntervalSeconds", "maxPollIntervalSeconds", "requestTimeoutSeconds",
     "notFoundGraceSeconds", "maxRequestsPerSecond",
-]);
+];
 
 /**
  * Validate and default wait settings. `defaults` supplies `projectId`/`region` from credentials
@@ -132,7 +133,7 @@ export function resolveWaitSettings(
 /** Names of the keys {@link JobWaitSettings} accepts (to refuse unknown keys with a list of valid ones). */
 export function checkKnownSettings(input: Record<string, unknown>, extra: readonly string[] = []): void {
     for (const key of Object.keys(input)) {
-        if (!SETTING_KEYS.has(key) && !extra.includes(key)) {
+        if (!(SETTING_KEYS as readonly string[]).includes(key) && !extra.includes(key)) {
             // The value of an unknown key is never shown: it may be a credential passed by mistake.
             const credentialHint = /key|secret|token|password|credential/i.test(key)
                 ? ". Credentials are never inputs: set huaweicloud:accessKey/secretKey (secret config) or HW_ACCESS_KEY/HW_SECRET_KEY"

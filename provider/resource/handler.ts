@@ -12,7 +12,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { ConfigError, JobApiError, JobFailedError } from "../errors";
 import type { SettingsInput } from "../http/credentials";
-import { checkKnownSettings, JobWaitSettings, resolveWaitSettings } from "../options";
+import { checkKnownSettings, JobWaitSettings, resolveWaitSettings, SETTING_KEYS } from "../options";
 import type { JobStatus } from "../services/types";
 import { getJobStatus, waitForJob, WaitForJobOptions } from "../waiter";
 import { createProgressReporter } from "./progressReporter";
@@ -45,11 +45,7 @@ export interface JobWaiterOutputs {
 /** Inputs that name a different job: changing one replaces the waiter. */
 export const REPLACE_ON_CHANGE: readonly (keyof JobWaiterInputs)[] = ["service", "jobId", "projectId", "instanceId"];
 
-const INPUT_KEYS: readonly (keyof JobWaiterInputs)[] = [
-    "service", "jobId", "projectId", "instanceId", "region", "endpoint", "allowInsecureLoopback",
-    "timeoutSeconds", "minPollIntervalSeconds", "maxPollIntervalSeconds", "requestTimeoutSeconds",
-    "notFoundGraceSeconds", "maxRequestsPerSecond", "allowFailure",
-];
+const INPUT_KEYS: readonly (keyof JobWaiterInputs)[] = [...SETTING_KEYS, "allowFailure"];
 
 /** Stack config keys read by `configure`, mapped to credential settings. */
 const CONFIG_KEYS: Record<string, keyof SettingsInput> = {
