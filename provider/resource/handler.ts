@@ -146,10 +146,10 @@ export async function update(_id: string, olds: Record<string, unknown>, news: R
 /** Nothing to delete in the cloud: the job belongs to the service that started it. */
 export async function remove(): Promise<void> {}
 
-const OUTPUT_KEYS: readonly (keyof JobWaiterOutputs)[] = [
-    "state", "status", "statusRecognised", "progress", "jobName", "beginTime", "endTime",
-    "failedCode", "failedDetail", "instance", "archiveId", "polls", "waitedSeconds",
-];
+/** Status fields a job reports only sometimes: recorded when present. */
+const OPTIONAL_STATUS_KEYS = ["progress", "jobName", "beginTime", "endTime", "failedCode", "failedDetail", "instance", "archiveId"] as const;
+
+const OUTPUT_KEYS: readonly (keyof JobWaiterOutputs)[] = ["state", "status", "statusRecognised", ...OPTIONAL_STATUS_KEYS, "polls", "waitedSeconds"];
 
 async function waitAndRecord(settings: JobWaiterInputs, override: { allowFailure?: boolean } = {}): Promise<JobWaiterOutputs> {
     const controller = new AbortController();
@@ -196,7 +196,7 @@ function defaultsFromEnvironment(): { projectId?: string; region?: string } {
 /** The status fields recorded as outputs (never the raw body: it may be large). */
 export function outputsOf(status: JobStatus): JobWaiterOutputs {
     const outs: JobWaiterOutputs = { state: status.state, status: status.status, statusRecognised: status.statusRecognised };
-    for (const key of ["progress", "jobName", "beginTime", "endTime", "failedCode", "failedDetail", "instance", "archiveId"] as const) {
+    for (const key of OPTIONAL_STATUS_KEYS) {
         if (status[key] !== undefined) (outs as unknown as Record<string, unknown>)[key] = status[key];
     }
     return outs;
