@@ -11,11 +11,11 @@ export type { ServiceKind, JobState, JobStatus, JobInstance, ServiceAdapter } fr
 export { waitForJob, getJobStatus } from "./waiter";
 export type { WaitForJobOptions, CompletedJob } from "./waiter";
 export type { JobWaitSettings } from "./options";
-export { progressAwarePolicy, estimateCompletionMs, DEFAULT_BOUNDS } from "./polling/policy";
-export type { PollPolicy, PollObservation, PollBounds, ProgressSample } from "./polling/policy";
+export { progressAwarePolicy, estimateCompletionMs, analyseProgress, DEFAULT_BOUNDS } from "./polling/policy";
+export type { PollPolicy, PollObservation, PollBounds, ProgressSample, ProgressAnalysis, OutcomeClass } from "./polling/policy";
 export { pollUntilTerminal } from "./polling/loop";
 export type { PollOutcome, PollLoopOptions, PollResult } from "./polling/loop";
-export { systemClock } from "./polling/clock";
+export { systemClock, VirtualClock } from "./polling/clock";
 export type { Clock } from "./polling/clock";
 export { RequestBudget } from "./polling/budget";
 export { JobWaiter } from "./resource/jobWaiter";

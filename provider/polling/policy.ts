@@ -33,6 +33,12 @@
  * that its band ends at that instant), then capped, then clamped into the user's bounds, which
  * always win. Only a server Retry-After may exceed the maximum.
  *
+ * Last, **the deadline**: a delay that would reach past it is shortened to end exactly at it, so
+ * the final check happens at the deadline (the one delay that may be shorter than the minimum);
+ * and a poll that would land less than `minIntervalMs` before the deadline is moved onto it (when
+ * that stays within `maxIntervalMs`): that poll *is* the final check, instead of being followed
+ * by one sooner than the minimum allows.
+ *
  * @packageDocumentation
  */
 
@@ -51,7 +57,7 @@ export type OutcomeClass = "status" | "transient" | "throttled" | "notFound";
 export interface PollObservation {
     /** Elapsed ms since the wait started. */
     elapsedMs: number;
-    /** The deadline, as elapsed ms. */
+    /** The deadline, as elapsed ms (the final check happens then). */
     timeoutMs: number;
     /** Requests sent so far (≥ 1 when the policy is asked). */
     polls: number;
@@ -88,7 +94,9 @@ export const DEFAULT_BOUNDS: PollBounds = Object.freeze({ minIntervalMs: 1_000, 
 /**
  * The delay before the next poll, in ms. Pure and deterministic for a given `random` (values in
  * [0, 1)). Never below `bounds.minIntervalMs`, never above `bounds.maxIntervalMs` — except a server
- * Retry-After, which is honoured even above the maximum (the loop caps every wait at the deadline).
+ * Retry-After, which is honoured even above the maximum, and (for {@link progressAwarePolicy}) the
+ * delay that ends exactly at the deadline, which may be shorter than the minimum. The loop also
+ * caps every wait at the deadline, so a custom policy need not.
  */
 export type PollPolicy = (obs: PollObservation, bounds: PollBounds, random: () => number) => number;
 
@@ -263,8 +271,12 @@ function currentPhase(samples: readonly ProgressSample[]): { t: number; p: numbe
     return kept.slice(start);
 }
 
-/** The progress-aware policy described in the module documentation. */
-export const progressAwarePolicy: PollPolicy = (obs, bounds, random) => {
+/**
+ * The progress-aware policy described in the module documentation. `bounds` defaults to
+ * {@link DEFAULT_BOUNDS} and `random` to `Math.random`, so a simulation can call it with an
+ * observation alone.
+ */
+export const progressAwarePolicy = (obs: PollObservation, bounds: PollBounds = DEFAULT_BOUNDS, random: () => number = Math.random): number => {
     const min = finiteOr(bounds.minIntervalMs, DEFAULT_BOUNDS.minIntervalMs);
     const max = Math.max(min, finiteOr(bounds.maxIntervalMs, Number.MAX_SAFE_INTEGER));
     const blindCap = Math.max(min, Math.min(BLIND_MAX_INTERVAL_MS, max));
@@ -273,7 +285,9 @@ export const progressAwarePolicy: PollPolicy = (obs, bounds, random) => {
     const jitter = 1 + JITTER_FRACTION * (2 * clamp01(random()) - 1);
 
     // 1. The plan from progress (or its absence), before jitter, and the cap that applies to it.
-    const a = analyseProgress(obs.samples, now);
+    // A caller outside TypeScript (a simulator) may leave samples out: that is "no progress field".
+    const samples = Array.isArray(obs.samples) ? obs.samples : [];
+    const a = analyseProgress(samples, now);
     let delay: number;
     if (a.kind === "estimate") {
         const sigma = a.sigmaMs!;
@@ -294,7 +308,7 @@ export const progressAwarePolicy: PollPolicy = (obs, bounds, random) => {
         // No usable progress: back off in proportion to how long nothing has changed (more steeply
         // when there is no progress field to wait for).
         const since = a.lastChangeMs ?? 0;
-        const noField = obs.samples.length === 0;
+        const noField = samples.length === 0;
         const first = noField ? NO_FIELD_FIRST_DELAY_MS : BLIND_FIRST_DELAY_MS;
         const growth = noField ? NO_FIELD_GROWTH : BLIND_GROWTH;
         delay = Math.min(Math.max(first, growth * (now - since)) * jitter, blindCap);
@@ -314,6 +328,15 @@ export const progressAwarePolicy: PollPolicy = (obs, bounds, random) => {
     // 4. A server Retry-After wins over everything, even the maximum (never below the minimum).
     if (obs.retryAfterMs !== undefined && Number.isFinite(obs.retryAfterMs) && obs.retryAfterMs > 0) {
         delay = Math.max(delay, obs.retryAfterMs, min);
+    }
+
+    // 5. The deadline: the final check happens exactly at it, and no poll lands less than the
+    //    minimum before it (that poll becomes the final check). Past the deadline the wait is over:
+    //    the loop ends it, and the plan above is returned unchanged.
+    const remaining = obs.timeoutMs - now;
+    if (Number.isFinite(remaining) && remaining > 0) {
+        if (delay >= remaining) return remaining;
+        if (remaining - delay < min && remaining <= max) return remaining;
     }
     return delay;
 };

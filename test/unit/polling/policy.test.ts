@@ -101,7 +101,7 @@ describe("policy: bounds always win", () => {
 describe("policy: Retry-After is honoured", () => {
     const table: [string, PollObservation, PollBounds, number][] = [
         ["above max", { ...throttled, retryAfterMs: 300_000 }, DEFAULT_BOUNDS, 300_000],
-        ["far above max", { ...transient, retryAfterMs: 3_600_000 }, { minIntervalMs: 1_000, maxIntervalMs: 10_000 }, 3_600_000],
+        ["far above max", { ...transient, timeoutMs: 36_000_000, retryAfterMs: 3_600_000 }, { minIntervalMs: 1_000, maxIntervalMs: 10_000 }, 3_600_000],
         ["below the plan: the plan stands", { ...far, lastOutcome: "throttled", consecutiveErrors: 1, retryAfterMs: 1_000 }, DEFAULT_BOUNDS, 1_000],
         ["below min: min stands", { ...near, lastOutcome: "throttled", consecutiveErrors: 1, retryAfterMs: 10 }, { minIntervalMs: 2_000, maxIntervalMs: 60_000 }, 2_000],
         ["on a status answer too", { ...near, retryAfterMs: 45_000 }, DEFAULT_BOUNDS, 45_000],
@@ -118,6 +118,88 @@ describe("policy: Retry-After is honoured", () => {
     }
     it("Retry-After above max is returned as is (the loop caps it at the deadline)", () => {
         expect(progressAwarePolicy({ ...throttled, retryAfterMs: 300_000 }, DEFAULT_BOUNDS, constant(0.5))).to.equal(300_000);
+    });
+});
+
+describe("policy: the final check is at the deadline", () => {
+    /** The delay the policy plans for `o` when no deadline is near. */
+    const planned = (o: PollObservation, b: PollBounds, r: number) => progressAwarePolicy({ ...o, timeoutMs: 1e12 }, b, constant(r));
+    const withRemaining = (o: PollObservation, remainingMs: number): PollObservation => ({ ...o, timeoutMs: o.elapsedMs + remainingMs });
+
+    // [situation, bounds, remaining ms as a function of the planned delay, expected delay as a function of (planned, remaining)]
+    const table: [string, PollObservation, PollBounds, (plan: number) => number, (plan: number, remaining: number) => number][] = [
+        ["a plan reaching past the deadline ends at it", noProgress, DEFAULT_BOUNDS, (plan) => plan / 3, (_, rem) => rem],
+        ["a deadline sooner than the minimum is still checked at it", noProgress, { minIntervalMs: 30_000, maxIntervalMs: 600_000 }, () => 300, (_, rem) => rem],
+        ["a plan landing less than the minimum before the deadline moves onto it", near, { minIntervalMs: 5_000, maxIntervalMs: 600_000 }, (plan) => plan + 4_999, (_, rem) => rem],
+        ["a plan landing exactly the minimum before the deadline stays", near, { minIntervalMs: 5_000, maxIntervalMs: 600_000 }, (plan) => plan + 5_000, (plan) => plan],
+        ["moving onto the deadline never exceeds the maximum", near, { minIntervalMs: 9_000, maxIntervalMs: 10_000 }, () => 12_000, (plan) => plan],
+        ["a Retry-After reaching past the deadline ends at it", { ...throttled, retryAfterMs: 300_000 }, DEFAULT_BOUNDS, () => 100_000, (_, rem) => rem],
+        ["a deadline far away leaves the plan alone", far, DEFAULT_BOUNDS, (plan) => plan + 600_000, (plan) => plan],
+    ];
+    for (const [name, o, b, remainingFor, expected] of table) {
+        it(name, () => {
+            for (const r of [0, 0.5, 0.99]) {
+                const plan = planned(o, b, r);
+                const remaining = Math.ceil(remainingFor(plan)); // whole ms: the deadline is elapsed + remaining, exactly
+                expect(progressAwarePolicy(withRemaining(o, remaining), b, constant(r)), `random ${r}, plan ${plan}`).to.equal(expected(plan, remaining));
+            }
+        });
+    }
+
+    it("never passes the deadline, and never leaves less than the minimum before it (when the maximum allows)", () => {
+        const rnd = seeded(11);
+        for (const [name, o] of SITUATIONS) {
+            for (const b of BOUNDS) {
+                for (let i = 0; i < 40; i++) {
+                    const remaining = Math.floor(rnd() * 2 * b.maxIntervalMs) + 1;
+                    const d = progressAwarePolicy(withRemaining(o, remaining), b, rnd);
+                    const where = `${name}, bounds ${b.minIntervalMs}–${b.maxIntervalMs}, remaining ${remaining}`;
+                    expect(d, where).to.be.at.most(remaining);
+                    if (d < remaining && remaining <= b.maxIntervalMs) expect(remaining - d, where).to.be.at.least(b.minIntervalMs);
+                    if (d < b.minIntervalMs) expect(d, where).to.equal(remaining);
+                }
+            }
+        }
+    });
+
+    it("a bare simulator that sleeps exactly what the policy says makes its last check at the deadline", () => {
+        const shapes: [string, (t: number) => number | undefined][] = [
+            ["no progress field", () => undefined],
+            ["linear progress, job longer than the deadline", (t) => Math.floor((100 * t) / 7_200_000)],
+            ["stuck at 90 %", (t) => Math.min(90, Math.floor((100 * t) / 200_000))],
+        ];
+        for (const [name, progressAt] of shapes) {
+            for (const timeoutMs of [1_500, 61_000, 300_000, 1_800_000]) {
+                for (const b of BOUNDS) {
+                    const rnd = seeded(timeoutMs + b.minIntervalMs);
+                    const samples: ProgressSample[] = [];
+                    let t = 0;
+                    let polls = 0;
+                    for (;;) {
+                        polls++;
+                        const p = progressAt(t);
+                        if (p !== undefined) samples.push({ atMs: t, progress: p });
+                        if (t >= timeoutMs) break;
+                        const d = progressAwarePolicy(obs({ elapsedMs: t, timeoutMs, polls, samples: [...samples] }), b, rnd);
+                        expect(d, `${name}, timeout ${timeoutMs}, at ${t}`).to.be.above(0);
+                        t += d;
+                    }
+                    expect(t, `${name}, timeout ${timeoutMs}, bounds ${b.minIntervalMs}–${b.maxIntervalMs}`).to.be.closeTo(timeoutMs, 1e-6);
+                }
+            }
+        }
+    });
+
+    it("past the deadline (or without one) the plan is returned unchanged: never 0, so a simulator cannot spin", () => {
+        for (const o of [withRemaining(noProgress, -5_000), withRemaining(noProgress, 0), { ...noProgress, timeoutMs: Number.NaN }]) {
+            expect(progressAwarePolicy(o, DEFAULT_BOUNDS, constant(0.5))).to.equal(planned(noProgress, DEFAULT_BOUNDS, 0.5));
+        }
+    });
+
+    it("callable with an observation alone (default bounds and Math.random), samples left out meaning no progress field", () => {
+        const { samples: _, ...withoutSamples } = noProgress;
+        const d = progressAwarePolicy(withoutSamples as PollObservation);
+        expect(d).to.be.within(DEFAULT_BOUNDS.minIntervalMs, BLIND_MAX_INTERVAL_MS);
     });
 });
 
