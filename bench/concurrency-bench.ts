@@ -119,7 +119,7 @@ async function main(): Promise<number> {
     if (!(SAME >= 1 && SAME <= 1000)) throw new Error("--same must be 1–1000");
     const host = await EmulatorHost.spawn();
     try {
-        const main = await host.start("main", emulatorOptions(), RPS);
+        const main = await host.start("main", emulatorOptions());
         const options = (service: EmulatedService, jobId: string) =>
             waiterOptions(main.endpoint, service, jobId, { timeoutSeconds: TIMEOUT_S, requestTimeoutSeconds: 10, maxRequestsPerSecond: RPS });
 
@@ -214,7 +214,7 @@ async function main(): Promise<number> {
         });
 
         // Coalescing: SAME waiters on one job, on a second emulator with the default budget (10/s).
-        const coal = await host.start("coalescing", emulatorOptions(), 10);
+        const coal = await host.start("coalescing", emulatorOptions());
         const [{ jobId: sharedJob }] = await coal.define([jobDefinition({ service: "dws", durationMs: 10_000, outcome: "succeeded", progress: "linear" })]);
         const sharedResults = await Promise.all(
             Array.from({ length: SAME }, () =>

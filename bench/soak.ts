@@ -75,7 +75,7 @@ async function main(): Promise<number> {
     const host = await EmulatorHost.spawn();
     try {
         const faults = stormFaults(cfg, Date.now());
-        const emulator = await host.start("soak", stormEmulatorOptions(cfg, faults), cfg.maxRequestsPerSecond);
+        const emulator = await host.start("soak", stormEmulatorOptions(cfg, faults));
         console.log(
             `Soak: ${jobs} jobs (${CATEGORIES.length} categories × 4 services, cycled), fault rate ${fmt(rate * 100)} %, seed ${seed}, ` +
                 `starts spread over ${fmt(cfg.startSpreadMs / 1000, 1)} s, jobs ${cfg.durationMs[0]}–${cfg.durationMs[1]} ms, ` +

@@ -19,7 +19,6 @@
 import { mulberry32 } from "../provider/testing/emulator/support";
 import { ChildProcess, fork } from "node:child_process";
 import { JobApiError, JobCancelledError, JobFailedError, JobTimeoutError } from "../provider/errors";
-import { budgetFor } from "../provider/polling/budget";
 import {
     EmulatedJobDefinition,
     EmulatedService,
@@ -131,25 +130,6 @@ export function inProcess(emulator: JobApiEmulator): EmulatorPort {
     };
 }
 
-/**
- * True when the process-wide request budget of `endpoint` runs at `ratePerSecond` (creating it if
- * needed). Budgets are keyed by origin and outlive emulators: an ephemeral port reused from an
- * earlier, closed emulator can carry that emulator's lower rate (a higher one is ignored).
- */
-export function budgetIsFresh(endpoint: string, ratePerSecond: number): boolean {
-    return budgetFor(endpoint, ratePerSecond).ratePerSecond === ratePerSecond;
-}
-
-/** Start an in-process emulator whose endpoint's budget runs at `ratePerSecond` (retrying on a reused port). */
-export async function startEmulatorWithBudget(options: EmulatorOptions, ratePerSecond: number): Promise<JobApiEmulator> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-        const emulator = await JobApiEmulator.start(options);
-        if (budgetIsFresh(emulator.endpoint, ratePerSecond)) return emulator;
-        await emulator.close();
-    }
-    throw new Error(`no emulator port with a fresh request budget of ${ratePerSecond}/s after 5 attempts`);
-}
-
 /** Messages to the emulator child. */
 type ChildRequest =
     | { id: number; op: "start"; name: string; options: EmulatorOptions }
@@ -211,20 +191,15 @@ export class EmulatorHost {
         });
     }
 
-    /** Start emulator `name` in the child (with a budget-fresh port for `ratePerSecond` in this process). */
-    async start(name: string, options: EmulatorOptions, ratePerSecond: number): Promise<EmulatorPort & { count(jobId: string): Promise<number> }> {
-        for (let attempt = 0; attempt < 5; attempt++) {
-            const endpoint = await this.call<string>({ op: "start", name: `${name}#${attempt}`, options });
-            if (!budgetIsFresh(endpoint, ratePerSecond)) continue;
-            const key = `${name}#${attempt}`;
-            return {
-                endpoint,
-                define: (defs) => this.call({ op: "define", name: key, defs }),
-                log: () => this.call({ op: "log", name: key }),
-                count: (jobId) => this.call({ op: "count", name: key, jobId }),
-            };
-        }
-        throw new Error(`no emulator port with a fresh request budget of ${ratePerSecond}/s after 5 attempts`);
+    /** Start emulator `name` in the child. */
+    async start(name: string, options: EmulatorOptions): Promise<EmulatorPort & { count(jobId: string): Promise<number> }> {
+        const endpoint = await this.call<string>({ op: "start", name, options });
+        return {
+            endpoint,
+            define: (defs) => this.call({ op: "define", name, defs }),
+            log: () => this.call({ op: "log", name }),
+            count: (jobId) => this.call({ op: "count", name, jobId }),
+        };
     }
 
     /** CPU and RSS of the child so far. */

@@ -41,7 +41,10 @@ export interface JobWaitSettings {
     requestTimeoutSeconds?: number;
     /** How long after the start a 404 means "not visible yet", seconds. Default 30, range [0, 3600]. */
     notFoundGraceSeconds?: number;
-    /** Requests per second shared by all waiters of this process on the same endpoint. Default 10, range (0, 1000]. */
+    /**
+     * Requests per second shared by all waiters of this process on the same endpoint (while waiters
+     * asking different limits run together, the strictest holds). Default 10, range (0, 1000].
+     */
     maxRequestsPerSecond?: number;
 }
 

@@ -11,7 +11,7 @@ import { classifyAnswer, classifyTransportFailure, ClassifyContext } from "./htt
 import { JobClient, TransportFailure } from "./http/client";
 import { Credentials, redactSecrets, resolveSettings, SettingsInput } from "./http/credentials";
 import { serviceEndpoint } from "./http/endpoint";
-import { budgetFor } from "./polling/budget";
+import { leaseBudget } from "./polling/budget";
 import { Clock } from "./polling/clock";
 import { pollUntilTerminal, PollOutcome } from "./polling/loop";
 import { PollPolicy } from "./polling/policy";
@@ -52,6 +52,8 @@ export interface CompletedJob extends JobStatus {
 interface PreparedJob {
     settings: ResolvedWaitSettings;
     fetchOnce: (signal: AbortSignal | undefined) => Promise<PollOutcome>;
+    /** Release the hold on the endpoint's shared request budget: call when done asking. */
+    release: () => void;
 }
 
 /**
@@ -63,19 +65,23 @@ interface PreparedJob {
  * error, or still 404 after the grace window) or `JobCancelledError` (`signal` aborted).
  */
 export async function waitForJob(options: WaitForJobOptions): Promise<CompletedJob> {
-    const { settings, fetchOnce } = prepare(options, "wait");
-    const result = await pollUntilTerminal(fetchOnce, {
-        jobId: settings.jobId,
-        timeoutMs: settings.timeoutMs,
-        bounds: { minIntervalMs: settings.minIntervalMs, maxIntervalMs: settings.maxIntervalMs },
-        notFoundGraceMs: settings.notFoundGraceMs,
-        policy: options.policy,
-        clock: options.clock,
-        random: options.random,
-        signal: options.signal,
-        onStatus: options.onProgress,
-    });
-    return { ...result.status, polls: result.polls, waitedMs: result.elapsedMs };
+    const { settings, fetchOnce, release } = prepare(options, "wait");
+    try {
+        const result = await pollUntilTerminal(fetchOnce, {
+            jobId: settings.jobId,
+            timeoutMs: settings.timeoutMs,
+            bounds: { minIntervalMs: settings.minIntervalMs, maxIntervalMs: settings.maxIntervalMs },
+            notFoundGraceMs: settings.notFoundGraceMs,
+            policy: options.policy,
+            clock: options.clock,
+            random: options.random,
+            signal: options.signal,
+            onStatus: options.onProgress,
+        });
+        return { ...result.status, polls: result.polls, waitedMs: result.elapsedMs };
+    } finally {
+        release();
+    }
 }
 
 /**
@@ -83,16 +89,21 @@ export async function waitForJob(options: WaitForJobOptions): Promise<CompletedJ
  * error (`JobApiError`, including 404 and transient failures) or `ConfigError`.
  */
 export async function getJobStatus(options: WaitForJobOptions): Promise<JobStatus> {
-    const outcome = await prepare(options, "once").fetchOnce(options.signal);
-    if (outcome.kind === "status") return outcome.status;
-    throw outcome.error;
+    const { fetchOnce, release } = prepare(options, "once");
+    try {
+        const outcome = await fetchOnce(options.signal);
+        if (outcome.kind === "status") return outcome.status;
+        throw outcome.error;
+    } finally {
+        release();
+    }
 }
 
 /**
  * Validate the options and build the one-poll function. Every poll — its wait for a token of
  * the process-wide request budget and its request — ends by the hard stop: the deadline plus
  * one request timeout (`"wait"`), or one request timeout from now (`"once"`), however busy the
- * budget is.
+ * budget is. The prepared job holds a lease on the endpoint's budget until `release()`.
  */
 function prepare(options: WaitForJobOptions, mode: "wait" | "once"): PreparedJob {
     if (options === null || typeof options !== "object") {
@@ -115,7 +126,6 @@ function prepare(options: WaitForJobOptions, mode: "wait" | "once"): PreparedJob
     const path = buildJobPath(settings.service, settings);
     const credentials = env.credentials;
     const client = new JobClient({ origin, credentials, projectId: settings.projectId, requestTimeoutMs: settings.requestTimeoutMs });
-    const budget = budgetFor(origin, settings.maxRequestsPerSecond);
     const ctx: Omit<ClassifyContext, "nowMs"> = {
         service: settings.service,
         jobId: settings.jobId,
@@ -123,6 +133,7 @@ function prepare(options: WaitForJobOptions, mode: "wait" | "once"): PreparedJob
     };
     const key = `${origin}${path}#${identity(credentials)}`;
     const hardStopAt = Date.now() + (mode === "wait" ? settings.timeoutMs : 0) + settings.requestTimeoutMs;
+    const { budget, release } = leaseBudget(origin, settings.maxRequestsPerSecond);
     const noSlot = (): PollOutcome => ({
         kind: "throttled",
         error: new JobApiError(
@@ -156,7 +167,7 @@ function prepare(options: WaitForJobOptions, mode: "wait" | "once"): PreparedJob
                 throw error;
             }
         });
-    return { settings, fetchOnce };
+    return { settings, fetchOnce, release };
 }
 
 /** Who is asking, without the secret: two waiters share requests only with the same credentials. */

@@ -48,9 +48,7 @@ export class RequestBudget {
 
     constructor(options: RequestBudgetOptions) {
         const { ratePerSecond } = options;
-        if (!(Number.isFinite(ratePerSecond) && ratePerSecond > 0)) {
-            throw new RangeError(`ratePerSecond must be a positive finite number, got ${ratePerSecond}`);
-        }
+        checkRate(ratePerSecond);
         const burst = options.burst ?? 1;
         if (!(Number.isFinite(burst) && burst >= 1)) throw new RangeError(`burst must be a finite number ≥ 1, got ${burst}`);
         this.rate = ratePerSecond;
@@ -71,14 +69,13 @@ export class RequestBudget {
     }
 
     /**
-     * Lower the rate (never raises it): used when several callers register the same endpoint with
-     * different limits, so that the strictest one holds.
+     * Change the rate from now on (tokens accrued so far are kept, at the old rate). Used by the
+     * registry: the rate of a shared budget is the strictest among the waiters using it.
      */
-    tighten(ratePerSecond: number): void {
-        if (Number.isFinite(ratePerSecond) && ratePerSecond > 0 && ratePerSecond < this.rate) {
-            this.refill();
-            this.rate = ratePerSecond;
-        }
+    setRate(ratePerSecond: number): void {
+        checkRate(ratePerSecond);
+        this.refill();
+        this.rate = ratePerSecond;
     }
 
     /**
@@ -155,7 +152,27 @@ function nextTurn(): Promise<void> {
     return new Promise((resolve) => setImmediate(resolve));
 }
 
-const budgets = new Map<string, RequestBudget>();
+function checkRate(ratePerSecond: number): void {
+    if (!(Number.isFinite(ratePerSecond) && ratePerSecond > 0)) {
+        throw new RangeError(`ratePerSecond must be a positive finite number, got ${ratePerSecond}`);
+    }
+}
+
+/** A waiter's hold on its endpoint's shared budget. */
+export interface BudgetLease {
+    /** The budget shared by every waiter calling the endpoint. */
+    readonly budget: RequestBudget;
+    /** End the hold (idempotent): its rate stops counting towards the budget's. */
+    release(): void;
+}
+
+/** One endpoint's budget and the rates asked by the waiters currently holding it. */
+interface Registration {
+    budget: RequestBudget;
+    rates: number[];
+}
+
+const registry = new Map<string, Registration>();
 
 /** The registry key of an endpoint: its URL origin (scheme://host:port), or the trimmed string. */
 function originOf(endpoint: string): string {
@@ -167,23 +184,40 @@ function originOf(endpoint: string): string {
 }
 
 /**
- * Process-wide registry: one budget per endpoint origin. The first caller creates it; a later
- * caller asking a lower rate tightens it (the strictest limit holds), a higher rate is ignored.
- * `clock` is used only when the budget is created (tests).
+ * Process-wide registry: one budget per endpoint origin, held by the waiters using it. While
+ * several waiters hold it, it runs at the strictest rate any of them asked; when the strictest
+ * one releases, the rate relaxes to the strictest remaining. A budget nobody holds keeps its
+ * tokens (so a waiter starting right after another ended cannot add a burst) and takes the rate
+ * of the next waiter. `clock` is used only when the budget is created (tests).
  */
-export function budgetFor(endpoint: string, ratePerSecond: number, clock?: Clock): RequestBudget {
+export function leaseBudget(endpoint: string, ratePerSecond: number, clock?: Clock): BudgetLease {
+    checkRate(ratePerSecond);
     const key = originOf(endpoint);
-    const existing = budgets.get(key);
-    if (existing) {
-        existing.tighten(ratePerSecond);
-        return existing;
+    let reg = registry.get(key);
+    if (!reg) {
+        reg = { budget: new RequestBudget({ ratePerSecond, clock }), rates: [] };
+        registry.set(key, reg);
     }
-    const created = new RequestBudget({ ratePerSecond, clock });
-    budgets.set(key, created);
-    return created;
+    const held = reg;
+    held.rates.push(ratePerSecond);
+    held.budget.setRate(strictest(held.rates));
+    let released = false;
+    return {
+        budget: held.budget,
+        release() {
+            if (released) return;
+            released = true;
+            held.rates.splice(held.rates.indexOf(ratePerSecond), 1);
+            if (held.rates.length > 0) held.budget.setRate(strictest(held.rates));
+        },
+    };
+}
+
+function strictest(rates: number[]): number {
+    return rates.reduce((a, b) => Math.min(a, b));
 }
 
 /** Forget every registered budget (tests only). */
 export function resetBudgets(): void {
-    budgets.clear();
+    registry.clear();
 }

@@ -1,12 +1,13 @@
 /**
  * The process-wide request budget against the emulator: a congested budget never keeps a wait
  * past its deadline plus one request timeout, and the endpoint never sees more than
- * burst + rate requests in any one-second window, even when the caller blocks its event loop.
+ * burst + rate requests in any one-second window, even when the caller blocks its event loop;
+ * a wait that has ended (whichever way) no longer holds the endpoint to its rate.
  */
 import { expect } from "chai";
 import { resetBudgets } from "../../provider/polling/budget";
 import { JobApiEmulator } from "../../provider/testing/emulator";
-import { waitForJob, WaitForJobOptions } from "../../provider/waiter";
+import { getJobStatus, waitForJob, WaitForJobOptions } from "../../provider/waiter";
 
 const AK = "BUDGETTESTAK00000001";
 const SK = "budget-test-secret-key-0001";
@@ -44,6 +45,20 @@ describe("request budget against the emulator", function () {
         ...extra,
     });
     const endless = () => emu.defineJob({ service: "dws", projectId: PROJECT, durationMs: 3_600_000, outcome: "succeeded", progress: "none" });
+
+    it("a wait that ended, however it ended, no longer holds the endpoint to its rate", async () => {
+        const slow = { maxRequestsPerSecond: 1 };
+        const timedOut = await waitForJob(options(endless(), { ...slow, timeoutSeconds: 0.5, minPollIntervalSeconds: 0.1 })).catch((e: Error) => e);
+        expect((timedOut as Error).name).to.equal("JobTimeoutError");
+        await getJobStatus(options(endless(), slow));
+        const failed = emu.defineJob({ service: "dws", projectId: PROJECT, durationMs: 0, outcome: "failed", progress: "none" });
+        expect(((await waitForJob(options(failed, slow)).catch((e: Error) => e)) as Error).name).to.equal("JobFailedError");
+
+        // Held at 1/s, 10 more requests would take 9 s or more; at their own 100/s about 0.1 s.
+        const started = Date.now();
+        await Promise.all(Array.from({ length: 10 }, () => getJobStatus(options(endless(), { maxRequestsPerSecond: 100 }))));
+        expect(Date.now() - started, "ms for 10 requests at 100/s").to.be.below(2_000);
+    });
 
     it("a wait queued behind a congested budget still ends by its deadline plus one request timeout", async () => {
         const jobs = Array.from({ length: 50 }, endless);

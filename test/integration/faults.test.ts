@@ -91,7 +91,7 @@ describe("fault injection: a storm of transient faults", function () {
         // and the log would then show a fault the waiter never saw.
         host = await EmulatorHost.spawn();
         const faults = stormFaults(CONFIG, Date.now());
-        const emulator = await host.start("faults", stormEmulatorOptions(CONFIG, faults), CONFIG.maxRequestsPerSecond);
+        const emulator = await host.start("faults", stormEmulatorOptions(CONFIG, faults));
         run = await runStorm(CONFIG, emulator, faults);
     });
     after(async () => host?.close());

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import type { Clock } from "../../../provider/polling/clock";
-import { RequestBudget, budgetFor, resetBudgets } from "../../../provider/polling/budget";
+import { RequestBudget, leaseBudget, resetBudgets } from "../../../provider/polling/budget";
 
 /** A fake clock with real concurrency: timers fire in time order when the test advances time. */
 class ManualClock implements Clock {
@@ -179,35 +179,82 @@ describe("RequestBudget", () => {
     });
 });
 
-describe("budgetFor", () => {
+describe("leaseBudget", () => {
     beforeEach(() => resetBudgets());
     after(() => resetBudgets());
 
     it("one budget per endpoint origin", () => {
-        const a = budgetFor("https://dws.cn-north-4.myhuaweicloud.com/v1.0/p/job/1", 5);
-        const b = budgetFor("https://DWS.cn-north-4.myhuaweicloud.com/v1.0/p/job/2", 5);
-        const c = budgetFor("https://ddm.cn-north-4.myhuaweicloud.com/v1/p/jobs/1", 5);
+        const a = leaseBudget("https://dws.cn-north-4.myhuaweicloud.com/v1.0/p/job/1", 5).budget;
+        const b = leaseBudget("https://DWS.cn-north-4.myhuaweicloud.com/v1.0/p/job/2", 5).budget;
+        const c = leaseBudget("https://ddm.cn-north-4.myhuaweicloud.com/v1/p/jobs/1", 5).budget;
         expect(a).to.equal(b);
         expect(a).to.not.equal(c);
         expect(a.ratePerSecond).to.equal(5);
     });
 
-    it("the strictest rate holds", () => {
-        const a = budgetFor("https://dws.example.com", 10);
-        budgetFor("https://dws.example.com/x", 2);
-        budgetFor("https://dws.example.com/y", 50);
-        expect(a.ratePerSecond).to.equal(2);
+    it("the strictest rate among the current holders holds, and relaxes when its holder releases", () => {
+        const loose = leaseBudget("https://dws.example.com", 10);
+        const strict = leaseBudget("https://dws.example.com/x", 2);
+        const looser = leaseBudget("https://dws.example.com/y", 50);
+        const budget = loose.budget;
+        expect(budget.ratePerSecond).to.equal(2);
+        strict.release();
+        expect(budget.ratePerSecond).to.equal(10);
+        strict.release(); // idempotent: must not drop another holder's rate
+        expect(budget.ratePerSecond).to.equal(10);
+        loose.release();
+        expect(budget.ratePerSecond).to.equal(50);
+        looser.release();
+        const next = leaseBudget("https://dws.example.com", 4);
+        expect(next.budget, "a budget nobody holds is kept").to.equal(budget);
+        expect(budget.ratePerSecond, "and takes the next holder's rate").to.equal(4);
+    });
+
+    it("two holders asking the same rate: releasing one leaves the other's", () => {
+        const a = leaseBudget("https://cfw.example.com", 3);
+        const b = leaseBudget("https://cfw.example.com", 1);
+        const c = leaseBudget("https://cfw.example.com", 1);
+        b.release();
+        expect(a.budget.ratePerSecond).to.equal(1);
+        c.release();
+        expect(a.budget.ratePerSecond).to.equal(3);
+    });
+
+    it("a waiter starting right after the last one released gets no fresh burst: the tokens are kept", async () => {
+        const clock = new ManualClock();
+        const first = leaseBudget("https://ddm.example.com", 1, clock);
+        const grants: number[] = [];
+        const take = (budget: RequestBudget) => budget.acquire().then(() => grants.push(clock.now()));
+        const one = take(first.budget);
+        await clock.advance(0);
+        await one;
+        first.release();
+        const second = leaseBudget("https://ddm.example.com", 1, clock);
+        const two = take(second.budget);
+        await clock.advance(999);
+        expect(grants, "the bucket was emptied by the first holder").to.deep.equal([0]);
+        await clock.advance(1);
+        await two;
+        expect(grants).to.deep.equal([0, 1000]);
+    });
+
+    it("refuses a rate that is not positive and finite", () => {
+        for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+            expect(() => leaseBudget("https://dws.example.com", bad), String(bad)).to.throw(RangeError, /ratePerSecond/);
+        }
     });
 
     it("waiters sharing an endpoint share its rate", async () => {
         const clock = new ManualClock();
-        const budget = budgetFor("https://roma.example.com", 2, clock);
+        const budget = leaseBudget("https://roma.example.com", 2, clock).budget;
         const grants: number[] = [];
         const waiters = [0, 1, 2].map(async () => {
+            const lease = leaseBudget("https://roma.example.com/job", 2);
             for (let i = 0; i < 4; i++) {
-                await budgetFor("https://roma.example.com/job", 2).acquire();
+                await lease.budget.acquire();
                 grants.push(clock.now());
             }
+            lease.release();
         });
         await clock.advance(10_000);
         await Promise.all(waiters);
