@@ -7,7 +7,11 @@
  * the bound is printed). Exits non-zero only when a feasible cell fails, or when a wait of ours that
  * hit its deadline did not make its final check exactly at the deadline.
  *
- *   node dist/bench/policy-bench.js [--runs N] [--ours-only]
+ *   node dist/bench/policy-bench.js [--runs N] [--ours-only] [--tuning k=v,...] [--max-interval-s S]
+ *
+ * `--tuning` and `--max-interval-s` run a variant of ours instead of the default (for example
+ * `--tuning callCostMs=10000,modelRisk=0,windowSigmas=0.5 --max-interval-s 1e6`), to measure what
+ * a trade-off changes: the defaults are what the package ships.
  *
  * Detection lag of one run = (job time of the first poll that sees the job done) − (job's true
  * duration). Each cell is RUNS runs with the job's duration jittered ±10 %, the waiter starting
@@ -17,7 +21,7 @@
  */
 
 import { pollUntilTerminal, PollOutcome } from "../provider/polling/loop";
-import { DEFAULT_BOUNDS, PollBounds, PollPolicy, progressAwarePolicy } from "../provider/polling/policy";
+import { DEFAULT_BOUNDS, DEFAULT_TUNING, PolicyTuning, PollBounds, PollPolicy, createProgressAwarePolicy } from "../provider/polling/policy";
 import { OWN_LOOP_BASELINES, POLICY_BASELINES, Probe, UNBOUNDED, WaitRecord, stateChangeConf } from "./baselines";
 import { ADVERSARIAL_SHAPES, HELD_OUT_SHAPES, MAIN_SHAPES, TraceShape, VirtualClock, jobStatusOf, seededRandom } from "./traces";
 
@@ -25,6 +29,24 @@ const argRuns = process.argv.indexOf("--runs");
 const RUNS = argRuns > 0 ? Number(process.argv[argRuns + 1]) : 200;
 /** `--ours-only`: print only our rows (the baselines still run: the bar needs them). */
 const OURS_ONLY = process.argv.includes("--ours-only");
+/** The value after `flag`, if the flag is given. */
+function argValue(flag: string): string | undefined {
+    const i = process.argv.indexOf(flag);
+    return i > 0 ? process.argv[i + 1] : undefined;
+}
+/** `--tuning callCostMs=…,modelRisk=…,windowSigmas=…`: a variant of ours (validated by the policy itself). */
+const TUNING: PolicyTuning = Object.fromEntries(
+    (argValue("--tuning") ?? "")
+        .split(",")
+        .filter(Boolean)
+        .map((kv) => {
+            const [k, v] = kv.split("=");
+            return [k.trim(), Number(v)];
+        }),
+);
+const OUR_POLICY: PollPolicy = createProgressAwarePolicy(TUNING);
+/** `--max-interval-s S`: our maximum interval, instead of the default 120 s. */
+const OUR_BOUNDS: PollBounds = argValue("--max-interval-s") === undefined ? DEFAULT_BOUNDS : { ...DEFAULT_BOUNDS, maxIntervalMs: 1000 * Number(argValue("--max-interval-s")) };
 const DURATIONS: { label: string; ms: number }[] = [
     { label: "30s", ms: 30_000 },
     { label: "5min", ms: 300_000 },
@@ -115,7 +137,7 @@ async function runCell(shape: TraceShape, nominalMs: number, policies: string[])
         for (const name of policies) {
             const random = seededRandom(hash(`${name}|${shape.name}|${nominalMs}|${run}`));
             let rec: WaitRecord;
-            if (name === OURS) rec = await runLoop(probe, progressAwarePolicy, DEFAULT_BOUNDS, timeoutMs, random);
+            if (name === OURS) rec = await runLoop(probe, OUR_POLICY, OUR_BOUNDS, timeoutMs, random);
             else {
                 const pb = POLICY_BASELINES.find((b) => b.name === name);
                 if (pb) rec = await runLoop(probe, pb.policy, UNBOUNDED, timeoutMs, random);
@@ -245,7 +267,7 @@ async function deadlineCheck(): Promise<{ lines: string[]; ok: boolean }> {
                 const rng = seededRandom(hash(`deadline|${shape.name}|${timeoutMs}|${run}`));
                 const job = shape.make(2 * timeoutMs, rng);
                 const probe: Probe = (t) => job.at(t);
-                const ours = await runLoop(probe, progressAwarePolicy, DEFAULT_BOUNDS, timeoutMs, rng);
+                const ours = await runLoop(probe, OUR_POLICY, OUR_BOUNDS, timeoutMs, rng);
                 if (ours.outcome === "timeout" && ours.pollTimesMs[ours.pollTimesMs.length - 1] === timeoutMs) oursAtDeadline++;
                 const aws = OWN_LOOP_BASELINES.find((b) => b.name === "aws-sdk-v3")!.run(probe, timeoutMs, rng);
                 const awsLast = aws.pollTimesMs[aws.pollTimesMs.length - 1];
@@ -281,7 +303,12 @@ async function main() {
     const allPolicies = [OURS, ...POLICY_BASELINES.map((b) => b.name), ...OWN_LOOP_BASELINES.map((b) => b.name)];
     const started = Date.now();
     console.log(`Policy benchmark — ${RUNS} runs per cell (duration ±10 %, waiter starts 0–3 s after the job, per-run seeds).`);
-    console.log(`ours = progressAwarePolicy with DEFAULT_BOUNDS (${DEFAULT_BOUNDS.minIntervalMs / 1000}–${DEFAULT_BOUNDS.maxIntervalMs / 1000} s) through pollUntilTerminal.`);
+    const tuning = { ...DEFAULT_TUNING, ...TUNING };
+    const variant = Object.keys(TUNING).length > 0 || OUR_BOUNDS !== DEFAULT_BOUNDS ? " — A VARIANT, not the shipped defaults" : "";
+    console.log(
+        `ours = the progress-aware policy (callCostMs ${tuning.callCostMs}, modelRisk ${tuning.modelRisk}, windowSigmas ${tuning.windowSigmas}), ` +
+            `bounds ${OUR_BOUNDS.minIntervalMs / 1000}–${OUR_BOUNDS.maxIntervalMs / 1000} s, through pollUntilTerminal${variant}.`,
+    );
     console.log(`Deadline for every waiter: 3·D + 60 s. calls÷ours and lag÷ours = baseline / ours (higher = ours better).`);
     console.log(`missed = runs that never saw the job end (gave up / timed out); their lag is excluded from mean and p95.`);
     console.log(`Bar: traces with progress — calls ≥5× fewer than ${BAR_CALLS_BASELINE} and mean lag ≥5× lower than ${BAR_LAG_BASELINE};`);

@@ -11,8 +11,8 @@ export type { ServiceKind, JobState, JobStatus, JobInstance, ServiceAdapter } fr
 export { waitForJob, getJobStatus } from "./waiter";
 export type { WaitForJobOptions, CompletedJob } from "./waiter";
 export type { JobWaitSettings } from "./options";
-export { progressAwarePolicy, estimateCompletionMs, analyseProgress, DEFAULT_BOUNDS } from "./polling/policy";
-export type { PollPolicy, PollObservation, PollBounds, ProgressSample, ProgressAnalysis, OutcomeClass } from "./polling/policy";
+export { progressAwarePolicy, createProgressAwarePolicy, estimateCompletionMs, analyseProgress, DEFAULT_BOUNDS, DEFAULT_TUNING } from "./polling/policy";
+export type { PollPolicy, PollObservation, PollBounds, PolicyTuning, ProgressSample, ProgressAnalysis, OutcomeClass } from "./polling/policy";
 export { pollUntilTerminal } from "./polling/loop";
 export type { PollOutcome, PollLoopOptions, PollResult } from "./polling/loop";
 export { systemClock, VirtualClock } from "./polling/clock";

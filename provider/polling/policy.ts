@@ -12,13 +12,14 @@
  *   pairwise slopes: one bad read cannot move it). Isolated glitches are dropped, a confirmed
  *   drop of more than 5 points starts a new phase. It predicts when progress reaches 100 % and
  *   how uncertain that is (σ: the progress granularity — integer rounding or the job's own step
- *   size —, scatter around the line, slope error, and a 10 % model-risk term because progress is
- *   rarely linear). Far from the predicted end it sleeps until the earliest plausible end
- *   (prediction − 2σ), capped by the user's `maxIntervalMs`. Inside the plausible window it polls
- *   every √(2·c·σ) — the inspection interval that balances one call (worth `c` =
- *   {@link CALL_COST_MS} of lag) against the lag a longer gap costs (Barlow–Proschan); a sharp
+ *   size —, scatter around the line, slope error, and a model-risk term, 10 % of the remaining
+ *   time, because progress is rarely linear). Far from the predicted end it sleeps until the
+ *   earliest plausible end (prediction − 2σ), capped by the user's `maxIntervalMs`. Inside the
+ *   plausible window it polls every √(2·c·σ) — the inspection interval that balances one call
+ *   (worth `c` = 1 s of lag) against the lag a longer gap costs (Barlow–Proschan); a sharp
  *   prediction gives dense polls, a vague one sparser polls. Past the plausible window the
- *   prediction has failed, and it backs off as below.
+ *   prediction has failed, and it backs off as below. (10 %, 2σ and 1 s are the defaults of
+ *   {@link PolicyTuning}; {@link createProgressAwarePolicy} sets others.)
  * - **Without usable progress** (no progress field, progress that never moved, progress that read
  *   unchanged for three of its own typical steps, or progress stuck at 100 while the job runs on)
  *   it backs off in proportion to how long nothing has changed (doubling, from 2 s; tripling from
@@ -41,6 +42,9 @@
  *
  * @packageDocumentation
  */
+
+import { ConfigError } from "../errors";
+import { printable } from "../services";
 
 /** One successful read that carried progress. */
 export interface ProgressSample {
@@ -111,10 +115,35 @@ export const BLIND_MAX_INTERVAL_MS = 60_000;
 export const JITTER_FRACTION = 0.2;
 
 /**
- * Exchange rate between calls and lag used inside the plausible-completion window: one request is
- * worth this much detection lag. The inspection interval there is √(2 · CALL_COST_MS · σ).
+ * The three trade-offs of the progress-aware policy, for {@link createProgressAwarePolicy}. Every
+ * field is optional; {@link DEFAULT_TUNING} gives the defaults.
  */
-export const CALL_COST_MS = 1_000;
+export interface PolicyTuning {
+    /**
+     * Exchange rate between calls and lag inside the plausible-completion window: one request is
+     * worth this much detection lag, in ms. The inspection interval there is √(2 · callCostMs · σ):
+     * larger means fewer calls near the predicted end and more lag. Default 1 000.
+     */
+    callCostMs?: number;
+    /**
+     * Relative uncertainty of the remaining time that no fit removes, because progress is rarely
+     * linear (0.1 = 10 %). Smaller means sharper predictions: fewer calls on linear progress, later
+     * detection when the job slows down. Default 0.1.
+     */
+    modelRisk?: number;
+    /**
+     * Half-width of the plausible window around the predicted end, in standard uncertainties σ:
+     * the waiter sleeps until prediction − windowSigmas·σ and counts the prediction as failed after
+     * prediction + windowSigmas·σ. Default 2.
+     */
+    windowSigmas?: number;
+}
+
+/** Defaults of {@link PolicyTuning}: a call is worth 1 s of lag, 10 % model risk, a ±2σ window. */
+export const DEFAULT_TUNING: Readonly<Required<PolicyTuning>> = Object.freeze({ callCostMs: 1_000, modelRisk: 0.1, windowSigmas: 2 });
+
+/** Upper limits of {@link PolicyTuning} fields: beyond them a setting stops meaning anything sensible. */
+const TUNING_LIMITS: Readonly<Required<PolicyTuning>> = Object.freeze({ callCostMs: 3_600_000, modelRisk: 10, windowSigmas: 10 });
 
 // --- Estimation constants (generic, not fitted to any trace shape) ---
 
@@ -122,10 +151,6 @@ export const CALL_COST_MS = 1_000;
 const FIT_SPAN_POINTS = 30;
 /** Finest granularity assumed for reported progress (integer percent): ±0.5 point. */
 const QUANTUM_POINTS = 0.5;
-/** Relative model risk: progress is not linear, so the remaining time is uncertain by ≥ this fraction. */
-const MODEL_RISK = 0.1;
-/** Sleep until `estimate − Z·σ` (the earliest plausible end). */
-const Z = 2;
 /** A drop of more than this many points starts a new phase: older samples are ignored. */
 const RESET_DROP_POINTS = 5;
 /** Progress is stalled when reads show no change for this many of its typical steps (at the fitted rate). */
@@ -179,8 +204,11 @@ export function estimateCompletionMs(samples: readonly ProgressSample[], nowMs: 
     return a.kind === "estimate" || a.kind === "reached" ? a.completionMs : undefined;
 }
 
-/** The full analysis behind {@link estimateCompletionMs} (exported for tests and the benchmark). */
-export function analyseProgress(samples: readonly ProgressSample[], nowMs: number): ProgressAnalysis {
+/**
+ * The full analysis behind {@link estimateCompletionMs} (exported for tests and simulations).
+ * `modelRisk`: see {@link PolicyTuning.modelRisk}.
+ */
+export function analyseProgress(samples: readonly ProgressSample[], nowMs: number, modelRisk = DEFAULT_TUNING.modelRisk): ProgressAnalysis {
     const phase = currentPhase(samples);
     if (phase.length === 0) return { kind: "none" };
     const last = phase[phase.length - 1];
@@ -241,7 +269,7 @@ export function analyseProgress(samples: readonly ProgressSample[], nowMs: numbe
 
     const spanPoints = rate * (win[win.length - 1].t - win[0].t);
     const relRateError = (Math.SQRT2 * noisePoints) / Math.max(spanPoints, noisePoints);
-    const sigmaMs = Math.sqrt((noisePoints / rate) ** 2 + (remainingMs * relRateError) ** 2 + (remainingMs * MODEL_RISK) ** 2);
+    const sigmaMs = Math.sqrt((noisePoints / rate) ** 2 + (remainingMs * relRateError) ** 2 + (remainingMs * modelRisk) ** 2);
     return { kind: "estimate", completionMs, sigmaMs, ratePerMs: rate, lastChangeMs };
 }
 
@@ -272,74 +300,103 @@ function currentPhase(samples: readonly ProgressSample[]): { t: number; p: numbe
 }
 
 /**
- * The progress-aware policy described in the module documentation. `bounds` defaults to
- * {@link DEFAULT_BOUNDS} and `random` to `Math.random`, so a simulation can call it with an
- * observation alone.
+ * A progress-aware policy (see the module documentation) with its trade-offs set by `tuning`;
+ * {@link progressAwarePolicy} is this with {@link DEFAULT_TUNING}. The returned function's
+ * `bounds` defaults to {@link DEFAULT_BOUNDS} and `random` to `Math.random`, so a simulation can
+ * call it with an observation alone.
+ *
+ * @throws ConfigError naming the field when a tuning value is not a finite number in its range,
+ *   or the key is not a {@link PolicyTuning} field.
  */
-export const progressAwarePolicy = (obs: PollObservation, bounds: PollBounds = DEFAULT_BOUNDS, random: () => number = Math.random): number => {
-    const min = finiteOr(bounds.minIntervalMs, DEFAULT_BOUNDS.minIntervalMs);
-    const max = Math.max(min, finiteOr(bounds.maxIntervalMs, Number.MAX_SAFE_INTEGER));
-    const blindCap = Math.max(min, Math.min(BLIND_MAX_INTERVAL_MS, max));
-    const now = Math.max(0, finiteOr(obs.elapsedMs, 0));
-    // One draw per decision: factor in [1 − J, 1 + J].
-    const jitter = 1 + JITTER_FRACTION * (2 * clamp01(random()) - 1);
+export function createProgressAwarePolicy(tuning: PolicyTuning = {}): (obs: PollObservation, bounds?: PollBounds, random?: () => number) => number {
+    const { callCostMs, modelRisk, windowSigmas } = resolveTuning(tuning);
+    return (obs, bounds = DEFAULT_BOUNDS, random = Math.random) => {
+        const min = finiteOr(bounds.minIntervalMs, DEFAULT_BOUNDS.minIntervalMs);
+        const max = Math.max(min, finiteOr(bounds.maxIntervalMs, Number.MAX_SAFE_INTEGER));
+        const blindCap = Math.max(min, Math.min(BLIND_MAX_INTERVAL_MS, max));
+        const now = Math.max(0, finiteOr(obs.elapsedMs, 0));
+        // One draw per decision: factor in [1 − J, 1 + J].
+        const jitter = 1 + JITTER_FRACTION * (2 * clamp01(random()) - 1);
 
-    // 1. The plan from progress (or its absence), before jitter, and the cap that applies to it.
-    // A caller outside TypeScript (a simulator) may leave samples out: that is "no progress field".
-    const samples = Array.isArray(obs.samples) ? obs.samples : [];
-    const a = analyseProgress(samples, now);
-    let delay: number;
-    if (a.kind === "estimate") {
-        const sigma = a.sigmaMs!;
-        const completion = a.completionMs!;
-        const earliest = completion - Z * sigma;
-        const inspect = Math.sqrt(2 * CALL_COST_MS * Math.max(sigma, 1));
-        if (earliest - now > inspect) {
-            // Sleep towards the earliest plausible end; scaled so that even the longest jitter
-            // draw does not pass it.
-            delay = Math.min(((earliest - now) / (1 + JITTER_FRACTION)) * jitter, max);
-        } else if (now <= completion + Z * sigma) {
-            delay = Math.min(inspect * jitter, max); // inside the plausible window
+        // 1. The plan from progress (or its absence), before jitter, and the cap that applies to it.
+        // A caller outside TypeScript (a simulator) may leave samples out: that is "no progress field".
+        const samples = Array.isArray(obs.samples) ? obs.samples : [];
+        const a = analyseProgress(samples, now, modelRisk);
+        let delay: number;
+        if (a.kind === "estimate") {
+            const sigma = a.sigmaMs!;
+            const completion = a.completionMs!;
+            const earliest = completion - windowSigmas * sigma;
+            const inspect = Math.sqrt(2 * callCostMs * Math.max(sigma, 1));
+            if (earliest - now > inspect) {
+                // Sleep towards the earliest plausible end; scaled so that even the longest jitter
+                // draw does not pass it.
+                delay = Math.min(((earliest - now) / (1 + JITTER_FRACTION)) * jitter, max);
+            } else if (now <= completion + windowSigmas * sigma) {
+                delay = Math.min(inspect * jitter, max); // inside the plausible window
+            } else {
+                // Past the plausible window: the prediction was wrong; back off from its end.
+                delay = Math.min(Math.max(inspect, BLIND_GROWTH * (now - (completion + windowSigmas * sigma))) * jitter, blindCap);
+            }
         } else {
-            // Past the plausible window: the prediction was wrong; back off from its end.
-            delay = Math.min(Math.max(inspect, BLIND_GROWTH * (now - (completion + Z * sigma))) * jitter, blindCap);
+            // No usable progress: back off in proportion to how long nothing has changed (more steeply
+            // when there is no progress field to wait for).
+            const since = a.lastChangeMs ?? 0;
+            const noField = samples.length === 0;
+            const first = noField ? NO_FIELD_FIRST_DELAY_MS : BLIND_FIRST_DELAY_MS;
+            const growth = noField ? NO_FIELD_GROWTH : BLIND_GROWTH;
+            delay = Math.min(Math.max(first, growth * (now - since)) * jitter, blindCap);
         }
-    } else {
-        // No usable progress: back off in proportion to how long nothing has changed (more steeply
-        // when there is no progress field to wait for).
-        const since = a.lastChangeMs ?? 0;
-        const noField = samples.length === 0;
-        const first = noField ? NO_FIELD_FIRST_DELAY_MS : BLIND_FIRST_DELAY_MS;
-        const growth = noField ? NO_FIELD_GROWTH : BLIND_GROWTH;
-        delay = Math.min(Math.max(first, growth * (now - since)) * jitter, blindCap);
-    }
 
-    // 2. Errors: never sooner than planned, back off per consecutive error.
-    if (obs.lastOutcome !== "status" && obs.consecutiveErrors > 0) {
-        const n = Math.min(obs.consecutiveErrors, 30);
-        const base = obs.lastOutcome === "throttled" ? THROTTLED_BASE_MS : TRANSIENT_BASE_MS;
-        const errCap = obs.lastOutcome === "throttled" ? max : blindCap;
-        delay = Math.max(delay, Math.min(base * 2 ** (n - 1) * jitter, errCap));
-    }
+        // 2. Errors: never sooner than planned, back off per consecutive error.
+        if (obs.lastOutcome !== "status" && obs.consecutiveErrors > 0) {
+            const n = Math.min(obs.consecutiveErrors, 30);
+            const base = obs.lastOutcome === "throttled" ? THROTTLED_BASE_MS : TRANSIENT_BASE_MS;
+            const errCap = obs.lastOutcome === "throttled" ? max : blindCap;
+            delay = Math.max(delay, Math.min(base * 2 ** (n - 1) * jitter, errCap));
+        }
 
-    // 3. The user's bounds win.
-    delay = Math.min(max, Math.max(min, Number.isFinite(delay) ? delay : min));
+        // 3. The user's bounds win.
+        delay = Math.min(max, Math.max(min, Number.isFinite(delay) ? delay : min));
 
-    // 4. A server Retry-After wins over everything, even the maximum (never below the minimum).
-    if (obs.retryAfterMs !== undefined && Number.isFinite(obs.retryAfterMs) && obs.retryAfterMs > 0) {
-        delay = Math.max(delay, obs.retryAfterMs, min);
-    }
+        // 4. A server Retry-After wins over everything, even the maximum (never below the minimum).
+        if (obs.retryAfterMs !== undefined && Number.isFinite(obs.retryAfterMs) && obs.retryAfterMs > 0) {
+            delay = Math.max(delay, obs.retryAfterMs, min);
+        }
 
-    // 5. The deadline: the final check happens exactly at it, and no poll lands less than the
-    //    minimum before it (that poll becomes the final check). Past the deadline the wait is over:
-    //    the loop ends it, and the plan above is returned unchanged.
-    const remaining = obs.timeoutMs - now;
-    if (Number.isFinite(remaining) && remaining > 0) {
-        if (delay >= remaining) return remaining;
-        if (remaining - delay < min && remaining <= max) return remaining;
+        // 5. The deadline: the final check happens exactly at it, and no poll lands less than the
+        //    minimum before it (that poll becomes the final check). Past the deadline the wait is over:
+        //    the loop ends it, and the plan above is returned unchanged.
+        const remaining = obs.timeoutMs - now;
+        if (Number.isFinite(remaining) && remaining > 0) {
+            if (delay >= remaining) return remaining;
+            if (remaining - delay < min && remaining <= max) return remaining;
+        }
+        return delay;
+    };
+}
+
+/** The progress-aware policy with {@link DEFAULT_TUNING}: what every waiter uses unless told otherwise. */
+export const progressAwarePolicy = createProgressAwarePolicy();
+
+const TUNING_FIELDS = Object.keys(DEFAULT_TUNING) as (keyof PolicyTuning)[];
+
+function resolveTuning(tuning: PolicyTuning): Required<PolicyTuning> {
+    if (tuning === null || typeof tuning !== "object") {
+        throw new ConfigError("tuning", printable(tuning), `an object with any of ${TUNING_FIELDS.join(", ")}`);
     }
-    return delay;
-};
+    const resolved = { ...DEFAULT_TUNING };
+    for (const [key, value] of Object.entries(tuning)) {
+        const field = TUNING_FIELDS.find((f) => f === key);
+        if (field === undefined) throw new ConfigError(`tuning.${key}`, printable(value), `no such field; valid fields are ${TUNING_FIELDS.join(", ")}`);
+        if (value === undefined) continue;
+        if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > TUNING_LIMITS[field]) {
+            throw new ConfigError(`tuning.${field}`, printable(value), `a finite number from 0 to ${TUNING_LIMITS[field]} (default ${DEFAULT_TUNING[field]})`);
+        }
+        resolved[field] = value;
+    }
+    return resolved;
+}
 
 function finiteOr(x: number, fallback: number): number {
     return Number.isFinite(x) && x >= 0 ? x : fallback;

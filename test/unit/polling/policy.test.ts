@@ -9,10 +9,13 @@ import {
     PollBounds,
     PollObservation,
     ProgressSample,
+    DEFAULT_TUNING,
     analyseProgress,
+    createProgressAwarePolicy,
     estimateCompletionMs,
     progressAwarePolicy,
 } from "../../../provider/polling/policy";
+import { ConfigError } from "../../../provider/errors";
 
 /** Samples of a job that is linear from 0 at t=0 to 100 at `durationMs`, integer progress. */
 function linearSamples(durationMs: number, times: number[]): ProgressSample[] {
@@ -398,4 +401,52 @@ describe("estimateCompletionMs", () => {
         expect(b.kind).to.equal("estimate");
         expect(b.sigmaMs!).to.be.below(a.sigmaMs!);
     });
+});
+
+describe("createProgressAwarePolicy: tuning", () => {
+    it("the defaults are progressAwarePolicy, in every situation", () => {
+        const tuned = createProgressAwarePolicy({ ...DEFAULT_TUNING });
+        for (const [name, o] of SITUATIONS) {
+            for (const r of [0, 0.5, 0.99]) expect(tuned(o, DEFAULT_BOUNDS, constant(r)), name).to.equal(progressAwarePolicy(o, DEFAULT_BOUNDS, constant(r)));
+        }
+    });
+
+    it("a dearer call polls less densely inside the plausible window", () => {
+        // 99 % read 5 s ago on a 30-minute linear job: inside the window for every cost below.
+        const inWindow = obs({ elapsedMs: 1_795_000, polls: 21, samples: linearSamples(D, [0, 300_000, 900_000, 1_500_000, 1_700_000, 1_750_000, 1_770_000, 1_790_000]) });
+        const delays = [250, 1_000, 4_000, 16_000].map((callCostMs) => createProgressAwarePolicy({ callCostMs })(inWindow, { minIntervalMs: 0, maxIntervalMs: 600_000 }, constant(0.5)));
+        // √(2·c·σ): four times the cost, twice the interval.
+        for (let i = 1; i < delays.length; i++) expect(delays[i] / delays[i - 1], `callCostMs step ${i}`).to.be.closeTo(2, 1e-9);
+    });
+
+    it("a narrower window sleeps closer to the predicted end; windowSigmas 0 sleeps right up to it", () => {
+        const predicted = estimateCompletionMs(far.samples, far.elapsedMs)!;
+        const unbounded = { minIntervalMs: 0, maxIntervalMs: 1e9 };
+        const wide = createProgressAwarePolicy({ windowSigmas: 3 })(far, unbounded, constant(1 - 1e-12));
+        const narrow = createProgressAwarePolicy({ windowSigmas: 1 })(far, unbounded, constant(1 - 1e-12));
+        const none = createProgressAwarePolicy({ windowSigmas: 0 })(far, unbounded, constant(1 - 1e-12));
+        expect(wide).to.be.below(narrow);
+        expect(far.elapsedMs + none).to.be.closeTo(predicted, 1);
+    });
+
+    it("less model risk gives a sharper prediction", () => {
+        const s = near.samples;
+        expect(analyseProgress(s, near.elapsedMs, 0).sigmaMs!).to.be.below(analyseProgress(s, near.elapsedMs, 0.1).sigmaMs!);
+        expect(analyseProgress(s, near.elapsedMs, 0.1).sigmaMs!).to.be.below(analyseProgress(s, near.elapsedMs, 0.5).sigmaMs!);
+    });
+
+    const bad: [string, unknown, RegExp][] = [
+        ["negative call cost", { callCostMs: -1 }, /tuning\.callCostMs: -1\. Allowed: a finite number from 0 to 3600000 \(default 1000\)/],
+        ["NaN model risk", { modelRisk: Number.NaN }, /tuning\.modelRisk: null/],
+        ["infinite window", { windowSigmas: Number.POSITIVE_INFINITY }, /tuning\.windowSigmas/],
+        ["a string", { callCostMs: "5000" }, /tuning\.callCostMs: "5000"\. Allowed: a finite number/],
+        ["beyond the limit", { modelRisk: 11 }, /tuning\.modelRisk: 11\. Allowed: a finite number from 0 to 10/],
+        ["an unknown field (a typo)", { callCost: 5000 }, /tuning\.callCost: 5000\. Allowed: no such field; valid fields are callCostMs, modelRisk, windowSigmas/],
+        ["not an object", null, /Invalid tuning: null/],
+    ];
+    for (const [name, tuning, message] of bad) {
+        it(`refuses ${name}, naming the field, the value and what is allowed`, () => {
+            expect(() => createProgressAwarePolicy(tuning as never)).to.throw(ConfigError, message);
+        });
+    }
 });
