@@ -87,7 +87,12 @@ function source(field: keyof SettingsInput): string {
  * - Field by field, an explicit non-empty value wins over the environment; among the
  *   environment variables the first set one wins (see {@link ENV_VARS}). Values are trimmed;
  *   empty values count as unset.
- * - A complete AK/SK pair wins over a token; `securityToken` only goes with AK/SK.
+ * - Explicit credentials beat the environment's as a kind too: an explicit token wins over an
+ *   AK/SK pair that comes wholly from the environment. Otherwise a complete AK/SK pair wins over
+ *   a token.
+ * - `securityToken` only goes with AK/SK, and one from the environment only with a pair that
+ *   comes wholly from the environment: a temporary token left in the environment is never
+ *   attached to explicitly given keys.
  * - Half a pair (an access key without a secret key, or the reverse) is a `ConfigError`, unless
  *   the half comes from the environment only and a token was given explicitly (the token is used).
  * - No usable credentials is a `ConfigError` as well. Both errors name the
@@ -129,16 +134,18 @@ export function resolveSettings(explicit: SettingsInput = {}, env: NodeJS.Proces
     const cloudInput = pick("cloud");
     const cloud = cloudInput === undefined ? undefined : validateCloud(cloudInput);
 
-    // Half a pair is a mistake to report, except when it only comes from the environment and a
-    // token was given explicitly: then the caller clearly chose the token.
+    // An explicit token is the caller's choice over keys found in the environment (a whole pair,
+    // or half of one: that half is then no mistake to report).
     const noHalfPair = accessKey === undefined && secretKey === undefined;
     const halfPairExplicit = explicitFields.has("accessKey") || explicitFields.has("secretKey");
-    const tokenWins = token !== undefined && (noHalfPair || (explicitFields.has("token") && !halfPairExplicit));
+    const tokenExplicit = explicitFields.has("token");
+    const tokenWins = token !== undefined && (noHalfPair || (tokenExplicit && !halfPairExplicit));
+    const stsGoesWithPair = securityToken !== undefined && (explicitFields.has("securityToken") || !halfPairExplicit);
 
     let credentials: Credentials;
-    if (accessKey !== undefined && secretKey !== undefined) {
-        credentials = { kind: "aksk", accessKey, secretKey, ...(securityToken !== undefined ? { securityToken } : {}) };
-    } else if (token !== undefined && tokenWins) {
+    if (accessKey !== undefined && secretKey !== undefined && !(tokenWins && tokenExplicit)) {
+        credentials = { kind: "aksk", accessKey, secretKey, ...(stsGoesWithPair ? { securityToken } : {}) };
+    } else if (tokenWins) {
         credentials = { kind: "token", token };
     } else if (accessKey !== undefined) {
         throw new ConfigError("secretKey", "(missing)", `the secret key that goes with accessKey: set ${source("secretKey")}`);

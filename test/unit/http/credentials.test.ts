@@ -77,6 +77,30 @@ describe("credentials: resolveSettings", () => {
             { credentials: { kind: "token", token: TOKEN } },
         ],
         [
+            "an explicit token beats a whole pair that only comes from the environment",
+            { token: TOKEN },
+            { HW_ACCESS_KEY: "AKENV", HW_SECRET_KEY: SK_ENV, HW_SECURITY_TOKEN: STS },
+            { credentials: { kind: "token", token: TOKEN } },
+        ],
+        [
+            "an explicit half pair still completes with the environment's other half, beside an explicit token",
+            { token: TOKEN, accessKey: "AKX" },
+            { HW_SECRET_KEY: SK_ENV },
+            { credentials: { kind: "aksk", accessKey: "AKX", secretKey: SK_ENV } },
+        ],
+        [
+            "a security token left in the environment is not attached to explicitly given keys",
+            { accessKey: "AKX", secretKey: SK },
+            { HW_SECURITY_TOKEN: STS },
+            { credentials: { kind: "aksk", accessKey: "AKX", secretKey: SK } },
+        ],
+        [
+            "an explicit security token goes with explicit keys",
+            { accessKey: "AKX", secretKey: SK, securityToken: STS },
+            {},
+            { credentials: { kind: "aksk", accessKey: "AKX", secretKey: SK, securityToken: STS } },
+        ],
+        [
             "a security token with a token but no pair is ignored",
             { token: TOKEN, securityToken: STS },
             {},
