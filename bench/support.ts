@@ -449,7 +449,7 @@ export interface StormFaults {
  * Transient fault kinds only: 429 with `Retry-After: 1`; 503 (JSON and HTML) with an HTTP-date
  * `retryAfterDateLeadMs` after `nowMs` (honoured until then, in the past afterwards); 500, 502,
  * 504; the HTML gateway page; a dropped connection; a slow answer beyond the request timeout and
- * one within it. Each status carries one Retry-After only, so the request log tells which applied.
+ * one within it; a body trickled a byte at a time after prompt headers. Each status carries one Retry-After only, so the request log tells which applied.
  */
 export function stormFaults(cfg: StormConfig, nowMs: number): StormFaults {
     const date = httpDateAtOrAfter(nowMs + cfg.retryAfterDateLeadMs);
@@ -464,6 +464,8 @@ export function stormFaults(cfg: StormConfig, nowMs: number): StormFaults {
         { kind: "drop" },
         { kind: "slow", delayMs: cfg.slowBeyondMs },
         { kind: "slow", delayMs: cfg.slowWithinMs },
+        // Headers at once, then the body at 10 bytes/s: tens of seconds, far beyond any request timeout.
+        { kind: "trickle", intervalMs: 100 },
     ];
     return {
         kinds,
@@ -772,6 +774,8 @@ export function faultLabel(r: LogRecord): string | undefined {
             return "HTML gateway page (502)";
         case "slow":
             return r.clientAborted ? "slow, beyond the request timeout" : "slow, within the request timeout";
+        case "trickle":
+            return "body trickled after prompt headers";
         case "drop":
             return "dropped connection";
         case "malformed":

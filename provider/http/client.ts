@@ -76,13 +76,16 @@ export class JobClient {
     /**
      * GET `path` (already encoded). Resolves with any HTTP answer; rejects with
      * {@link TransportFailure}, or with `signal.reason` when aborted. `timeoutMs` shortens the
-     * configured request timeout for this request (never lengthens it).
+     * configured request timeout for this request (never lengthens it). The timeout bounds the
+     * whole exchange, body included: axios' own `timeout` stops counting once the headers have
+     * arrived, so a body trickled a byte at a time would otherwise hold the request for hours.
      */
     async get(path: string, signal?: AbortSignal, timeoutMs?: number): Promise<HttpAnswer> {
         const headers = this.authHeaders(path);
         const timeout = Math.max(1, Math.min(this.options.requestTimeoutMs, timeoutMs ?? Number.POSITIVE_INFINITY));
+        const expiry = AbortSignal.timeout(timeout);
         try {
-            const response = await this.http.get<string>(path, { headers, signal, timeout });
+            const response = await this.http.get<string>(path, { headers, signal: signal ? AbortSignal.any([signal, expiry]) : expiry, timeout });
             const responseHeaders: Record<string, string | undefined> = {};
             for (const [name, value] of Object.entries(response.headers ?? {})) {
                 responseHeaders[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value == null ? undefined : String(value);
@@ -90,6 +93,7 @@ export class JobClient {
             return { status: response.status, headers: responseHeaders, body: typeof response.data === "string" ? response.data : "" };
         } catch (error) {
             if (signal?.aborted) throw signal.reason;
+            if (expiry.aborted) throw new TransportFailure("ETIMEDOUT", `no complete answer within the request timeout of ${timeout} ms`);
             const e = error as { code?: string; message?: string };
             // Only the code and message travel on: axios errors hold the request config and headers.
             throw new TransportFailure(e.code, String(e.message ?? error));

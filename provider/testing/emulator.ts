@@ -514,6 +514,29 @@ export class JobApiEmulator {
                 record.status = 0;
                 req.socket.destroy();
                 return;
+            case "trickle": {
+                record.status = normal.status;
+                res.writeHead(normal.status, { "Content-Type": normal.contentType, "Content-Length": Buffer.byteLength(normal.body) });
+                const bytes = Buffer.from(normal.body);
+                let sent = 0;
+                const timer = setInterval(() => {
+                    if (res.destroyed) return;
+                    res.write(bytes.subarray(sent, sent + 1));
+                    sent++;
+                    if (sent >= bytes.length) {
+                        clearInterval(timer);
+                        this.timers.delete(timer);
+                        res.end();
+                    }
+                }, fault.intervalMs);
+                this.timers.add(timer);
+                res.on("close", () => {
+                    clearInterval(timer);
+                    this.timers.delete(timer);
+                    if (!res.writableFinished) record.clientAborted = true;
+                });
+                return;
+            }
             case "slow": {
                 const timer = setTimeout(() => {
                     this.timers.delete(timer);

@@ -551,6 +551,43 @@ describe("JobApiEmulator (integration, real HTTP server)", function () {
             expect((await get(emulator.jobUrl(id), AUTH)).status).to.equal(200);
         });
 
+        it("trickle: status and headers at once, then the body a byte per interval", async () => {
+            const id = job([{ kind: "trickle", intervalMs: 2 }]);
+            const started = Date.now();
+            const r = await new Promise<{ headersAfterMs: number; status: number; text: string; chunks: number }>((resolve, reject) => {
+                http.get(emulator.jobUrl(id), { headers: AUTH, agent: false }, (res) => {
+                    const headersAfterMs = Date.now() - started;
+                    let text = "";
+                    let chunks = 0;
+                    res.setEncoding("utf8");
+                    res.on("data", (c: string) => {
+                        text += c;
+                        chunks++;
+                    });
+                    res.on("end", () => resolve({ headersAfterMs, status: res.statusCode ?? 0, text, chunks }));
+                }).on("error", reject);
+            });
+            expect(r.status).to.equal(200);
+            expect(JSON.parse(r.text).status).to.equal("RUNNING");
+            expect(r.chunks, "bytes arrive one by one").to.be.greaterThan(r.text.length / 2);
+            expect(Date.now() - started, "the body takes at least its length × interval").to.be.at.least(2 * r.text.length - 20);
+            expect(r.headersAfterMs).to.be.below(2 * r.text.length);
+            expect(emulator.requests[0]).to.include({ status: 200, fault: "trickle" });
+        });
+
+        it("trickle: a client that disconnects stops the trickle and is logged as aborted", async () => {
+            const id = job([{ kind: "trickle", intervalMs: 50 }]);
+            await new Promise<void>((resolve) => {
+                const req = http.get(emulator.jobUrl(id), { headers: AUTH, agent: false }, (res) => {
+                    res.once("data", () => req.destroy());
+                });
+                req.on("close", () => resolve());
+            });
+            await sleep(100);
+            expect(emulator.requests[0]).to.include({ fault: "trickle", clientAborted: true });
+            expect((await get(emulator.jobUrl(id), AUTH)).status).to.equal(200);
+        });
+
         it("drop: the connection is destroyed without an answer", async () => {
             const id = job([{ kind: "drop" }]);
             const error = await get(emulator.jobUrl(id), AUTH).then(
@@ -587,7 +624,7 @@ describe("JobApiEmulator (integration, real HTTP server)", function () {
         });
 
         it("refuses invalid faults", () => {
-            const bad = [{ kind: "status", status: 418 }, { kind: "slow", delayMs: -1 }, { kind: "teleport" }, { kind: "drop", count: 0 }, { kind: "status", status: 503, retryAfter: "1\r\nX: y" }];
+            const bad = [{ kind: "status", status: 418 }, { kind: "slow", delayMs: -1 }, { kind: "teleport" }, { kind: "drop", count: 0 }, { kind: "status", status: 503, retryAfter: "1\r\nX: y" }, { kind: "trickle", intervalMs: 0 }, { kind: "trickle" }];
             for (const f of bad) {
                 expect(() => job([f as never]), JSON.stringify(f)).to.throw(ConfigError);
             }

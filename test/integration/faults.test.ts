@@ -72,6 +72,7 @@ const TRANSIENT_LABELS = [
     "dropped connection",
     "slow, beyond the request timeout",
     "slow, within the request timeout",
+    "body trickled after prompt headers",
 ];
 
 /** Scheduling allowance on top of "deadline + one request timeout" (timers and callbacks run late on a busy machine). */

@@ -117,6 +117,7 @@ describe("waitForJob against the emulator", function () {
             ["an HTML gateway page", [{ kind: "html", count: 2 }]],
             ["dropped connections", [{ kind: "drop", count: 3 }]],
             ["a slow answer beyond the request timeout", [{ kind: "slow", delayMs: 1500 }]],
+            ["a body trickled a byte at a time after prompt headers", [{ kind: "trickle", intervalMs: 100 }]],
         ];
         for (const [name, spec] of faults) {
             it(`rides out ${name}`, async () => {

@@ -96,6 +96,8 @@ export class FaultQueue {
 const STATUSES = new Set([400, 401, 403, 429, 500, 502, 503, 504]);
 /** Longest `slow` delay accepted, ms. */
 export const MAX_SLOW_DELAY_MS = 600_000;
+/** Longest gap between two bytes of a `trickle` body, ms. */
+export const MAX_TRICKLE_INTERVAL_MS = 60_000;
 
 /** Throw a {@link ConfigError} unless `fault` is a valid {@link FaultKind}. `field` names it in the message. */
 export function validateFault(fault: FaultKind, field: string): void {
@@ -117,12 +119,17 @@ export function validateFault(fault: FaultKind, field: string): void {
                 throw new ConfigError(`${field}.delayMs`, String(fault.delayMs), `a number of milliseconds from 0 to ${MAX_SLOW_DELAY_MS}`);
             }
             return;
+        case "trickle":
+            if (!Number.isFinite(fault.intervalMs) || fault.intervalMs < 1 || fault.intervalMs > MAX_TRICKLE_INTERVAL_MS) {
+                throw new ConfigError(`${field}.intervalMs`, String(fault.intervalMs), `a number of milliseconds from 1 to ${MAX_TRICKLE_INTERVAL_MS}`);
+            }
+            return;
         case "drop":
         case "malformed":
         case "html":
             return;
         default:
-            throw new ConfigError(`${field}.kind`, String((fault as { kind: unknown }).kind), '"status", "slow", "drop", "malformed" or "html"');
+            throw new ConfigError(`${field}.kind`, String((fault as { kind: unknown }).kind), '"status", "slow", "trickle", "drop", "malformed" or "html"');
     }
 }
 

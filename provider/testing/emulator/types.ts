@@ -48,6 +48,8 @@ export type FaultStatus = 400 | 401 | 403 | 429 | 500 | 502 | 503 | 504;
  * - `slow`: answer normally, but only after `delayMs` milliseconds (real time). The job state is
  *   read when the request arrives. A client that disconnects meanwhile gets nothing and the log
  *   records status 0.
+ * - `trickle`: send the normal answer's status and headers at once, then its body one byte every
+ *   `intervalMs` milliseconds (real time): a client whose timeout stops at the headers hangs.
  * - `drop`: destroy the connection without answering.
  * - `malformed`: answer 200 with `Content-Type: application/json` and the normal body cut in half
  *   (truncated JSON).
@@ -70,6 +72,11 @@ export type FaultKind =
           kind: "slow";
           /** Delay before the answer, in milliseconds (real time), 0–600 000. */
           delayMs: number;
+      }
+    | {
+          kind: "trickle";
+          /** Gap between two body bytes, in milliseconds (real time), 1–60 000. */
+          intervalMs: number;
       }
     | { kind: "drop" }
     | { kind: "malformed" }
