@@ -90,13 +90,16 @@ export class JobTimeoutError extends JobWaiterError {
         readonly lastStatus: JobStatus | undefined,
         /** The deadline that was configured, in seconds. */
         readonly timeoutSeconds: number,
+        /** Why the last poll read no status (a transient, throttled or 404 answer), if it did not. */
+        readonly lastError?: Error,
     ) {
         const last = lastStatus
             ? `last status "${lastStatus.status}"${lastStatus.progress !== undefined ? ` at ${lastStatus.progress}%` : ""}`
             : "no status was ever read";
+        const failure = lastError ? ` The last poll failed: ${lastError.message}` : "";
         super(
             `Timed out after ${(elapsedMs / 1000).toFixed(1)} s (timeoutSeconds=${timeoutSeconds}) waiting for job ${jobId}: ` +
-                `${polls} poll(s), ${last}. The job may still be running: wait again with the same job ID ` +
+                `${polls} poll(s), ${last}.${failure} The job may still be running: wait again with the same job ID ` +
                 `and a larger timeoutSeconds.`,
         );
     }

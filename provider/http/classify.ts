@@ -81,7 +81,9 @@ export function classifyAnswer(answer: HttpAnswer, ctx: ClassifyContext): PollOu
     if (status === 429 || (fields.errorCode !== undefined && THROTTLING_ERROR_CODES.has(fields.errorCode))) {
         return { kind: "throttled", error: apiError("The API is throttling requests; the waiter backs off and retries."), retryAfterMs };
     }
-    if (looksLikeHtml(answer)) {
+    // An HTML page in place of the API: a gateway or maintenance page is worth retrying; a 4xx
+    // page (a WAF block, a wrong endpoint's 404) is classified by its status below.
+    if (looksLikeHtml(answer) && (status < 400 || status >= 500 || status === 408)) {
         return {
             kind: "transient",
             error: apiError("A gateway answered with an HTML page instead of the job API; retrying."),
@@ -154,10 +156,11 @@ const TRANSIENT_NETWORK_CODES: ReadonlySet<string> = new Set([
 export function classifyTransportFailure(code: string | undefined, message: string, ctx: ClassifyContext): PollOutcome {
     const detail = ctx.redact(message).slice(0, MAX_SERVER_TEXT);
     if (code !== undefined && TRANSIENT_NETWORK_CODES.has(code)) {
-        return {
-            kind: "transient",
-            error: new JobApiError(ctx.jobId, 0, code, detail, undefined, "The connection to the job API failed; retrying."),
-        };
+        const hint =
+            code === "ENOTFOUND"
+                ? "The job API's host name does not resolve: check region, HW_CLOUD and endpoint; retrying in case DNS is briefly failing."
+                : "The connection to the job API failed; retrying.";
+        return { kind: "transient", error: new JobApiError(ctx.jobId, 0, code, detail, undefined, hint) };
     }
     return {
         kind: "permanent",

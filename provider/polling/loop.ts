@@ -143,7 +143,9 @@ export async function pollUntilTerminal(
 
     const waitBeforeNextPoll = async (outcome: NotDoneYet["outcome"]) => {
         const remaining = timeoutMs - elapsed();
-        if (remaining <= 0) throw new JobTimeoutError(jobId, elapsed(), polls, lastStatus, timeoutMs / 1000);
+        if (remaining <= 0) {
+            throw new JobTimeoutError(jobId, elapsed(), polls, lastStatus, timeoutMs / 1000, outcome.kind === "status" ? undefined : outcome.error);
+        }
         const lastOutcome: OutcomeClass = outcome.kind;
         const delay = policy(
             {

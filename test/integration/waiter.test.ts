@@ -161,6 +161,14 @@ describe("waitForJob against the emulator", function () {
             });
         }
 
+        it("fails at once on a 401 HTML page (a WAF or proxy block) instead of retrying until the deadline", async () => {
+            const jobId = define({ service: "dws", durationMs: 5000, faults: [{ kind: "status", status: 401, body: "html" }] });
+            const err = await waitForJob(options("dws", jobId)).catch((e) => e);
+            expect(err).to.be.instanceOf(JobApiError);
+            expect(err.httpStatus).to.equal(401);
+            expect(emu.requestCount(jobId)).to.equal(1);
+        });
+
         it("tolerates 404 while a new job is invisible, within the grace window", async () => {
             const jobId = define({ service: "ddm", durationMs: 500, notFoundForMs: 250 });
             const done = await waitForJob(options("ddm", jobId, { notFoundGraceSeconds: 2 }));

@@ -29,6 +29,11 @@ describe("http: classifyAnswer", () => {
         ["503 with Retry-After", json(503, {}, { "retry-after": "1" }), "transient", { retryAfterMs: 1000 }],
         ["502 HTML gateway page", { status: 502, headers: { "content-type": "text/html" }, body: "<html><body>Bad Gateway</body></html>" }, "transient", {}],
         ["200 HTML page from a gateway", { status: 200, headers: {}, body: "<!DOCTYPE html><html>maintenance</html>" }, "transient", {}],
+        ["401 HTML page (a WAF block) fails at once", { status: 401, headers: { "content-type": "text/html" }, body: "<html>blocked</html>" }, "permanent", { httpStatus: 401 }],
+        ["403 HTML page fails at once", { status: 403, headers: { "content-type": "text/html" }, body: "<html>Forbidden</html>" }, "permanent", { httpStatus: 403 }],
+        ["400 HTML page fails at once", { status: 400, headers: { "content-type": "text/html" }, body: "<html>Bad Request</html>" }, "permanent", { httpStatus: 400 }],
+        ["404 HTML page (a wrong endpoint) gets the 404 grace, not endless retries", { status: 404, headers: { "content-type": "text/html" }, body: "<html>Not Found</html>" }, "notFound", { httpStatus: 404 }],
+        ["429 HTML page is throttling", { status: 429, headers: { "content-type": "text/html", "retry-after": "2" }, body: "<html>slow down</html>" }, "throttled", { retryAfterMs: 2000 }],
         ["408", json(408, {}), "transient", {}],
         ["404 with error body", json(404, { error_code: "DWS.0001", error_msg: "job not found" }, { "x-request-id": "r-404" }), "notFound", { httpStatus: 404, requestId: "r-404" }],
         ["401", json(401, { error_code: "APIGW.0301", error_msg: "Incorrect IAM authentication information" }), "permanent", { httpStatus: 401 }],
@@ -72,6 +77,12 @@ describe("http: classifyAnswer", () => {
 });
 
 describe("http: classifyTransportFailure", () => {
+    it("a host name that does not resolve says which settings to check", () => {
+        const outcome = classifyTransportFailure("ENOTFOUND", "getaddrinfo ENOTFOUND dws.cn-nort-4.myhuaweicloud.com", ctx);
+        expect(outcome.kind).to.equal("transient");
+        expect((outcome as { error: Error }).error.message).to.match(/ENOTFOUND dws\.cn-nort-4.*check region, HW_CLOUD and endpoint/);
+    });
+
     for (const code of ["ECONNRESET", "ECONNREFUSED", "ECONNABORTED", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN"]) {
         it(`${code} is transient`, () => {
             expect(classifyTransportFailure(code, "socket hang up", ctx).kind).to.equal("transient");

@@ -66,6 +66,19 @@ describe("polling loop", () => {
         expect(err.message).to.match(/timeoutSeconds=10.*5 poll\(s\).*at 5%/);
     });
 
+    it("a timeout says why the last poll read nothing, and forgets it once a status was read", async () => {
+        const dns: PollOutcome = { kind: "transient", error: new Error("getaddrinfo ENOTFOUND dws.cn-nort-4.myhuaweicloud.com") };
+        const failing = await pollUntilTerminal(script(new VirtualClock(), [dns]).fetchOnce, { jobId: "j", timeoutMs: 3_000, clock: new VirtualClock(), policy: every(1000) }).catch((e) => e);
+        expect(failing).to.be.instanceOf(JobTimeoutError);
+        expect(failing.lastError.message).to.contain("ENOTFOUND");
+        expect(failing.message).to.match(/no status was ever read\. The last poll failed: getaddrinfo ENOTFOUND dws\.cn-nort-4/);
+
+        const clock = new VirtualClock();
+        const recovered = await pollUntilTerminal(script(clock, [dns, status("running", 7)]).fetchOnce, { jobId: "j", timeoutMs: 3_000, clock, policy: every(1000) }).catch((e) => e);
+        expect(recovered.lastError).to.equal(undefined);
+        expect(recovered.message).to.not.contain("failed");
+    });
+
     it("succeeds when the job finishes exactly at the deadline check", async () => {
         const clock = new VirtualClock();
         const fetchOnce = async () => (clock.now() >= 10_000 ? status("succeeded") : status("running"));
