@@ -27,7 +27,7 @@ export interface JobWaitSettings {
     endpoint?: string;
     /** Allow a plain-http endpoint on a loopback address (local emulator, tests). Default false. */
     allowInsecureLoopback?: boolean;
-    /** Give up after this many seconds (after a final check at the deadline). Default 3600, range (0, 604800]. */
+    /** Give up after this many seconds (after a final check at the deadline). Default 3600, range [0.001, 604800]. */
     timeoutSeconds?: number;
     /** Shortest pause between polls, seconds. Default `DEFAULT_BOUNDS` (1 s). */
     minPollIntervalSeconds?: number;
@@ -80,55 +80,57 @@ export const SETTING_KEYS: readonly (keyof JobWaitSettings)[] = [
 /**
  * Validate and default wait settings. `defaults` supplies `projectId`/`region` from credentials
  * resolution (environment) when the settings leave them out.
+ *
+ * `isUnknown` serves a preview, where some inputs are not known yet: a value it accepts is not
+ * validated (nor reported missing), checks that involve it are skipped, and it comes back as is —
+ * so only the known fields of the result mean anything. Every known value is still checked.
  */
 export function resolveWaitSettings(
     settings: JobWaitSettings,
     defaults: { projectId?: string; region?: string } = {},
+    isUnknown: (value: unknown) => boolean = () => false,
 ): ResolvedWaitSettings {
-    const service = getService(settings.service);
-    const jobId = checkId("jobId", settings.jobId, ID_PATTERN, ID_RULE);
-    const projectId = optionalId("projectId", settings.projectId ?? defaults.projectId, PROJECT_PATTERN, PROJECT_RULE);
-    if (projectId === undefined) {
-        throw new ConfigError("projectId", "(missing)", `${PROJECT_RULE}; set it on the waiter or in HW_PROJECT_ID`);
-    }
-    const instanceId = optionalId("instanceId", settings.instanceId, ID_PATTERN, ID_RULE);
-    if (service.requiredIds.includes("instanceId")) {
-        if (instanceId === undefined) {
-            throw new ConfigError("instanceId", "(missing)", `${ID_RULE}; the "${service.kind}" service needs the instance ID`);
+    /** `check(value)`, or the unknown value itself. */
+    const known = <T>(value: unknown, check: (v: unknown) => T): T => (isUnknown(value) ? (value as T) : check(value));
+    const service = isUnknown(settings.service) ? undefined : getService(settings.service);
+    const jobId = known(settings.jobId, (v) => checkId("jobId", v, ID_PATTERN, ID_RULE));
+    const projectId = known(settings.projectId ?? defaults.projectId, (v) => {
+        if (v === undefined) throw new ConfigError("projectId", "(missing)", `${PROJECT_RULE}; set it on the waiter or in HW_PROJECT_ID (or OS_PROJECT_ID)`);
+        return checkId("projectId", v, PROJECT_PATTERN, PROJECT_RULE);
+    });
+    const instanceId = known(settings.instanceId, (v) => optionalId("instanceId", v, ID_PATTERN, ID_RULE));
+    if (service !== undefined && !isUnknown(instanceId)) {
+        if (service.requiredIds.includes("instanceId")) {
+            if (instanceId === undefined) {
+                throw new ConfigError("instanceId", "(missing)", `${ID_RULE}; the "${service.kind}" service needs the instance ID`);
+            }
+        } else if (instanceId !== undefined) {
+            throw new ConfigError("instanceId", printable(instanceId), `no instanceId for the "${service.kind}" service (only "roma" uses one)`);
         }
-    } else if (instanceId !== undefined) {
-        throw new ConfigError("instanceId", printable(instanceId), `no instanceId for the "${service.kind}" service (only "roma" uses one)`);
     }
-    const endpoint =
-        settings.endpoint === undefined
-            ? undefined
-            : validateEndpoint(checkString("endpoint", settings.endpoint), {
-                  allowInsecureLoopback: checkBoolean("allowInsecureLoopback", settings.allowInsecureLoopback ?? false),
-              });
-    const regionInput = settings.region ?? defaults.region;
-    const region = regionInput === undefined ? undefined : validateRegion(checkString("region", regionInput));
+    const allowInsecureLoopback = known(settings.allowInsecureLoopback, (v) => (v === undefined ? false : checkBoolean("allowInsecureLoopback", v)));
+    const endpoint = known(settings.endpoint, (v) =>
+        v === undefined || isUnknown(allowInsecureLoopback) ? (v as string | undefined) : validateEndpoint(checkString("endpoint", v), { allowInsecureLoopback }),
+    );
+    const region = known(settings.region ?? defaults.region, (v) => (v === undefined ? undefined : validateRegion(checkString("region", v))));
     if (endpoint === undefined && region === undefined) {
         throw new ConfigError("region", "(missing)", "a region such as \"cn-north-4\" (or HW_REGION_NAME), or an explicit endpoint");
     }
-    const timeoutMs = seconds("timeoutSeconds", settings.timeoutSeconds, 3600, { min: 0, minExclusive: true, max: 604_800 });
-    const minIntervalMs = seconds("minPollIntervalSeconds", settings.minPollIntervalSeconds, DEFAULT_BOUNDS.minIntervalMs / 1000, { min: 0.01, max: 3600 });
-    const maxIntervalMs = seconds("maxPollIntervalSeconds", settings.maxPollIntervalSeconds, DEFAULT_BOUNDS.maxIntervalMs / 1000, { min: 0.01, max: 3600 });
-    if (minIntervalMs > maxIntervalMs) {
-        throw new ConfigError(
-            "minPollIntervalSeconds",
-            String(minIntervalMs / 1000),
-            `a value no larger than maxPollIntervalSeconds (${maxIntervalMs / 1000})`,
-        );
+    const timeoutMs = known(settings.timeoutSeconds, (v) => seconds("timeoutSeconds", v, 3600, { min: 0.001, max: 604_800 }));
+    const minIntervalMs = known(settings.minPollIntervalSeconds, (v) => seconds("minPollIntervalSeconds", v, DEFAULT_BOUNDS.minIntervalMs / 1000, { min: 0.01, max: 3600 }));
+    const maxIntervalMs = known(settings.maxPollIntervalSeconds, (v) => seconds("maxPollIntervalSeconds", v, DEFAULT_BOUNDS.maxIntervalMs / 1000, { min: 0.01, max: 3600 }));
+    if (!isUnknown(minIntervalMs) && !isUnknown(maxIntervalMs) && minIntervalMs > maxIntervalMs) {
+        // Blame the bound the user set (both set: the minimum).
+        if (settings.minPollIntervalSeconds === undefined) {
+            throw new ConfigError("maxPollIntervalSeconds", String(maxIntervalMs / 1000), `a value no smaller than minPollIntervalSeconds (${minIntervalMs / 1000}, the default)`);
+        }
+        throw new ConfigError("minPollIntervalSeconds", String(minIntervalMs / 1000), `a value no larger than maxPollIntervalSeconds (${maxIntervalMs / 1000})`);
     }
-    const requestTimeoutMs = seconds("requestTimeoutSeconds", settings.requestTimeoutSeconds, 30, { min: 0.1, max: 300 });
-    const notFoundGraceMs = seconds("notFoundGraceSeconds", settings.notFoundGraceSeconds, 30, { min: 0, max: 3600 });
-    const maxRequestsPerSecond = numberIn("maxRequestsPerSecond", settings.maxRequestsPerSecond, 10, {
-        min: 0,
-        minExclusive: true,
-        max: 1000,
-    });
+    const requestTimeoutMs = known(settings.requestTimeoutSeconds, (v) => seconds("requestTimeoutSeconds", v, 30, { min: 0.1, max: 300 }));
+    const notFoundGraceMs = known(settings.notFoundGraceSeconds, (v) => seconds("notFoundGraceSeconds", v, 30, { min: 0, max: 3600 }));
+    const maxRequestsPerSecond = known(settings.maxRequestsPerSecond, (v) => numberIn("maxRequestsPerSecond", v, 10, { min: 0, minExclusive: true, max: 1000 }));
     return {
-        service, jobId, projectId, instanceId, region, endpoint,
+        service: service as ServiceAdapter, jobId, projectId, instanceId, region, endpoint,
         timeoutMs, minIntervalMs, maxIntervalMs, requestTimeoutMs, notFoundGraceMs, maxRequestsPerSecond,
     };
 }

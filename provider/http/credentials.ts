@@ -107,22 +107,9 @@ export function resolveSettings(explicit: SettingsInput = {}, env: NodeJS.Proces
     }
     const explicitFields = new Set<keyof SettingsInput>();
     const pick = (field: keyof SettingsInput): string | undefined => {
-        const value = (explicit as Record<string, unknown>)[field];
-        if (value !== undefined && value !== null) {
-            if (typeof value !== "string") {
-                throw new ConfigError(field, SECRET_FIELDS.has(field) ? HIDDEN : printable(value), `a string (or leave it out to use ${source(field)})`);
-            }
-            const trimmed = value.trim();
-            if (trimmed !== "") {
-                explicitFields.add(field);
-                return checkValue(field, trimmed);
-            }
-        }
-        for (const name of ENV_VARS[field]) {
-            const fromEnv = env?.[name]?.trim();
-            if (fromEnv) return checkValue(field, fromEnv, name);
-        }
-        return undefined;
+        const { value, explicit: given } = settingFrom(field, (explicit as Record<string, unknown>)[field], env);
+        if (given) explicitFields.add(field);
+        return value;
     };
 
     const accessKey = pick("accessKey");
@@ -171,6 +158,35 @@ export function resolveSettings(explicit: SettingsInput = {}, env: NodeJS.Proces
         ...(projectId !== undefined ? { projectId } : {}),
         ...(cloud !== undefined ? { cloud } : {}),
     };
+}
+
+/**
+ * One setting: the explicit value when it is a non-empty string, else the first set environment
+ * variable of {@link ENV_VARS}; trimmed and checked (see {@link resolveSettings}).
+ */
+function settingFrom(field: keyof SettingsInput, value: unknown, env: NodeJS.ProcessEnv | undefined): { value?: string; explicit: boolean } {
+    if (value !== undefined && value !== null) {
+        if (typeof value !== "string") {
+            throw new ConfigError(field, SECRET_FIELDS.has(field) ? HIDDEN : printable(value), `a string (or leave it out to use ${source(field)})`);
+        }
+        const trimmed = value.trim();
+        if (trimmed !== "") return { value: checkValue(field, trimmed), explicit: true };
+    }
+    for (const name of ENV_VARS[field]) {
+        const fromEnv = env?.[name]?.trim();
+        if (fromEnv) return { value: checkValue(field, fromEnv, name), explicit: false };
+    }
+    return { explicit: false };
+}
+
+/**
+ * `projectId` and `region` exactly as {@link resolveSettings} resolves them (explicit, else
+ * `HW_*`, else `OS_*`), without asking for credentials: for validating inputs before any request.
+ */
+export function resolveSettingDefaults(explicit: Pick<SettingsInput, "projectId" | "region">, env: NodeJS.ProcessEnv = process.env): { projectId?: string; region?: string } {
+    const projectId = settingFrom("projectId", explicit.projectId, env).value;
+    const region = settingFrom("region", explicit.region, env).value;
+    return { ...(projectId !== undefined ? { projectId } : {}), ...(region !== undefined ? { region } : {}) };
 }
 
 /**

@@ -11,7 +11,7 @@
 
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { ConfigError, JobApiError, JobFailedError } from "../errors";
-import type { SettingsInput } from "../http/credentials";
+import { resolveSettingDefaults, SettingsInput } from "../http/credentials";
 import { checkKnownSettings, JobWaitSettings, resolveWaitSettings, SETTING_KEYS } from "../options";
 import type { JobStatus } from "../services/types";
 import { getJobStatus, waitForJob, WaitForJobOptions } from "../waiter";
@@ -77,17 +77,26 @@ export async function configure(req: dynamic.ConfigureRequest): Promise<void> {
     stackSettings = settings;
 }
 
-/** Validate inputs; fill `projectId`/`region` from config or environment so they are recorded and diffed. */
+/**
+ * Validate inputs; fill `projectId`/`region` from config or environment so they are recorded and
+ * diffed. During a preview some inputs may be unknown: every known one is still checked, and the
+ * defaults are still filled, so that preview and update agree on what changes.
+ */
 export async function check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.CheckResult> {
     const inputs = pickInputs(news);
-    if (Object.values(inputs).some(isUnknown)) return { inputs: news };
     try {
         checkKnownSettings(withoutProviderKey(news), ["allowFailure", ...OUTPUT_KEYS]);
-        if (inputs.allowFailure !== undefined && typeof inputs.allowFailure !== "boolean") {
+    } catch (error) {
+        // Not tied to a property: the engine prints a failing property's value, and an unknown
+        // key may hold a credential given by mistake.
+        if (error instanceof ConfigError) return { inputs: news, failures: [{ property: "", reason: error.message }] };
+        throw error;
+    }
+    try {
+        if (inputs.allowFailure !== undefined && !isUnknown(inputs.allowFailure) && typeof inputs.allowFailure !== "boolean") {
             throw new ConfigError("allowFailure", JSON.stringify(inputs.allowFailure), "true or false");
         }
-        const defaults = defaultsFromEnvironment();
-        const resolved = resolveWaitSettings(inputs, defaults);
+        const resolved = resolveWaitSettings(inputs, defaultsFromEnvironment(), isUnknown);
         const filled: Record<string, unknown> = { ...news, projectId: resolved.projectId };
         if (resolved.region !== undefined) filled.region = resolved.region;
         return { inputs: filled };
@@ -97,11 +106,17 @@ export async function check(_olds: Record<string, unknown>, news: Record<string,
     }
 }
 
-/** Replace when the job changes; anything else (timeouts, bounds, endpoint) updates in place. */
+/**
+ * Replace when the job changes; anything else (timeouts, bounds, endpoint) updates in place. A
+ * changed serialized provider (the package moved: a checkout renamed, or installed into
+ * node_modules) is an update too, so that the state records where the code is now: `refresh`
+ * and `destroy` load the provider recorded in the state.
+ */
 export async function diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.DiffResult> {
     const changed = INPUT_KEYS.filter((key) => JSON.stringify(olds[key]) !== JSON.stringify(news[key]));
     const replaces = changed.filter((key) => REPLACE_ON_CHANGE.includes(key));
-    return { changes: changed.length > 0, replaces, deleteBeforeReplace: false };
+    const moved = typeof news[PROVIDER_KEY] === "string" && !isUnknown(news[PROVIDER_KEY]) && olds[PROVIDER_KEY] !== news[PROVIDER_KEY];
+    return { changes: changed.length > 0 || moved, replaces, deleteBeforeReplace: false };
 }
 
 /** Wait until the job is terminal. The resource ID is the job ID. */
@@ -153,8 +168,7 @@ const OUTPUT_KEYS: readonly (keyof JobWaiterOutputs)[] = ["state", "status", "st
 
 async function waitAndRecord(settings: JobWaiterInputs, override: { allowFailure?: boolean } = {}): Promise<JobWaiterOutputs> {
     const controller = new AbortController();
-    activeWaits.add(controller);
-    installSignalHandlers();
+    beginWait(controller);
     const started = Date.now();
     try {
         const done = await waitForJob({
@@ -171,7 +185,7 @@ async function waitAndRecord(settings: JobWaiterInputs, override: { allowFailure
         }
         throw error;
     } finally {
-        activeWaits.delete(controller);
+        endWait(controller);
     }
 }
 
@@ -185,12 +199,10 @@ function credentialSettings(): Omit<SettingsInput, "region" | "projectId"> {
     return credentials;
 }
 
+/** `projectId`/`region` from the stack config, else the environment (HW_*, then OS_*), resolved as `waitForJob` does. */
 function defaultsFromEnvironment(): { projectId?: string; region?: string } {
-    const env = process.env;
-    return {
-        projectId: stackSettings.projectId ?? nonEmpty(env.HW_PROJECT_ID),
-        region: stackSettings.region ?? nonEmpty(env.HW_REGION_NAME),
-    };
+    const { projectId, region } = stackSettings;
+    return resolveSettingDefaults({ projectId, region });
 }
 
 /** The status fields recorded as outputs (never the raw body: it may be large). */
@@ -208,8 +220,11 @@ function pickInputs(props: Record<string, unknown>): JobWaiterInputs {
     return inputs as unknown as JobWaiterInputs;
 }
 
+/** Where the dynamic-provider host keeps the serialized provider in inputs and state. */
+const PROVIDER_KEY = "__provider";
+
 function withoutProviderKey(props: Record<string, unknown>): Record<string, unknown> {
-    const { __provider: _p, ...rest } = props;
+    const { [PROVIDER_KEY]: _p, ...rest } = props;
     return rest;
 }
 
@@ -217,26 +232,34 @@ function isUnknown(value: unknown): boolean {
     return value === UNKNOWN;
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
-    return value === undefined || value === "" ? undefined : value;
-}
-
 function round(n: number): number {
     return Math.round(n * 10) / 10;
 }
 
-let signalHandlersInstalled = false;
-
 /** On SIGINT/SIGTERM: stop every wait of this process at once, leaving the jobs untouched. */
-function installSignalHandlers(): void {
-    if (signalHandlersInstalled) return;
-    signalHandlersInstalled = true;
-    const onSignal = (signal: NodeJS.Signals) => {
-        if (activeWaits.size === 0) process.exit(signal === "SIGINT" ? 130 : 143);
-        for (const controller of activeWaits) controller.abort(new Error(`received ${signal}`));
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
+function onSignal(signal: NodeJS.Signals): void {
+    for (const controller of activeWaits) controller.abort(new Error(`received ${signal}`));
+}
+
+/**
+ * Track a wait; the signal handlers are installed only while a wait runs. The host process is
+ * shared by every dynamic resource of the program: when no JobWaiter waits, a signal gets the
+ * process's default handling (or another provider's own).
+ */
+function beginWait(controller: AbortController): void {
+    if (activeWaits.size === 0) {
+        process.on("SIGINT", onSignal);
+        process.on("SIGTERM", onSignal);
+    }
+    activeWaits.add(controller);
+}
+
+function endWait(controller: AbortController): void {
+    activeWaits.delete(controller);
+    if (activeWaits.size === 0) {
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
+    }
 }
 
 // Re-exported for the serialized provider's `delete` (a reserved word as a function name).

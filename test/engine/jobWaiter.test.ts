@@ -4,6 +4,8 @@
  * gRPC (Check, Diff, Create, Read, Update, Delete), against the emulator on loopback.
  */
 import { expect } from "chai";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import type { JobWaiterArgs } from "../../provider/resource/jobWaiter";
 import { deploy, DeployOptions, DeployResult, destroy, findResource, killAllChildren, refresh, revealSecrets, StackState } from "../../provider/testing/engine";
@@ -33,9 +35,10 @@ describe("JobWaiter through the real dynamic-provider host", function () {
         return emu.defineJob({ projectId: PROJECT, instanceId: def.service === "roma" ? ROMA_INSTANCE : undefined, durationMs: 600, outcome: "succeeded", ...def });
     }
 
-    function waiter(name: string, args: Partial<JobWaiterArgs> & { service: string; jobId: string }) {
+    function waiter(name: string, args: Partial<JobWaiterArgs> & { service: string; jobId: string }, unknownFields?: (keyof JobWaiterArgs)[]) {
         return {
             name,
+            unknownFields,
             args: {
                 endpoint: emu.endpoint,
                 allowInsecureLoopback: true,
@@ -47,7 +50,9 @@ describe("JobWaiter through the real dynamic-provider host", function () {
         };
     }
 
-    function run(waiters: ReturnType<typeof waiter>[], extra: Partial<DeployOptions> = {}): Promise<DeployResult> {
+    type WaiterSpec = Omit<ReturnType<typeof waiter>, "unknownFields"> & { unknownFields?: (keyof JobWaiterArgs)[] };
+
+    function run(waiters: WaiterSpec[], extra: Partial<DeployOptions> = {}): Promise<DeployResult> {
         return deploy({
             program: PROGRAM,
             project: "jobwaiter-test",
@@ -297,5 +302,96 @@ describe("JobWaiter through the real dynamic-provider host", function () {
         const result = await run([waiter("w-preview", { service: "dws", jobId })], { preview: true, priorState: state });
         expect(result.ok, result.error).to.equal(true);
         expect(emu.requestCount(jobId)).to.equal(0);
+    });
+
+    it("preview with a job ID not known yet still checks every known input, and never shows a credential given as input", async () => {
+        const jobId = job({ service: "dws" });
+        const bad = await run([waiter("w-pv-bad", { service: "dws", jobId, timeoutSeconds: -5 }, ["jobId"])], { preview: true });
+        expect(bad.ok).to.equal(false);
+        expect(bad.error).to.match(/timeoutSeconds: -5/);
+        const leaked = "engine-input-secret-never-shown";
+        const cred = await run([waiter("w-pv-cred", { service: "dws", jobId, secretKey: leaked } as never, ["jobId"])], { preview: true });
+        expect(cred.ok).to.equal(false);
+        expect(cred.error).to.match(/secretKey: \(value not shown\).*Credentials are never inputs/);
+        expectNoSecrets(cred, leaked);
+        expect(emu.requestCount(jobId)).to.equal(0);
+    });
+
+    it("a preview with an input not known yet shows the step the update takes (no invented replacement)", async () => {
+        const jobId = job({ service: "dws", durationMs: 100 });
+        const first = await run([waiter("w-pv", { service: "dws", jobId, timeoutSeconds: 120 })]);
+        expect(first.ok, first.error).to.equal(true);
+        const next = [waiter("w-pv", { service: "dws", jobId, timeoutSeconds: 120 }, ["timeoutSeconds"])];
+        const steps = (r: DeployResult) => r.operations.filter((o) => o.urn.endsWith("::w-pv")).map((o) => o.op);
+        const preview = await run(next, { preview: true, priorState: first.state });
+        expect(preview.ok, preview.error).to.equal(true);
+        const up = await run(next, { priorState: first.state });
+        expect(up.ok, up.error).to.equal(true);
+        expect(steps(preview)).to.not.include("replace");
+        expect(steps(up)).to.deep.equal(["same"]);
+    });
+
+    it("a token in the stack config beats an AK/SK pair in the host environment; OS_PROJECT_ID is read", async () => {
+        const jobId = job({ service: "dws", durationMs: 100 });
+        const waiters = [waiter("w-tok", { service: "dws", jobId })];
+        const result = await run(waiters, {
+            config: { "jobwaiter-test:waiters": JSON.stringify(waiters), "huaweicloud:token": TOKEN },
+            secretConfig: ["huaweicloud:token"],
+            hostEnv: { HW_ACCESS_KEY: AK, HW_SECRET_KEY: SK, OS_PROJECT_ID: PROJECT },
+        });
+        expect(result.ok, result.error).to.equal(true);
+        const auth = emu.requests.filter((r) => r.jobId === jobId).map((r) => r.auth.via);
+        expect(auth.length).to.be.at.least(1);
+        expect(new Set(auth)).to.deep.equal(new Set(["token"]));
+    });
+
+    it("SIGINT while another dynamic resource of the program creates, after the waits ended: that provider's own handling runs", async () => {
+        const cloud = fs.mkdtempSync(path.join(os.tmpdir(), "jobwaiter-echo-cloud-"));
+        const jobId = job({ service: "dws", durationMs: 100 });
+        const waiters = [waiter("w-then-echo", { service: "dws", jobId })];
+        const result = await run(waiters, {
+            config: {
+                "jobwaiter-test:waiters": JSON.stringify(waiters),
+                "jobwaiter-test:echo": JSON.stringify({ key: "k-sig", value: "v", delayMs: 5000, handleSignals: true }),
+                "huaweicloud:accessKey": AK,
+                "huaweicloud:secretKey": SK,
+                "huaweicloud:projectId": PROJECT,
+            },
+            hostEnv: { ECHO_CLOUD_DIR: cloud },
+            interrupt: { signal: "SIGINT", during: "create", urnIncludes: "::echo", afterMs: 700 },
+        });
+        expect(result.ok).to.equal(false);
+        const rpc = result.host!.interrupt!.rpc!;
+        expect(rpc.ok).to.equal(false);
+        expect(rpc.details, "the echo provider's own SIGINT handling answered, not a dead host").to.match(/echo: aborted by SIGINT/);
+        expect(result.operations.some((o) => o.urn.endsWith("::w-then-echo") && o.op === "create")).to.equal(true);
+    });
+
+    it("state written from a checkout that later moved: the next up records the new location, then refresh and destroy work", async () => {
+        const from = fs.mkdtempSync(path.join(os.tmpdir(), "jobwaiter-checkout-a-"));
+        fs.cpSync(path.join(ROOT, "dist"), path.join(from, "dist"), { recursive: true });
+        fs.copyFileSync(path.join(ROOT, "package.json"), path.join(from, "package.json"));
+        fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(from, "node_modules"));
+        const to = `${from}-moved`;
+        const jobId = job({ service: "dws", durationMs: 100 });
+        const waiters = [waiter("w-moved", { service: "dws", jobId })];
+        const at = (dir: string): Partial<DeployOptions> => ({ program: path.join(dir, "dist", "test", "engine", "fixtures", "waiterProgram.js"), hostCwd: dir });
+        const opts = (dir: string) => ({ ...at(dir), project: "jobwaiter-test", stack: "engine", config: { "jobwaiter-test:waiters": JSON.stringify(waiters), "huaweicloud:accessKey": AK, "huaweicloud:secretKey": SK, "huaweicloud:projectId": PROJECT }, secretConfig: ["huaweicloud:secretKey"], isolateHostEnv: true, timeoutMs: 45_000 });
+        try {
+            const first = await run(waiters, at(from));
+            expect(first.ok, first.error).to.equal(true);
+            fs.renameSync(from, to);
+            const again = await run(waiters, { ...at(to), priorState: first.state });
+            expect(again.ok, again.error).to.equal(true);
+            expect(again.operations.filter((o) => o.urn.endsWith("::w-moved")).map((o) => o.op)).to.deep.equal(["update"]);
+            expect(JSON.stringify(findResource(again.state, "w-moved")?.outputs)).to.not.contain(from + path.sep);
+            const refreshed = await refresh(again.state, opts(to));
+            expect(refreshed.ok, refreshed.error).to.equal(true);
+            const destroyed = await destroy(refreshed.state, opts(to));
+            expect(destroyed.ok, destroyed.error).to.equal(true);
+        } finally {
+            fs.rmSync(from, { recursive: true, force: true });
+            fs.rmSync(to, { recursive: true, force: true });
+        }
     });
 });

@@ -20,8 +20,9 @@ describe("resource: check", () => {
         ["empty job ID", { jobId: "" }, "jobId", /Invalid jobId: ""/],
         ["ROMA without instanceId", { service: "roma" }, "instanceId", /needs the instance ID/],
         ["allowFailure not boolean", { allowFailure: "yes" }, "allowFailure", /true or false/],
-        ["unknown option", { timeout: 5 }, "timeout", /no such option; valid options are service, jobId/],
-        ["credentials as an input", { secretKey: "abc" }, "secretKey", /no such option.*Credentials are never inputs/],
+        // Unknown keys are reported without a property: the engine would print its value.
+        ["unknown option", { timeout: 5 }, "", /Invalid timeout: \(value not shown\)\. Allowed: no such option; valid options are service, jobId/],
+        ["credentials as an input", { secretKey: "abc" }, "", /Invalid secretKey: \(value not shown\)\. Allowed: no such option.*Credentials are never inputs/],
     ];
     for (const [what, override, property, reason] of bad) {
         it(`fails on ${what}, naming the property`, async () => {
@@ -37,9 +38,54 @@ describe("resource: check", () => {
         expect(JSON.stringify(r.failures)).to.not.contain("my-secret-value-123");
     });
 
-    it("skips validation while inputs are unknown (preview)", async () => {
-        const r = await check({}, { ...base, jobId: UNKNOWN });
-        expect(r.failures ?? []).to.have.length(0);
+    it("passes unknown inputs (preview), and still fills projectId/region so that preview and update agree", async () => {
+        const { projectId: _p, region: _r, ...unfilled } = base;
+        const saved = { HW_PROJECT_ID: process.env.HW_PROJECT_ID, HW_REGION_NAME: process.env.HW_REGION_NAME };
+        process.env.HW_PROJECT_ID = "p-env";
+        process.env.HW_REGION_NAME = "cn-north-4";
+        try {
+            const r = await check({}, { ...unfilled, jobId: UNKNOWN, timeoutSeconds: UNKNOWN });
+            expect(r.failures ?? []).to.have.length(0);
+            expect(r.inputs).to.include({ jobId: UNKNOWN, timeoutSeconds: UNKNOWN, projectId: "p-env", region: "cn-north-4" });
+            const d = await diff("id", { ...base, projectId: "p-env", state: "succeeded" }, r.inputs);
+            expect(d.replaces, "a refresh-free preview must not invent a replacement").to.not.include("projectId");
+        } finally {
+            for (const [k, v] of Object.entries(saved)) v === undefined ? delete process.env[k] : (process.env[k] = v);
+        }
+    });
+
+    it("still checks every known input while others are unknown (preview)", async () => {
+        const table: [Record<string, unknown>, string][] = [
+            [{ jobId: UNKNOWN, timeoutSeconds: -5 }, "timeoutSeconds"],
+            [{ jobId: UNKNOWN, maxRequestsPerSecond: 0 }, "maxRequestsPerSecond"],
+            [{ service: UNKNOWN, jobId: "bad id with spaces" }, "jobId"],
+            [{ jobId: UNKNOWN, service: "roma" }, "instanceId"],
+            [{ endpoint: UNKNOWN, allowInsecureLoopback: "yes" }, "allowInsecureLoopback"],
+            [{ jobId: UNKNOWN, region: "not a region!" }, "region"],
+        ];
+        for (const [override, property] of table) {
+            const r = await check({}, { ...base, ...override });
+            expect(r.failures?.map((f) => f.property), JSON.stringify(override)).to.deep.equal([property]);
+        }
+        const credential = await check({}, { ...base, jobId: UNKNOWN, secretKey: "oops-secret" });
+        expect(credential.failures?.map((f) => f.property)).to.deep.equal([""]);
+        expect(JSON.stringify(credential.failures)).to.not.contain("oops-secret");
+    });
+
+    it("reads projectId/region from OS_* variables too, as waitForJob does", async () => {
+        const { projectId: _p, region: _r, ...unfilled } = base;
+        const keys = ["HW_PROJECT_ID", "HW_REGION_NAME", "OS_PROJECT_ID", "OS_REGION_NAME"];
+        const saved = Object.fromEntries(keys.map((k) => [k, process.env[k]]));
+        for (const k of keys) delete process.env[k];
+        process.env.OS_PROJECT_ID = " p-os ";
+        process.env.OS_REGION_NAME = "ap-southeast-1";
+        try {
+            const r = await check({}, unfilled);
+            expect(r.failures ?? []).to.have.length(0);
+            expect(r.inputs).to.include({ projectId: "p-os", region: "ap-southeast-1" });
+        } finally {
+            for (const [k, v] of Object.entries(saved)) v === undefined ? delete process.env[k] : (process.env[k] = v);
+        }
     });
 });
 
@@ -54,11 +100,13 @@ describe("resource: diff", () => {
         ["service changed", { service: "ddm" }, true, ["service"]],
         ["projectId changed", { projectId: "p2" }, true, ["projectId"]],
         ["instanceId changed", { instanceId: "i2" }, true, ["instanceId"]],
+        ["the serialized provider changed (the package moved): an update, so the state records it", { __provider: "exports.handler = require('/new/place')" }, true, []],
+        ["the serialized provider not known yet: no change", { __provider: UNKNOWN }, false, []],
     ];
     for (const [what, change, changes, replaces] of table) {
         it(what, async () => {
-            const olds = { ...base, state: "succeeded", status: "SUCCESS", polls: 3 };
-            const r = await diff("id", olds, { ...base, ...change });
+            const olds = { ...base, state: "succeeded", status: "SUCCESS", polls: 3, __provider: "exports.handler = require('/old/place')" };
+            const r = await diff("id", olds, { ...base, __provider: olds.__provider, ...change });
             expect(r.changes).to.equal(changes);
             expect(r.replaces).to.deep.equal(replaces);
         });
