@@ -103,7 +103,8 @@ export async function getJobStatus(options: WaitForJobOptions): Promise<JobStatu
  * Validate the options and build the one-poll function. Every poll — its wait for a token of
  * the process-wide request budget and its request — ends by the hard stop: the deadline plus
  * one request timeout (`"wait"`), or one request timeout from now (`"once"`), however busy the
- * budget is. The prepared job holds a lease on the endpoint's budget until `release()`.
+ * budget is, and even when the request is shared with another waiter whose hard stop is later.
+ * The prepared job holds a lease on the endpoint's budget until `release()`.
  */
 function prepare(options: WaitForJobOptions, mode: "wait" | "once"): PreparedJob {
     if (options === null || typeof options !== "object") {
@@ -147,7 +148,7 @@ function prepare(options: WaitForJobOptions, mode: "wait" | "once"): PreparedJob
         ),
     });
 
-    const fetchOnce = (signal: AbortSignal | undefined) =>
+    const askOnce = (signal: AbortSignal) =>
         sharedRequest(key, signal, async (shared): Promise<PollOutcome> => {
             const budgetWaitMs = hardStopAt - Date.now();
             if (budgetWaitMs <= 0) return noSlot();
@@ -167,6 +168,21 @@ function prepare(options: WaitForJobOptions, mode: "wait" | "once"): PreparedJob
                 throw error;
             }
         });
+    // A request shared with other waiters runs under the hard stop of the waiter that started
+    // it; each waiter also stops waiting for it at its own hard stop (the request goes on for
+    // the others), and takes that as a transient failure.
+    const fetchOnce = async (signal: AbortSignal | undefined): Promise<PollOutcome> => {
+        const leftMs = hardStopAt - Date.now();
+        if (leftMs <= 0) return noSlot();
+        const ownStop = AbortSignal.timeout(leftMs);
+        try {
+            return await askOnce(signal ? AbortSignal.any([signal, ownStop]) : ownStop);
+        } catch (error) {
+            if (!ownStop.aborted || signal?.aborted) throw error;
+            const why = `no answer before this wait's hard stop (the deadline plus one request timeout, ${settings.requestTimeoutMs} ms)`;
+            return classifyTransportFailure("ETIMEDOUT", why, { ...ctx, nowMs: Date.now() });
+        }
+    };
     return { settings, fetchOnce, release };
 }
 

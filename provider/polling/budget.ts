@@ -45,6 +45,8 @@ export class RequestBudget {
     private updatedAt: number;
     private readonly queue: Waiter[] = [];
     private pumping = false;
+    /** Ends the pump's current sleep early: the rate changed, or the queue emptied. */
+    private wake?: AbortController;
 
     constructor(options: RequestBudgetOptions) {
         const { ratePerSecond } = options;
@@ -76,6 +78,7 @@ export class RequestBudget {
         checkRate(ratePerSecond);
         this.refill();
         this.rate = ratePerSecond;
+        this.wake?.abort(); // the pump recomputes its wait at the new rate
     }
 
     /**
@@ -108,6 +111,7 @@ export class RequestBudget {
                 if (waiter.done) return;
                 const i = this.queue.indexOf(waiter);
                 if (i >= 0) this.queue.splice(i, 1);
+                if (this.queue.length === 0) this.wake?.abort(); // nobody waits: no timer may keep the process alive
                 waiter.reject(signal!.reason);
             };
             signal?.addEventListener("abort", onAbort, { once: true });
@@ -139,7 +143,9 @@ export class RequestBudget {
                     continue;
                 }
                 const waitMs = Math.max(1, Math.ceil(((1 - this.tokens) * 1000) / this.rate));
-                await this.clock.sleep(waitMs);
+                this.wake = new AbortController();
+                await this.clock.sleep(waitMs, this.wake.signal).catch(() => undefined);
+                this.wake = undefined;
             }
         } finally {
             this.pumping = false;

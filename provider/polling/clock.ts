@@ -19,14 +19,24 @@ export interface Clock {
 /** Longest single timer the system clock arms (setTimeout overflows past 2^31−1 ms into a 1 ms loop). */
 const MAX_TIMER_MS = 2_147_483_647;
 
-/** The real clock: `Date.now()` and `setTimeout`. */
+/**
+ * The real clock: `Date.now()` and `setTimeout`. A sleep never ends before `ms` have passed on
+ * `Date.now()`: timers fire on the event loop's cached time and can run a millisecond early, and
+ * a deadline check that ran early would be followed by a second one.
+ */
 export const systemClock: Clock = {
     now: () => Date.now(),
     sleep: (ms, signal) =>
         new Promise<void>((resolve, reject) => {
             if (signal?.aborted) return reject(signal.reason);
-            const timer = setTimeout(done, Math.min(Math.max(0, ms), MAX_TIMER_MS));
-            function done() {
+            const until = Date.now() + Math.max(0, ms);
+            let timer = setTimeout(tick, Math.min(Math.max(0, ms), MAX_TIMER_MS));
+            function tick() {
+                const left = until - Date.now();
+                if (left > 0) {
+                    timer = setTimeout(tick, Math.min(left, MAX_TIMER_MS));
+                    return;
+                }
                 signal?.removeEventListener("abort", onAbort);
                 resolve();
             }

@@ -160,7 +160,10 @@ export async function pollUntilTerminal(
             bounds,
             random,
         );
-        await clock.sleep(Math.min(Math.max(0, delay), remaining), signal);
+        // A custom policy may return anything: NaN would make a virtual clock spin and a real one
+        // poll every millisecond, so it counts as "the minimum interval".
+        const planned = Number.isNaN(delay) ? (Number.isFinite(bounds.minIntervalMs) ? bounds.minIntervalMs : DEFAULT_BOUNDS.minIntervalMs) : delay;
+        await clock.sleep(Math.min(Math.max(0, planned), remaining), signal);
     };
 
     try {

@@ -169,6 +169,27 @@ describe("waitForJob against the emulator", function () {
             expect(emu.requestCount(jobId)).to.equal(1);
         });
 
+        it("a waiter that joins another waiter's slow request still ends by its own hard stop", async () => {
+            const jobId = define({ service: "dws", durationMs: 60_000, faults: [{ kind: "slow", delayMs: 6000 }] });
+            const long = new AbortController();
+            const first = waitForJob(options("dws", jobId, { signal: long.signal })).catch((e) => e);
+            await new Promise((r) => setTimeout(r, 100));
+            const started = Date.now();
+            const [short, once] = await Promise.all([
+                waitForJob(options("dws", jobId, { timeoutSeconds: 1, requestTimeoutSeconds: 0.5 })).catch((e) => e),
+                getJobStatus(options("dws", jobId, { requestTimeoutSeconds: 0.5 })).catch((e) => e),
+            ]);
+            const took = Date.now() - started;
+            long.abort();
+            expect(await first).to.be.instanceOf(JobCancelledError);
+            expect(short).to.be.instanceOf(JobTimeoutError);
+            expect(short.message).to.match(/last poll failed: .*hard stop/);
+            expect(once).to.be.instanceOf(JobApiError);
+            expect(once.errorCode).to.equal("ETIMEDOUT");
+            expect(took, "both ended by the short waiter's own hard stop (1 s + 0.5 s), not the shared request's 6 s").to.be.below(1500 + 300);
+            expect(emu.requestCount(jobId), "they shared the one slow request").to.equal(1);
+        });
+
         it("tolerates 404 while a new job is invisible, within the grace window", async () => {
             const jobId = define({ service: "ddm", durationMs: 500, notFoundForMs: 250 });
             const done = await waitForJob(options("ddm", jobId, { notFoundGraceSeconds: 2 }));

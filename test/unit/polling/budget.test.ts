@@ -29,6 +29,11 @@ class ManualClock implements Clock {
     }
 
     /** Advance virtual time by `ms`, firing due timers in order and letting promise chains run. */
+    /** Timers armed and not yet fired or aborted. */
+    get pending(): number {
+        return this.timers.length;
+    }
+
     async advance(ms: number): Promise<void> {
         const target = this.t + ms;
         await flush();
@@ -236,6 +241,41 @@ describe("leaseBudget", () => {
         await clock.advance(1);
         await two;
         expect(grants).to.deep.equal([0, 1000]);
+    });
+
+    it("a relaxed rate applies at once, not after the wait computed at the strict rate", async () => {
+        const clock = new ManualClock();
+        const strict = leaseBudget("https://dws.example.com", 0.05, clock); // one token per 20 s
+        await clock.advance(0);
+        await strict.budget.acquire(); // the bucket's one token
+        const gaveUp = new AbortController();
+        const queued = strict.budget.acquire(gaveUp.signal).catch(() => "gave up");
+        await clock.advance(100);
+        gaveUp.abort();
+        expect(await queued).to.equal("gave up");
+        strict.release();
+        const fast = leaseBudget("https://dws.example.com", 10, clock);
+        let grantedAt: number | undefined;
+        const granted = fast.budget.acquire().then(() => (grantedAt = clock.now()));
+        await clock.advance(300);
+        await granted;
+        expect(grantedAt, "granted at 10/s, not 20 s later").to.be.at.most(100 + 300);
+    });
+
+    it("when the last queued caller gives up, no timer is left behind (nothing keeps the process alive)", async () => {
+        const clock = new ManualClock();
+        const lease = leaseBudget("https://roma.example.com", 0.001, clock); // one token per 1 000 s
+        await clock.advance(0);
+        await lease.budget.acquire();
+        const gaveUp = new AbortController();
+        const queued = lease.budget.acquire(gaveUp.signal).catch(() => undefined);
+        await clock.advance(10);
+        expect(clock.pending, "the pump sleeps while a caller waits").to.equal(1);
+        gaveUp.abort();
+        await queued;
+        await clock.advance(0);
+        expect(clock.pending).to.equal(0);
+        lease.release();
     });
 
     it("refuses a rate that is not positive and finite", () => {

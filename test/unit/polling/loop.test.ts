@@ -79,6 +79,25 @@ describe("polling loop", () => {
         expect(recovered.message).to.not.contain("failed");
     });
 
+    it("a custom policy returning NaN counts as the minimum interval: no spin, no flood", async () => {
+        const clock = new VirtualClock();
+        const { fetchOnce, calls } = script(clock, [status("running")]);
+        const bounds = { minIntervalMs: 1000, maxIntervalMs: 5000 };
+        const err = await pollUntilTerminal(fetchOnce, { jobId: "j", timeoutMs: 5_000, clock, bounds, policy: () => Number.NaN }).catch((e) => e);
+        expect(err).to.be.instanceOf(JobTimeoutError);
+        expect(calls).to.deep.equal([0, 1000, 2000, 3000, 4000, 5000]);
+    });
+
+    it("the system clock never wakes before the time asked: the final check is not made early and repeated", async () => {
+        const { systemClock } = await import("../../../provider/polling/clock");
+        for (let i = 0; i < 30; i++) {
+            const ms = 3 + (i % 7);
+            const started = Date.now();
+            await systemClock.sleep(ms);
+            expect(Date.now() - started, `sleep(${ms})`).to.be.at.least(ms);
+        }
+    });
+
     it("succeeds when the job finishes exactly at the deadline check", async () => {
         const clock = new VirtualClock();
         const fetchOnce = async () => (clock.now() >= 10_000 ? status("succeeded") : status("running"));
