@@ -181,18 +181,21 @@ function looksLikeHtml(answer: HttpAnswer): boolean {
     return /text\/html/i.test(type) || /^\s*<(!doctype|html|head|body)/i.test(answer.body);
 }
 
-/** Huawei error bodies: `{error_code, error_msg, error_details?, request_id?}` or `{error: {code, message}}`. */
+/**
+ * Huawei error bodies: `{error_code, error_msg, error_details?, request_id?}`, `{error: {code,
+ * message}}`, or `{errCode, externalMessage}` (DDM's older APIs, and its older error pages).
+ */
 function errorFields(json: { value: unknown } | undefined, answer: HttpAnswer, ctx: ClassifyContext) {
     const body = json?.value;
     const clean = (v: unknown) => {
         const text = optionalText(v);
         return text === undefined ? undefined : scrub(ctx.redact(text));
     };
-    const errorMsg = [clean(readPath(body, "error_msg") ?? readPath(body, "error.message")), clean(readPath(body, "error_details"))]
+    const errorMsg = [clean(readPath(body, "error_msg") ?? readPath(body, "error.message") ?? readPath(body, "externalMessage")), clean(readPath(body, "error_details"))]
         .filter(Boolean)
         .join(" — ");
     return {
-        errorCode: clean(readPath(body, "error_code") ?? readPath(body, "error.code")),
+        errorCode: clean(readPath(body, "error_code") ?? readPath(body, "error.code") ?? readPath(body, "errCode")),
         errorMsg: errorMsg || undefined,
         requestId: clean(answer.headers["x-request-id"]) ?? clean(readPath(body, "request_id")),
     };

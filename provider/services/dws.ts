@@ -24,6 +24,7 @@ export const dws = defineService({
     states: {
         running: ["RUNNING", "INIT", "WAITING", "PENDING"],
         succeeded: ["SUCCESS"],
-        failed: ["FAIL", "FAILED"],
+        // ERROR: Huawei's Terraform provider treats it as a failure of this job API too.
+        failed: ["FAIL", "FAILED", "ERROR"],
     },
 });

@@ -25,7 +25,8 @@ export const roma = defineService({
     },
     states: {
         running: ["RUNNING", "INIT", "WAITING"],
-        succeeded: ["SUCCEEDED", "SUCCESS"],
+        // FINISHED: older ROMA pages say a finished job's status moves from Success to Finished.
+        succeeded: ["SUCCEEDED", "SUCCESS", "FINISHED"],
         failed: ["FAILED", "FAIL"],
     },
 });

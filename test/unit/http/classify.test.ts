@@ -39,6 +39,7 @@ describe("http: classifyAnswer", () => {
         ["401", json(401, { error_code: "APIGW.0301", error_msg: "Incorrect IAM authentication information" }), "permanent", { httpStatus: 401 }],
         ["403 with ROMA body", json(403, { error_code: "ROMA.00000101", error_msg: "error summary", error_details: "some error details here", request_id: "13760c1fe8655e61209b75665e9bef43" }), "permanent", { errorCode: "ROMA.00000101", errorMsg: "error summary — some error details here", requestId: "13760c1fe8655e61209b75665e9bef43" }],
         ["400 nested error object", json(400, { error: { code: "APIGW.0101", message: "bad request" } }), "permanent", { errorCode: "APIGW.0101", errorMsg: "bad request" }],
+        ["400 DDM errCode/externalMessage body", json(400, { errCode: "DBS.280001", externalMessage: "Parameter error." }), "permanent", { errorCode: "DBS.280001", errorMsg: "Parameter error." }],
         ["200 truncated JSON", { status: 200, headers: {}, body: '{"status":"RUNN' }, "permanent", { httpStatus: 200 }],
         ["200 empty body", { status: 200, headers: {}, body: "" }, "permanent", {}],
         ["200 JSON without status", json(200, { progress: "5%" }), "permanent", {}],

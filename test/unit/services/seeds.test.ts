@@ -124,6 +124,7 @@ describe("services: status tables", () => {
         ["dws", { status: "INIT", progress: "" }, "running", true],
         ["dws", { status: "SUCCESS", progress: "100%" }, "succeeded", true],
         ["dws", { status: "FAIL" }, "failed", true],
+        ["dws", { status: "ERROR" }, "failed", true],
         ["dws", { status: "ROLLING_BACK" }, "running", false],
         ["ddm", { job: { status: "Completed", process: "" } }, "succeeded", true],
         ["ddm", { job: { status: "Failed", process: "" } }, "failed", true],
@@ -132,6 +133,7 @@ describe("services: status tables", () => {
         ["roma", { status: "SUCCEEDED", progress_percent: 1 }, "succeeded", true],
         ["roma", { status: "FAILED", reason: [] }, "failed", true],
         ["roma", { status: "success" }, "succeeded", true],
+        ["roma", { status: "Finished", progress_percent: 1 }, "succeeded", true],
         ["cfw", { data: { status: "Succeeded!" } }, "running", false],
     ];
     for (const [kind, body, state, recognised] of table) {
