@@ -1,0 +1,44 @@
+/**
+ * The package as a user's TypeScript project sees it: both entry points (`pulumi-huaweicloud-jobwaiter`
+ * and `…/testing`) type-check from a consumer folder under the classic `node10` module resolution
+ * (the default for `module: commonjs`, which ignores package.json `exports`) and under `node16`.
+ */
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as ts from "typescript";
+
+const ROOT = path.resolve(__dirname, "..", "..", "..");
+
+describe("packaging: the public entry points type-check in a consumer project", function () {
+    this.timeout(60_000);
+    let dir: string;
+    before(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "jobwaiter-consumer-"));
+        fs.mkdirSync(path.join(dir, "node_modules"));
+        fs.symlinkSync(ROOT, path.join(dir, "node_modules", "pulumi-huaweicloud-jobwaiter"));
+        fs.symlinkSync(path.join(ROOT, "node_modules", "@types"), path.join(dir, "node_modules", "@types"));
+        fs.writeFileSync(
+            path.join(dir, "index.ts"),
+            [
+                'import { JobWaiter, waitForJob, createProgressAwarePolicy, VirtualClock } from "pulumi-huaweicloud-jobwaiter";',
+                'import { JobApiEmulator, deploy } from "pulumi-huaweicloud-jobwaiter/testing";',
+                "export const used = [JobWaiter, waitForJob, createProgressAwarePolicy, VirtualClock, JobApiEmulator, deploy];",
+            ].join("\n"),
+        );
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    const settings: [string, ts.CompilerOptions][] = [
+        ["node10 (module commonjs)", { module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10 }],
+        ["node16", { module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16 }],
+    ];
+    for (const [name, options] of settings) {
+        it(name, () => {
+            const program = ts.createProgram([path.join(dir, "index.ts")], { ...options, strict: true, noEmit: true, skipLibCheck: true, types: ["node"], target: ts.ScriptTarget.ES2022 });
+            const problems = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+            expect(problems).to.deep.equal([]);
+        });
+    }
+});
