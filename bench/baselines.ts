@@ -21,8 +21,8 @@
  * |                  | randomize false → waits 1, 2, 4 … 512 s, gives up after 11 attempts (≈17 min)          |
  *
  * The StateChangeConf loop (refresh, `wait *= 2`, PollInterval override when 0 < x < 180 s,
- * MinTimeout floor, 10 s cap) was checked against terraform-plugin-sdk's `helper/resource/state.go`;
- * the AWS loop against `@aws-sdk/util-waiter/dist/cjs/poller.js`; p-retry against its `index.js`
+ * MinTimeout floor, 10 s cap) was checked against terraform-plugin-sdk's
+ * `helper/resource/state.go` (v2's `helper/retry` holds the same code); the AWS loop against `@aws-sdk/util-waiter/dist/cjs/poller.js`; p-retry against its `index.js`
  * (7.1.1, the version in node_modules).
  *
  * @packageDocumentation
