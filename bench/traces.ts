@@ -230,7 +230,63 @@ export const steps25: TraceShape = {
     make: (d) => fromCurve(d, (x) => 25 * Math.floor(4 * x)),
 };
 
+/** Quadratic progress: slow at first, ever faster (every estimate is too late). */
+export const accelerating: TraceShape = {
+    name: "accelerating",
+    hasProgress: true,
+    description: "100·(t/D)²: ever faster",
+    make: (d) => fromCurve(d, (x) => 100 * x * x),
+};
+
+/** A retry: runs to 60 %, drops back to 0 at 0.4·D, then runs again to 100 % at D. */
+export const restart: TraceShape = {
+    name: "restart-at-60",
+    hasProgress: true,
+    description: "0→60 % by 0.4·D, back to 0, then 0→100 % by D",
+    make: (d) => fromCurve(d, (x) => (x < 0.4 ? 150 * x : (100 * (x - 0.4)) / 0.6)),
+};
+
+/** Half the work, a long wait at 50 % (queued behind something), then the rest fast. */
+export const plateau: TraceShape = {
+    name: "plateau-50",
+    hasProgress: true,
+    description: "0→50 % by 0.2·D, flat until 0.8·D, then 50→100 % by D",
+    make: (d) => fromCurve(d, (x) => (x < 0.2 ? 250 * x : x < 0.8 ? 50 : 50 + (50 * (x - 0.8)) / 0.2)),
+};
+
+/** Irregular steps of random size at random instants, plus ±2 points of read noise between them. */
+export const noisySteps: TraceShape = {
+    name: "noisy-steps",
+    hasProgress: true,
+    description: "3–12 random steps at random instants, ±2 points of noise",
+    make: (d, rng) => {
+        const n = 3 + Math.floor(rng() * 10);
+        const times = Array.from({ length: n }, () => rng()).sort((a, b) => a - b);
+        const levels = Array.from({ length: n }, () => rng() * 100).sort((a, b) => a - b);
+        const seed = Math.floor(rng() * 2 ** 31);
+        return {
+            durationMs: d,
+            at(t) {
+                if (t >= d) return { done: true, progress: 100 };
+                const x = Math.max(0, t) / d;
+                let p = 0;
+                for (let i = 0; i < n; i++) if (x >= times[i]) p = levels[i];
+                const noise = (seededRandom(seed ^ Math.floor(t / 1000))() - 0.5) * 4;
+                return { done: false, progress: Math.max(0, Math.min(99, Math.floor(p + noise))) };
+            },
+        };
+    },
+};
+
 export const HELD_OUT_SHAPES: readonly TraceShape[] = [twoPhase, logarithmic, steps25];
+
+/**
+ * Written in the second session and run once against the policy as it stood. They exposed one
+ * weakness (a short history trusted too far ahead: restart-at-60 on 30 s jobs), which the
+ * maxExtrapolation rule of the policy then fixed — so this set shaped the policy and no longer
+ * counts as held out (see the README for the before/after figures).
+ */
+export const SECOND_SET_SHAPES: readonly TraceShape[] = [accelerating, restart, plateau, noisySteps];
 
 /** The job status object a Huawei job API answer would be normalised into. */
 export function jobStatusOf(point: TracePoint, jobId: string): JobStatus {

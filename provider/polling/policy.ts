@@ -14,11 +14,13 @@
  *   how uncertain that is (σ: the progress granularity — integer rounding or the job's own step
  *   size —, scatter around the line, slope error, and a model-risk term, 10 % of the remaining
  *   time, because progress is rarely linear). Far from the predicted end it sleeps until the
- *   earliest plausible end (prediction − 2σ), capped by the user's `maxIntervalMs`. Inside the
+ *   earliest plausible end (prediction − 2σ), capped by the user's `maxIntervalMs` and by twice
+ *   the time the estimate was learned from (a rate seen for 10 s says little about the next
+ *   minute). Inside the
  *   plausible window it polls every √(2·c·σ) — the inspection interval that balances one call
  *   (worth `c` = 1 s of lag) against the lag a longer gap costs (Barlow–Proschan); a sharp
  *   prediction gives dense polls, a vague one sparser polls. Past the plausible window the
- *   prediction has failed, and it backs off as below. (10 %, 2σ and 1 s are the defaults of
+ *   prediction has failed, and it backs off as below. (10 %, 2σ, 1 s and twice are the defaults of
  *   {@link PolicyTuning}; {@link createProgressAwarePolicy} sets others.)
  * - **Without usable progress** (no progress field, progress that never moved, progress that read
  *   unchanged for three of its own typical steps, or progress stuck at 100 while the job runs on)
@@ -137,13 +139,21 @@ export interface PolicyTuning {
      * prediction + windowSigmas·σ. Default 2.
      */
     windowSigmas?: number;
+    /**
+     * A sleep towards the predicted end is at most this many times as long as the history the
+     * prediction rests on (the current phase's observed span): a rate seen for 10 s says little
+     * about the next minute (a job that slowed down, restarted unseen, or is just starting).
+     * Larger trusts short histories further: fewer calls on smooth jobs, late detection on the
+     * others. Default 2 (the factor of the no-progress-field ramp).
+     */
+    maxExtrapolation?: number;
 }
 
-/** Defaults of {@link PolicyTuning}: a call is worth 1 s of lag, 10 % model risk, a ±2σ window. */
-export const DEFAULT_TUNING: Readonly<Required<PolicyTuning>> = Object.freeze({ callCostMs: 1_000, modelRisk: 0.1, windowSigmas: 2 });
+/** Defaults of {@link PolicyTuning}: a call is worth 1 s of lag, 10 % model risk, a ±2σ window, sleeps up to 2× the history. */
+export const DEFAULT_TUNING: Readonly<Required<PolicyTuning>> = Object.freeze({ callCostMs: 1_000, modelRisk: 0.1, windowSigmas: 2, maxExtrapolation: 2 });
 
 /** Upper limits of {@link PolicyTuning} fields: beyond them a setting stops meaning anything sensible. */
-const TUNING_LIMITS: Readonly<Required<PolicyTuning>> = Object.freeze({ callCostMs: 3_600_000, modelRisk: 10, windowSigmas: 10 });
+const TUNING_LIMITS: Readonly<Required<PolicyTuning>> = Object.freeze({ callCostMs: 3_600_000, modelRisk: 10, windowSigmas: 10, maxExtrapolation: 1_000 });
 
 // --- Estimation constants (generic, not fitted to any trace shape) ---
 
@@ -192,6 +202,8 @@ export interface ProgressAnalysis {
     ratePerMs?: number;
     /** Elapsed ms at which progress was last seen to increase (or the phase's first sample). */
     lastChangeMs?: number;
+    /** Elapsed ms of the current phase's first sample: the estimate rests on what was seen since (`estimate` only). */
+    phaseStartMs?: number;
 }
 
 /**
@@ -270,7 +282,7 @@ export function analyseProgress(samples: readonly ProgressSample[], nowMs: numbe
     const spanPoints = rate * (win[win.length - 1].t - win[0].t);
     const relRateError = (Math.SQRT2 * noisePoints) / Math.max(spanPoints, noisePoints);
     const sigmaMs = Math.sqrt((noisePoints / rate) ** 2 + (remainingMs * relRateError) ** 2 + (remainingMs * modelRisk) ** 2);
-    return { kind: "estimate", completionMs, sigmaMs, ratePerMs: rate, lastChangeMs };
+    return { kind: "estimate", completionMs, sigmaMs, ratePerMs: rate, lastChangeMs, phaseStartMs: phase[0].t };
 }
 
 /**
@@ -309,7 +321,7 @@ function currentPhase(samples: readonly ProgressSample[]): { t: number; p: numbe
  *   or the key is not a {@link PolicyTuning} field.
  */
 export function createProgressAwarePolicy(tuning: PolicyTuning = {}): (obs: PollObservation, bounds?: PollBounds, random?: () => number) => number {
-    const { callCostMs, modelRisk, windowSigmas } = resolveTuning(tuning);
+    const { callCostMs, modelRisk, windowSigmas, maxExtrapolation } = resolveTuning(tuning);
     return (obs, bounds = DEFAULT_BOUNDS, random = Math.random) => {
         const min = finiteOr(bounds.minIntervalMs, DEFAULT_BOUNDS.minIntervalMs);
         const max = Math.max(min, finiteOr(bounds.maxIntervalMs, Number.MAX_SAFE_INTEGER));
@@ -330,8 +342,11 @@ export function createProgressAwarePolicy(tuning: PolicyTuning = {}): (obs: Poll
             const inspect = Math.sqrt(2 * callCostMs * Math.max(sigma, 1));
             if (earliest - now > inspect) {
                 // Sleep towards the earliest plausible end; scaled so that even the longest jitter
-                // draw does not pass it.
-                delay = Math.min(((earliest - now) / (1 + JITTER_FRACTION)) * jitter, max);
+                // draw does not pass it; and never further ahead than the estimate's own history
+                // allows (maxExtrapolation times the span it was learned from).
+                const towardsEnd = (earliest - now) / (1 + JITTER_FRACTION);
+                const trusted = Math.max(inspect, maxExtrapolation * (now - a.phaseStartMs!));
+                delay = Math.min(Math.min(towardsEnd, trusted) * jitter, max);
             } else if (now <= completion + windowSigmas * sigma) {
                 delay = Math.min(inspect * jitter, max); // inside the plausible window
             } else {

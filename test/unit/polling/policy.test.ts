@@ -266,6 +266,20 @@ describe("policy: progress-aware schedule", () => {
         const d = progressAwarePolicy(far, { minIntervalMs: 1_000, maxIntervalMs: 10 * D }, constant(0.5));
         expect(d).to.be.within(0.3 * (D - far.elapsedMs), D - far.elapsedMs);
     });
+    it("a rate seen over a short stretch is not trusted far ahead: a sleep is at most twice the history behind it", () => {
+        // 0 % at 0 s, 8 % at 1.7 s, 11 % at 14.4 s: the line says ~2 minutes to go (a restarted or
+        // slowed-down job looks like this), but only 14.4 s of history back it.
+        const short = obs({ elapsedMs: 14_400, polls: 3, samples: [{ atMs: 0, progress: 0 }, { atMs: 1_700, progress: 8 }, { atMs: 14_400, progress: 11 }] });
+        const unbounded = { minIntervalMs: 0, maxIntervalMs: 1e9 };
+        expect(analyseProgress(short.samples, short.elapsedMs).completionMs! - short.elapsedMs, "the line's prediction").to.be.above(60_000);
+        for (const r of [0, 0.5, 0.999]) {
+            expect(progressAwarePolicy(short, unbounded, constant(r))).to.be.at.most(2 * 14_400 * (1 + JITTER_FRACTION));
+        }
+        // A long history is trusted all the way: half-way through the 30-minute job it sleeps ~10 min.
+        const half = obs({ elapsedMs: 900_000, polls: 5, samples: linearSamples(D, [0, 300_000, 600_000, 900_000]) });
+        expect(progressAwarePolicy(half, unbounded, constant(0.5))).to.be.above(500_000);
+    });
+
     it("stalled progress falls back to the no-progress backoff, capped at 60 s", () => {
         expect(analyseProgress(stalled.samples, stalled.elapsedMs).kind).to.equal("stalled");
         expect(estimateCompletionMs(stalled.samples, stalled.elapsedMs)).to.equal(undefined);
@@ -420,13 +434,16 @@ describe("createProgressAwarePolicy: tuning", () => {
     });
 
     it("a narrower window sleeps closer to the predicted end; windowSigmas 0 sleeps right up to it", () => {
-        const predicted = estimateCompletionMs(far.samples, far.elapsedMs)!;
+        // Half-way through a 30-minute job watched from the start: the history (15 min) is long
+        // enough that trusting it up to the predicted end is no extrapolation beyond twice its span.
+        const half = obs({ elapsedMs: 900_000, polls: 5, samples: linearSamples(D, [0, 300_000, 600_000, 900_000]) });
+        const predicted = estimateCompletionMs(half.samples, half.elapsedMs)!;
         const unbounded = { minIntervalMs: 0, maxIntervalMs: 1e9 };
-        const wide = createProgressAwarePolicy({ windowSigmas: 3 })(far, unbounded, constant(1 - 1e-12));
-        const narrow = createProgressAwarePolicy({ windowSigmas: 1 })(far, unbounded, constant(1 - 1e-12));
-        const none = createProgressAwarePolicy({ windowSigmas: 0 })(far, unbounded, constant(1 - 1e-12));
+        const wide = createProgressAwarePolicy({ windowSigmas: 3 })(half, unbounded, constant(1 - 1e-12));
+        const narrow = createProgressAwarePolicy({ windowSigmas: 1 })(half, unbounded, constant(1 - 1e-12));
+        const none = createProgressAwarePolicy({ windowSigmas: 0 })(half, unbounded, constant(1 - 1e-12));
         expect(wide).to.be.below(narrow);
-        expect(far.elapsedMs + none).to.be.closeTo(predicted, 1);
+        expect(half.elapsedMs + none).to.be.closeTo(predicted, 1);
     });
 
     it("less model risk gives a sharper prediction", () => {
@@ -441,7 +458,8 @@ describe("createProgressAwarePolicy: tuning", () => {
         ["infinite window", { windowSigmas: Number.POSITIVE_INFINITY }, /tuning\.windowSigmas/],
         ["a string", { callCostMs: "5000" }, /tuning\.callCostMs: "5000"\. Allowed: a finite number/],
         ["beyond the limit", { modelRisk: 11 }, /tuning\.modelRisk: 11\. Allowed: a finite number from 0 to 10/],
-        ["an unknown field (a typo)", { callCost: 5000 }, /tuning\.callCost: 5000\. Allowed: no such field; valid fields are callCostMs, modelRisk, windowSigmas/],
+        ["an extrapolation factor beyond the limit", { maxExtrapolation: 5000 }, /tuning\.maxExtrapolation: 5000\. Allowed: a finite number from 0 to 1000 \(default 2\)/],
+        ["an unknown field (a typo)", { callCost: 5000 }, /tuning\.callCost: 5000\. Allowed: no such field; valid fields are callCostMs, modelRisk, windowSigmas, maxExtrapolation/],
         ["not an object", null, /Invalid tuning: null/],
     ];
     for (const [name, tuning, message] of bad) {
