@@ -95,7 +95,7 @@ export function resolveWaitSettings(
     const service = isUnknown(settings.service) ? undefined : getService(settings.service);
     const jobId = known(settings.jobId, (v) => checkId("jobId", v, ID_PATTERN, ID_RULE));
     const projectId = known(settings.projectId ?? defaults.projectId, (v) => {
-        if (v === undefined) throw new ConfigError("projectId", "(missing)", `${PROJECT_RULE}; set it on the waiter or in HW_PROJECT_ID (or OS_PROJECT_ID)`);
+        if (v === undefined) throw new ConfigError("projectId", "(missing)", `${PROJECT_RULE}; set it on the waiter, in huaweicloud:projectId (Pulumi stack config) or in HW_PROJECT_ID (or OS_PROJECT_ID)`);
         return checkId("projectId", v, PROJECT_PATTERN, PROJECT_RULE);
     });
     const instanceId = known(settings.instanceId, (v) => optionalId("instanceId", v, ID_PATTERN, ID_RULE));
@@ -114,7 +114,7 @@ export function resolveWaitSettings(
     );
     const region = known(settings.region ?? defaults.region, (v) => (v === undefined ? undefined : validateRegion(checkString("region", v))));
     if (endpoint === undefined && region === undefined) {
-        throw new ConfigError("region", "(missing)", "a region such as \"cn-north-4\" (or HW_REGION_NAME), or an explicit endpoint");
+        throw new ConfigError("region", "(missing)", "a region such as \"cn-north-4\" (on the waiter, in huaweicloud:region or in HW_REGION_NAME), or an explicit endpoint");
     }
     const timeoutMs = known(settings.timeoutSeconds, (v) => seconds("timeoutSeconds", v, 3600, { min: 0.001, max: 604_800 }));
     const minIntervalMs = known(settings.minPollIntervalSeconds, (v) => seconds("minPollIntervalSeconds", v, DEFAULT_BOUNDS.minIntervalMs / 1000, { min: 0.01, max: 3600 }));

@@ -23,4 +23,9 @@ export class DeploymentRecord extends pulumi.dynamic.Resource {
     constructor(name: string, args: DeploymentRecordArgs, opts?: pulumi.CustomResourceOptions) {
         super(recordProvider, name, args, opts, "examples", "DeploymentRecord");
     }
+
+    /** The value this resource recorded for input `key` (what it received, from its own state). */
+    recorded(key: string): pulumi.Output<unknown> {
+        return (this as unknown as Record<string, pulumi.Output<unknown>>)[key];
+    }
 }

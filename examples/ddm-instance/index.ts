@@ -15,10 +15,16 @@ const task = new JobWaiter("ddm-instance-created", {
     ...commonWaiterArgs(config),
 });
 
+/** The instance the finished task ran on; a finished task without one is an error, not an empty ID. */
+const instance = pulumi.all([task.jobId, task.instance]).apply(([jobId, i]) => {
+    if (!i?.id) throw new Error(`DDM task ${jobId} finished without reporting its instance (job.instance.id)`);
+    return { id: i.id, name: i.name };
+});
+
 new DeploymentRecord("ddm-instance-ready", {
     jobId: task.jobId,
-    instanceId: task.instance.apply((i) => i?.id ?? ""),
-    instanceName: task.instance.apply((i) => i?.name ?? ""),
+    instanceId: instance.apply((i) => i.id),
+    instanceName: instance.apply((i) => i.name),
 });
 
 export const ddmInstance = task.instance;

@@ -2,12 +2,15 @@
  * Wait for a GaussDB(DWS) cluster creation job, then hand its outputs to the resources that
  * need the finished cluster.
  *
- * Config: `dwsJobId` (the job ID returned when the cluster was created), optional `projectId`
- * (default `huaweicloud:projectId` / HW_PROJECT_ID), `region` or `endpoint`.
+ * Config: `dwsJobId` (the job ID returned when the cluster was created); the settings of
+ * `common/settings.ts` are optional. Credentials come from `huaweicloud:*` config (or `HW_*`).
  *
+ *     pulumi config set example dws-cluster
  *     pulumi config set dwsJobId 2c9080e88459fa44018459fbeb600001
  *     pulumi config set huaweicloud:region cn-north-4
- *     pulumi config set --secret huaweicloud:secretKey ...
+ *     pulumi config set huaweicloud:projectId <project id>
+ *     pulumi config set huaweicloud:accessKey <AK>
+ *     pulumi config set --secret huaweicloud:secretKey <SK>
  *     pulumi up
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -36,4 +39,5 @@ export const dwsJobState = clusterJob.state;
 export const dwsJobStatus = clusterJob.status;
 export const dwsJobEndTime = clusterJob.endTime;
 export const dwsJobPolls = clusterJob.polls;
-export const dependentSawStatus = afterCluster.id.apply(() => clusterJob.status);
+/** What the dependent resource received, read back from its own state. */
+export const dependentSawStatus = afterCluster.recorded("status");

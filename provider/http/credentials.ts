@@ -75,10 +75,10 @@ const SECRET_FIELDS: ReadonlySet<keyof SettingsInput> = new Set(["secretKey", "s
 /** Shown instead of a secret value. */
 const HIDDEN = "(set, hidden)";
 
-/** `option "x" or env A (or B)`, for messages. */
+/** Where a setting can come from, for messages: the option (stack config for the resource) or the environment. */
 function source(field: keyof SettingsInput): string {
     const [first, ...rest] = ENV_VARS[field];
-    return `the ${field} option or the ${first}${rest.length ? ` (or ${rest.join(", ")})` : ""} environment variable`;
+    return `the ${field} option (huaweicloud:${field} in the Pulumi stack config) or the ${first}${rest.length ? ` (or ${rest.join(", ")})` : ""} environment variable`;
 }
 
 /**

@@ -42,8 +42,11 @@ export interface JobWaiterOutputs {
     waitedSeconds?: number;
 }
 
-/** Inputs that name a different job: changing one replaces the waiter. */
-export const REPLACE_ON_CHANGE: readonly (keyof JobWaiterInputs)[] = ["service", "jobId", "projectId", "instanceId"];
+/**
+ * Inputs that name a different job: changing one replaces the waiter (it waits again). The
+ * region and endpoint say where the job lives: the same ID elsewhere is another job.
+ */
+export const REPLACE_ON_CHANGE: readonly (keyof JobWaiterInputs)[] = ["service", "jobId", "projectId", "instanceId", "region", "endpoint"];
 
 const INPUT_KEYS: readonly (keyof JobWaiterInputs)[] = [...SETTING_KEYS, "allowFailure"];
 
@@ -107,7 +110,7 @@ export async function check(_olds: Record<string, unknown>, news: Record<string,
 }
 
 /**
- * Replace when the job changes; anything else (timeouts, bounds, endpoint) updates in place. A
+ * Replace when the job changes; anything else (timeouts, bounds, allowFailure) updates in place. A
  * changed serialized provider (the package moved: a checkout renamed, or installed into
  * node_modules) is an update too, so that the state records where the code is now: `refresh`
  * and `destroy` load the provider recorded in the state.

@@ -126,8 +126,8 @@ describe("credentials: resolveSettings", () => {
 
     /** [what, explicit, env, field, message must match] */
     const BAD: [string, SettingsInput, NodeJS.ProcessEnv, string, RegExp][] = [
-        ["nothing at all", {}, {}, "credentials", /accessKey option or the HW_ACCESS_KEY \(or OS_ACCESS_KEY\).*HW_SECRET_KEY.*HW_SECURITY_TOKEN.*token option or the HW_AUTH_TOKEN \(or OS_AUTH_TOKEN\)/],
-        ["access key without secret key", { accessKey: "AKX" }, {}, "secretKey", /\(missing\).*secretKey option or the HW_SECRET_KEY \(or OS_SECRET_KEY\) environment variable/],
+        ["nothing at all", {}, {}, "credentials", /accessKey option \(huaweicloud:accessKey in the Pulumi stack config\) or the HW_ACCESS_KEY \(or OS_ACCESS_KEY\).*HW_SECRET_KEY.*HW_SECURITY_TOKEN.*token option \(huaweicloud:token in the Pulumi stack config\) or the HW_AUTH_TOKEN \(or OS_AUTH_TOKEN\)/],
+        ["access key without secret key", { accessKey: "AKX" }, {}, "secretKey", /\(missing\).*secretKey option \(huaweicloud:secretKey in the Pulumi stack config\) or the HW_SECRET_KEY \(or OS_SECRET_KEY\) environment variable/],
         ["secret key without access key", { secretKey: SK }, {}, "accessKey", /secretKey is \(set, hidden\).*HW_ACCESS_KEY/],
         ["secret key from env without access key", {}, { HW_SECRET_KEY: SK_ENV }, "accessKey", /HW_ACCESS_KEY/],
         ["security token alone", { securityToken: STS }, {}, "accessKey", /securityToken is \(set, hidden\).*HW_ACCESS_KEY.*HW_SECRET_KEY/],
