@@ -170,17 +170,30 @@ function prepare(options: WaitForJobOptions, mode: "wait" | "once"): PreparedJob
         });
     // A request shared with other waiters runs under the hard stop of the waiter that started
     // it; each waiter also stops waiting for it at its own hard stop (the request goes on for
-    // the others), and takes that as a transient failure.
+    // the others), and takes that as a transient failure. The caller's signal is linked by hand,
+    // not with AbortSignal.any: a composite of a long-lived signal stays registered on it (Node
+    // 20 never prunes it), one per poll, for as long as that signal lives.
     const fetchOnce = async (signal: AbortSignal | undefined): Promise<PollOutcome> => {
         const leftMs = hardStopAt - Date.now();
         if (leftMs <= 0) return noSlot();
-        const ownStop = AbortSignal.timeout(leftMs);
+        if (signal?.aborted) throw signal.reason;
+        const mine = new AbortController();
+        const onCallerAbort = () => mine.abort(signal!.reason);
+        signal?.addEventListener("abort", onCallerAbort, { once: true });
+        let stopped = false;
+        const stop = setTimeout(() => {
+            stopped = true;
+            mine.abort(new Error("hard stop"));
+        }, leftMs);
         try {
-            return await askOnce(signal ? AbortSignal.any([signal, ownStop]) : ownStop);
+            return await askOnce(mine.signal);
         } catch (error) {
-            if (!ownStop.aborted || signal?.aborted) throw error;
+            if (!stopped || signal?.aborted) throw error;
             const why = `no answer before this wait's hard stop (the deadline plus one request timeout, ${settings.requestTimeoutMs} ms)`;
             return classifyTransportFailure("ETIMEDOUT", why, { ...ctx, nowMs: Date.now() });
+        } finally {
+            clearTimeout(stop);
+            signal?.removeEventListener("abort", onCallerAbort);
         }
     };
     return { settings, fetchOnce, release };

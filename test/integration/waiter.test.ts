@@ -3,6 +3,7 @@
  * failure, timeout, cancellation, each fault type, bad credentials. Jobs last well under a second.
  */
 import { expect } from "chai";
+import { getEventListeners } from "node:events";
 import { ConfigError, JobApiError, JobCancelledError, JobFailedError, JobTimeoutError } from "../../provider/errors";
 import { getJobStatus, waitForJob, WaitForJobOptions } from "../../provider/waiter";
 import { JobApiEmulator, EmulatedJobDefinition, FaultSpec } from "../../provider/testing/emulator";
@@ -260,6 +261,19 @@ describe("waitForJob against the emulator", function () {
     });
 
     describe("cancellation and input", () => {
+        it("a long-lived caller signal (say, a service's shutdown signal) keeps nothing from finished waits", async () => {
+            const shutdown = new AbortController();
+            for (let i = 0; i < 5; i++) {
+                const jobId = define({ service: "ddm", durationMs: 300 });
+                await waitForJob(options("ddm", jobId, { signal: shutdown.signal, minPollIntervalSeconds: 0.05, maxPollIntervalSeconds: 0.1 }));
+            }
+            expect(getEventListeners(shutdown.signal, "abort"), "abort listeners left on the caller's signal").to.have.length(0);
+            // Signals composed from it with AbortSignal.any stay registered on it in Node 20 (never pruned).
+            const dependants = Object.getOwnPropertySymbols(shutdown.signal).find((sym) => sym.description === "kDependantSignals");
+            const registered = dependants ? (shutdown.signal as unknown as Record<symbol, Set<unknown> | undefined>)[dependants] : undefined;
+            expect(registered?.size ?? 0, "signals composed from the caller's signal").to.equal(0);
+        });
+
         it("an abort stops polling and the in-flight request at once", async () => {
             const jobId = define({ service: "dws", durationMs: 60_000, faults: [{ kind: "slow", delayMs: 5000, count: Infinity }] });
             const controller = new AbortController();
