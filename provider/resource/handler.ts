@@ -44,7 +44,8 @@ export interface JobWaiterOutputs {
 
 /**
  * Inputs that name a different job: changing one replaces the waiter (it waits again). The
- * region and endpoint say where the job lives: the same ID elsewhere is another job.
+ * region and endpoint say where the job lives: the same ID elsewhere is another job (the region
+ * only while no endpoint is set).
  */
 export const REPLACE_ON_CHANGE: readonly (keyof JobWaiterInputs)[] = ["service", "jobId", "projectId", "instanceId", "region", "endpoint"];
 
@@ -101,7 +102,9 @@ export async function check(_olds: Record<string, unknown>, news: Record<string,
         }
         const resolved = resolveWaitSettings(inputs, defaultsFromEnvironment(), isUnknown);
         const filled: Record<string, unknown> = { ...news, projectId: resolved.projectId };
-        if (resolved.region !== undefined) filled.region = resolved.region;
+        // The region only locates the job when no endpoint does: recording one from the
+        // environment beside an endpoint would make a shell's HW_REGION_NAME a change.
+        if (resolved.region !== undefined && (inputs.endpoint === undefined || inputs.region !== undefined)) filled.region = resolved.region;
         return { inputs: filled };
     } catch (error) {
         if (error instanceof ConfigError) return { inputs: news, failures: [{ property: error.field, reason: error.message }] };
@@ -117,7 +120,9 @@ export async function check(_olds: Record<string, unknown>, news: Record<string,
  */
 export async function diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.DiffResult> {
     const changed = INPUT_KEYS.filter((key) => JSON.stringify(olds[key]) !== JSON.stringify(news[key]));
-    const replaces = changed.filter((key) => REPLACE_ON_CHANGE.includes(key));
+    // With an endpoint on both sides, the region locates nothing: changing it is an update.
+    const regionLocates = olds.endpoint === undefined || news.endpoint === undefined;
+    const replaces = changed.filter((key) => REPLACE_ON_CHANGE.includes(key) && (key !== "region" || regionLocates));
     const moved = typeof news[PROVIDER_KEY] === "string" && !isUnknown(news[PROVIDER_KEY]) && olds[PROVIDER_KEY] !== news[PROVIDER_KEY];
     return { changes: changed.length > 0 || moved, replaces, deleteBeforeReplace: false };
 }

@@ -72,6 +72,21 @@ describe("resource: check", () => {
         expect(JSON.stringify(credential.failures)).to.not.contain("oops-secret");
     });
 
+    it("does not record a region from the environment beside an explicit endpoint (a shell's HW_REGION_NAME is no change)", async () => {
+        const { region: _r, ...withoutRegion } = base;
+        const saved = process.env.HW_REGION_NAME;
+        process.env.HW_REGION_NAME = "cn-south-1";
+        try {
+            const r = await check({}, { ...withoutRegion, endpoint: "https://dws.example.com" });
+            expect(r.failures ?? []).to.have.length(0);
+            expect(r.inputs).to.not.have.property("region");
+            const given = await check({}, { ...base, endpoint: "https://dws.example.com" });
+            expect(given.inputs, "a region given on the waiter is kept").to.include({ region: "cn-north-4" });
+        } finally {
+            saved === undefined ? delete process.env.HW_REGION_NAME : (process.env.HW_REGION_NAME = saved);
+        }
+    });
+
     it("reads projectId/region from OS_* variables too, as waitForJob does", async () => {
         const { projectId: _p, region: _r, ...unfilled } = base;
         const keys = ["HW_PROJECT_ID", "HW_REGION_NAME", "OS_PROJECT_ID", "OS_REGION_NAME"];
@@ -96,6 +111,7 @@ describe("resource: diff", () => {
         ["poll bounds changed", { maxPollIntervalSeconds: 30 }, true, []],
         ["endpoint changed: another place, another job", { endpoint: "https://dws.example.com" }, true, ["endpoint"]],
         ["region changed: another place, another job", { region: "ap-southeast-1" }, true, ["region"]],
+        ["region changed beside an unchanged endpoint: it locates nothing, an update", { region: "ap-southeast-1", endpoint: "https://dws.example.com" }, true, []],
         ["allowFailure changed", { allowFailure: true }, true, []],
         ["jobId changed", { jobId: "other" }, true, ["jobId"]],
         ["service changed", { service: "ddm" }, true, ["service"]],
@@ -106,7 +122,8 @@ describe("resource: diff", () => {
     ];
     for (const [what, change, changes, replaces] of table) {
         it(what, async () => {
-            const olds = { ...base, state: "succeeded", status: "SUCCESS", polls: 3, __provider: "exports.handler = require('/old/place')" };
+            const olds: Record<string, unknown> = { ...base, state: "succeeded", status: "SUCCESS", polls: 3, __provider: "exports.handler = require('/old/place')" };
+            if ("endpoint" in change && "region" in change) olds.endpoint = change.endpoint;
             const r = await diff("id", olds, { ...base, __provider: olds.__provider, ...change });
             expect(r.changes).to.equal(changes);
             expect(r.replaces).to.deep.equal(replaces);
