@@ -24,6 +24,26 @@
  * Every child process is killed at the end of each call (and at exit of the test process);
  * every call has a time limit (`timeoutMs`, default 60 s).
  *
+ * ## What it mirrors from the engine, and where it differs
+ *
+ * Mirrored (from pulumi/pulumi's step generator, steps and provider plugin): Configure with the
+ * whole namespaced stack config, secrets unwrapped; Check with the old inputs, and a second Check
+ * of the program's goal, without olds, before a replacement (previews too); Diff with the old
+ * outputs; `replaceOnChanges` only for keys a provider lists as changed — the Node host lists
+ * none, so it never forces a dynamic replacement; create-before-delete and delete-before-replace
+ * ordering; refresh as Read then Diff, configured with the provider inputs recorded at the last
+ * update (not the current config); Check failures worded as the engine words them.
+ *
+ * Not modelled, or different:
+ * - explicit providers (the `provider` option), `Resource.get` and imports;
+ * - other custom resources echo their inputs as outputs with a made-up ID, in a preview too (the
+ *   engine gives them unknown outputs there): tests that need unknown values feed them from a
+ *   dynamic resource;
+ * - CheckConfig and DiffConfig are not sent (the Node host answers them UNIMPLEMENTED);
+ * - deletes run one at a time (the engine deletes independent resources in parallel);
+ * - a failing property's value is printed as JSON, not in Go's notation;
+ * - the host's `PULUMI_CONFIG` content is inferred from the engine's sources, not observed.
+ *
  * @module
  */
 import * as fs from "fs";

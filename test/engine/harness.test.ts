@@ -149,7 +149,8 @@ describe("engine harness (real dynamic-provider host)", function () {
             { urn: A, op: "replace", replaces: ["key"], deleteBeforeReplace: false },
             { urn: A, op: "delete-replaced" },
         ]);
-        expect(rep.rpcs.map((x) => x.method).slice(2)).to.deep.equal(["check", "diff", "create", "delete"]);
+        // Before a replacement the engine checks the goal again (defaults recomputed, no olds).
+        expect(rep.rpcs.map((x) => x.method).slice(2)).to.deep.equal(["check", "diff", "check", "create", "delete"]);
         expect(findResource(rep.state, A)!.id).to.equal("kb-2");
         expect(cloudIds()).to.deep.equal(["kb-2"]);
         expect(rep.state.deployment.resources.filter((x) => x.urn === A)).to.have.length(1);
@@ -160,7 +161,7 @@ describe("engine harness (real dynamic-provider host)", function () {
             { urn: A, op: "delete-replaced" },
             { urn: A, op: "replace", replaces: ["key"], deleteBeforeReplace: true },
         ]);
-        expect(dbr.rpcs.map((x) => x.method).slice(2)).to.deep.equal(["check", "diff", "delete", "create"]);
+        expect(dbr.rpcs.map((x) => x.method).slice(2)).to.deep.equal(["check", "diff", "check", "delete", "create"]);
         expect(cloudIds()).to.deep.equal(["kc-3"]);
     });
 
@@ -209,12 +210,12 @@ describe("engine harness (real dynamic-provider host)", function () {
         const p2 = await preview({ program: PROGRAM, config: { "fixture:key": "new" }, priorState: r.state, hostEnv: env() });
         expect(p2.ok, describeFailure(p2)).to.equal(true);
         expect(p2.operations.filter((o) => o.urn === A).map((o) => o.op)).to.deep.equal(["replace", "delete-replaced"]);
-        expect(p2.rpcs.map((x) => x.method).slice(2)).to.deep.equal(["check", "diff"]);
+        expect(p2.rpcs.map((x) => x.method).slice(2), "a replacement is checked again in a preview too").to.deep.equal(["check", "diff", "check"]);
         expect(findResource(p2.state, A)!.id).to.equal("ka-1");
         expect(cloudIds()).to.deep.equal(["ka-1"]);
     });
 
-    it("refreshes with Read (drift picked up, vanished resources dropped)", async () => {
+    it("refreshes with Read then Diff (drift picked up and shown as an update, vanished resources dropped)", async () => {
         const r = await up({ "fixture:withB": "true" });
         expect(r.ok, describeFailure(r)).to.equal(true);
         const aFile = path.join(cloud, "ka-1.json");
@@ -223,12 +224,21 @@ describe("engine harness (real dynamic-provider host)", function () {
 
         const ref = await refresh(r.state, { hostEnv: env() });
         expect(ref.ok, describeFailure(ref)).to.equal(true);
-        expect(ref.operations.find((o) => o.urn === A)!.op).to.equal("read");
+        expect(ref.operations.find((o) => o.urn === A)!.op, "drift: the read state differs from the inputs").to.equal("update");
         expect(ref.operations.find((o) => o.urn === B)!.op).to.equal("delete");
+        expect(ref.rpcs.filter((x) => x.urn === A).map((x) => x.method)).to.deep.equal(["read", "diff"]);
         expect(findResource(ref.state, A)!.outputs!.value).to.equal("drifted");
         expect(findResource(ref.state, A)!.outputs!.__provider).to.be.a("string");
         expect(findResource(ref.state, B)).to.equal(undefined);
         expect(ref.rpcs.filter((x) => x.method === "read")).to.have.length(2);
+    });
+
+    it("refresh configures the provider with the config recorded at the last update, not the current one", async () => {
+        const r = await up({ "fixture:greeting": "recorded" });
+        expect(r.ok, describeFailure(r)).to.equal(true);
+        const ref = await refresh(r.state, { config: { "fixture:greeting": "changed since" }, hostEnv: env() });
+        expect(ref.ok, describeFailure(ref)).to.equal(true);
+        expect(findResource(ref.state, A)!.outputs!.greetingAtRead).to.equal("recorded");
     });
 
     it("destroys in reverse dependency order through Delete", async () => {

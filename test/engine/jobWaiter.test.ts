@@ -227,7 +227,7 @@ describe("JobWaiter through the real dynamic-provider host", function () {
         const before = emu.requestCount(jobId);
         const refreshed = await refresh(created.state, options);
         expect(refreshed.ok, refreshed.error).to.equal(true);
-        expect(ops(refreshed, "w-refresh")).to.deep.equal(["read"]);
+        expect(ops(refreshed, "w-refresh"), "read, then a diff that finds nothing changed").to.deep.equal(["same"]);
         expect(emu.requestCount(jobId)).to.equal(before + 1);
 
         await new Promise((r) => setTimeout(r, 2600));

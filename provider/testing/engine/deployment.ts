@@ -210,6 +210,13 @@ class EngineOperation {
      * Secret config stays secret.
      */
     packageConfig(pkg: string): PropertyMap {
+        // Refresh and destroy configure the provider with the inputs its resource recorded at the
+        // last update, not with the current stack config (registry.go `Same`: "keep to the old
+        // behavior of just using what's in state").
+        if (!this.recordProviders) {
+            const recorded = this.priorByUrn.get(this.providerUrn(pkg))?.inputs;
+            if (recorded) return recorded;
+        }
         const out: PropertyMap = {};
         for (const [k, v] of Object.entries(this.config)) {
             const ns = k.includes(":") ? k.slice(0, k.indexOf(":")) : this.project;
@@ -547,24 +554,27 @@ class Deployment extends EngineOperation {
         }
 
         // Check
-        let checked: { inputs: PropertyMap; failures: { property: string; reason: string }[] };
-        try {
-            checked = await host.check(urn, stripSecretsMap(old?.inputs), stripSecretsMap(news));
-        } catch (e) {
-            throw this.rpcFailure(urn, "checking", e);
-        }
-        if (checked.failures.length) {
-            let first: StepFailed | undefined;
-            for (const f of checked.failures) {
-                const msg = f.property
-                    ? `${info.type} resource '${info.name}'s property '${f.property}' value ${goValue(news[f.property])} has a problem: ${f.reason}`
-                    : `${info.type} resource '${info.name}' has a problem: ${f.reason}`;
-                first = first ?? this.fail(urn, msg);
-                if (first.message !== msg) this.diagnostics.push({ severity: "error", urn, message: msg });
+        const check = async (olds: PropertyMap | undefined, goal: PropertyMap): Promise<PropertyMap> => {
+            let checked: { inputs: PropertyMap; failures: { property: string; reason: string }[] };
+            try {
+                checked = await host.check(urn, stripSecretsMap(olds), stripSecretsMap(goal));
+            } catch (e) {
+                throw this.rpcFailure(urn, "checking", e);
             }
-            throw first!;
-        }
-        const inputs = annotateSecrets(checked.inputs, news);
+            if (checked.failures.length) {
+                let first: StepFailed | undefined;
+                for (const f of checked.failures) {
+                    const msg = f.property
+                        ? `${info.type} resource '${info.name}'s property '${f.property}' value ${goValue(goal[f.property])} has a problem: ${f.reason}`
+                        : `${info.type} resource '${info.name}' has a problem: ${f.reason}`;
+                    first = first ?? this.fail(urn, msg);
+                    if (first.message !== msg) this.diagnostics.push({ severity: "error", urn, message: msg });
+                }
+                throw first!;
+            }
+            return annotateSecrets(checked.inputs, goal);
+        };
+        let inputs = await check(old?.inputs, news);
         const entry = (): ResourceState => ({ ...this.baseEntry(urn, info), inputs, provider: providerRef });
         const now = new Date().toISOString();
         const timeouts = info.customTimeouts;
@@ -580,13 +590,16 @@ class Deployment extends EngineOperation {
             } catch (e) {
                 throw this.rpcFailure(urn, "diffing", e);
             }
+            // replaceOnChanges applies to the keys a provider lists as changed (DiffResponse.diffs,
+            // step_generator.go applyReplaceOnChanges); the Node dynamic-provider host lists none,
+            // so for dynamic resources the option never forces a replacement.
             replaces = [...d.replaces];
-            for (const k of info.replaceOnChanges) {
-                if (!deepEqual(old.inputs?.[k], inputs[k]) && !replaces.includes(k)) replaces.push(k);
-            }
             const changed = d.changes === DIFF_UNKNOWN ? !deepEqual(old.inputs, inputs) : d.changes !== DIFF_NONE;
             kind = replaces.length ? "replace" : changed ? "update" : "same";
             dbr = info.deleteBeforeReplaceDefined ? info.deleteBeforeReplace : d.deleteBeforeReplace;
+            // Before a replacement the engine checks the program's goal again, without olds and
+            // without ignoreChanges, to recompute defaults (step_generator.go continueStepsFromDiff).
+            if (kind === "replace") inputs = await check(undefined, { ...info.object });
         }
 
         if (this.preview) {
@@ -868,7 +881,7 @@ async function runSteps(o: EngineOperation, steps: () => Promise<void>): Promise
     }
 }
 
-/** Runs a refresh: Read for every dynamic resource of the state. */
+/** Runs a refresh: Read, then Diff, for every dynamic resource of the state. */
 export async function runRefresh(state: StackState, opts: CommonOptions = {}): Promise<DeployResult> {
     const o = new EngineOperation({ ...opts, priorState: state }, opts.hostCwd ?? process.cwd());
     const resources = o.prior.map((r) => ({ ...r }));
@@ -891,10 +904,20 @@ export async function runRefresh(state: StackState, opts: CommonOptions = {}): P
                 o.op({ urn: r.urn, op: "delete" });
                 continue;
             }
+            const oldInputs = r.inputs;
             r.id = res.id;
             r.outputs = annotateSecrets(res.properties, r.outputs);
             if (res.inputs) r.inputs = annotateSecrets(res.inputs, r.inputs);
-            o.op({ urn: r.urn, op: "read" });
+            // The engine then diffs what was read against the recorded inputs (step.go
+            // RefreshStep.Apply) and shows the step as same or update; a failing Diff fails it.
+            let d: { changes: number };
+            try {
+                d = await host.diff(r.urn, r.id, stripSecretsMap(r.inputs), stripSecretsMap(r.outputs), stripSecretsMap(oldInputs ?? {}), []);
+            } catch (e) {
+                throw o.rpcFailure(r.urn, "diffing", e);
+            }
+            const changed = d.changes === DIFF_UNKNOWN ? !deepEqual(r.inputs, oldInputs) : d.changes !== DIFF_NONE;
+            o.op({ urn: r.urn, op: changed ? "update" : "same" });
         }
     });
     return o.baseResult(o.toState(resources.filter((r) => !removed.has(r))), {});

@@ -30,7 +30,6 @@ export interface RegisterInfo {
     deleteBeforeReplaceDefined: boolean;
     additionalSecretOutputs: string[];
     ignoreChanges: string[];
-    replaceOnChanges: string[];
     protect: boolean;
     retainOnDelete: boolean;
     provider: string;

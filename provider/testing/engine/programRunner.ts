@@ -100,7 +100,6 @@ async function main(): Promise<void> {
                 deleteBeforeReplaceDefined: req.getDeletebeforereplacedefined(),
                 additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
                 ignoreChanges: req.getIgnorechangesList(),
-                replaceOnChanges: req.getReplaceonchangesList(),
                 protect: !!req.getProtect(),
                 retainOnDelete: !!req.getRetainondelete(),
                 provider: req.getProvider(),
