@@ -54,6 +54,11 @@ const DEFAULT_PASSPHRASE = "harness-passphrase";
 const DIFF_UNKNOWN = 0;
 const DIFF_NONE = 1;
 
+/** Whether a Diff answer means a change; DIFF_UNKNOWN falls back to comparing the inputs, as the engine does. */
+function diffChanged(changes: number, oldInputs: PropertyMap | undefined, newInputs: PropertyMap | undefined): boolean {
+    return changes === DIFF_UNKNOWN ? !deepEqual(oldInputs, newInputs) : changes !== DIFF_NONE;
+}
+
 /** True for dynamic-provider resource types (`pulumi-nodejs:dynamic[/module]:Type`). */
 export function isDynamicType(type: string): boolean {
     return type.startsWith(`${DYNAMIC_PKG}:dynamic`);
@@ -594,8 +599,7 @@ class Deployment extends EngineOperation {
             // step_generator.go applyReplaceOnChanges); the Node dynamic-provider host lists none,
             // so for dynamic resources the option never forces a replacement.
             replaces = [...d.replaces];
-            const changed = d.changes === DIFF_UNKNOWN ? !deepEqual(old.inputs, inputs) : d.changes !== DIFF_NONE;
-            kind = replaces.length ? "replace" : changed ? "update" : "same";
+            kind = replaces.length ? "replace" : diffChanged(d.changes, old.inputs, inputs) ? "update" : "same";
             dbr = info.deleteBeforeReplaceDefined ? info.deleteBeforeReplace : d.deleteBeforeReplace;
             // Before a replacement the engine checks the program's goal again, without olds and
             // without ignoreChanges, to recompute defaults (step_generator.go continueStepsFromDiff).
@@ -916,8 +920,7 @@ export async function runRefresh(state: StackState, opts: CommonOptions = {}): P
             } catch (e) {
                 throw o.rpcFailure(r.urn, "diffing", e);
             }
-            const changed = d.changes === DIFF_UNKNOWN ? !deepEqual(r.inputs, oldInputs) : d.changes !== DIFF_NONE;
-            o.op({ urn: r.urn, op: changed ? "update" : "same" });
+            o.op({ urn: r.urn, op: diffChanged(d.changes, oldInputs, r.inputs) ? "update" : "same" });
         }
     });
     return o.baseResult(o.toState(resources.filter((r) => !removed.has(r))), {});
