@@ -204,7 +204,7 @@ export const slowdown: TraceShape = {
 
 export const ADVERSARIAL_SHAPES: readonly TraceShape[] = [sCurve, slowStart, backwards, early100, noisy, slowdown];
 
-// ---------- Held-out shapes (added after the last policy change, never used to tune it) ----------
+// ---------- First held-out set (added after the first session's last policy change; measured alongside every change since) ----------
 
 /** Linear, then three times slower for the last 30 % of the time: the end comes later than the line says. */
 export const twoPhase: TraceShape = {
@@ -287,6 +287,232 @@ export const HELD_OUT_SHAPES: readonly TraceShape[] = [twoPhase, logarithmic, st
  * counts as held out (see the README for the before/after figures).
  */
 export const SECOND_SET_SHAPES: readonly TraceShape[] = [accelerating, restart, plateau, noisySteps];
+
+// ---------- Third set (held out) ----------
+
+function uniform(rng: () => number, lo: number, hi: number): number {
+    return lo + (hi - lo) * rng();
+}
+
+function intBetween(rng: () => number, lo: number, hi: number): number {
+    return lo + Math.floor(rng() * (hi - lo + 1));
+}
+
+/** exp(sigma·N(0,1)) via Box–Muller: a positive factor with median 1. */
+function lognormal(rng: () => number, sigma: number): number {
+    const u1 = Math.max(1e-12, rng());
+    const u2 = rng();
+    return Math.exp(sigma * Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2));
+}
+
+/** Piecewise-linear interpolation through knots (xs ascending, xs[0] = 0). */
+function piecewise(xs: readonly number[], ps: readonly number[]): (x: number) => number {
+    return (x) => {
+        if (x <= xs[0]) return ps[0];
+        for (let i = 1; i < xs.length; i++) {
+            if (x < xs[i]) {
+                const w = (x - xs[i - 1]) / (xs[i] - xs[i - 1]);
+                return ps[i - 1] + w * (ps[i] - ps[i - 1]);
+            }
+        }
+        return ps[ps.length - 1];
+    };
+}
+
+/** Step function: value levels[i] once x ≥ times[i] (times ascending), else `base`. */
+function steps(times: readonly number[], levels: readonly number[], base: number): (x: number) => number {
+    return (x) => {
+        let p = base;
+        for (let i = 0; i < times.length; i++) if (x >= times[i]) p = levels[i];
+        return p;
+    };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Multi-stage cluster creation (DWS-like): queued at 0 %, then allocate (0→15 %), install
+ * (15→70 %), configure (70→90 %), verify (90→100 %). Each stage owns a fixed slice of the percent
+ * scale, but its wall-clock length is random per job (log-normal around a typical share), so the
+ * rate changes at every stage boundary and differs from job to job.
+ */
+export const clusterStages: TraceShape = {
+    name: "cluster-stages",
+    hasProgress: true,
+    description: "queue 2–10 % of D at 0 %, then 4 stages with fixed % budgets (15/55/20/10) and random lengths",
+    make: (d, rng) => {
+        const queue = uniform(rng, 0.02, 0.1);
+        const budgets = [0, 15, 70, 90, 100];
+        const typical = [0.15, 0.45, 0.2, 0.2];
+        const w = typical.map((t) => t * lognormal(rng, 0.5));
+        const total = w.reduce((a, b) => a + b, 0);
+        const xs = [0, queue];
+        let acc = queue;
+        for (let i = 0; i < w.length; i++) {
+            acc += ((1 - queue) * w[i]) / total;
+            xs.push(i === w.length - 1 ? 1 : acc);
+        }
+        return fromCurve(d, piecewise(xs, [0, ...budgets]));
+    },
+};
+
+/**
+ * Coarse stage milestones: the server reports only a fixed percentage per completed stage (one of
+ * a few schemes, e.g. 10/30/60/90), flat in between; stage lengths are random (log-normal), and the
+ * last stage (after the last milestone, before success) is as random as the others.
+ */
+export const stageMilestones: TraceShape = {
+    name: "stage-milestones",
+    hasProgress: true,
+    description: "coarse fixed milestones (10/30/60/90, 5/20/50/80/95 or 20/40/60/80) at random stage ends",
+    make: (d, rng) => {
+        const schemes = [
+            [10, 30, 60, 90],
+            [5, 20, 50, 80, 95],
+            [20, 40, 60, 80],
+        ];
+        const levels = schemes[Math.floor(rng() * schemes.length)];
+        // levels.length milestones → levels.length + 1 stages (the last one ends in success).
+        const w = Array.from({ length: levels.length + 1 }, () => lognormal(rng, 0.6));
+        const total = w.reduce((a, b) => a + b, 0);
+        const times: number[] = [];
+        let acc = 0;
+        for (let i = 0; i < levels.length; i++) {
+            acc += w[i] / total;
+            times.push(acc);
+        }
+        return fromCurve(d, steps(times, levels, 0));
+    },
+};
+
+/**
+ * Sub-job aggregation: a parent job fans out N sub-jobs (3–12) run on c parallel workers (1–4),
+ * each of log-normal length; progress = floor(100·finished/N) (3/7 → 42 %). A short start-up
+ * before the first sub-job runs and an aggregation tail after the last one finishes.
+ */
+export const subjobAggregate: TraceShape = {
+    name: "subjob-aggregate",
+    hasProgress: true,
+    description: "N=3–12 sub-jobs on 1–4 workers, progress = ⌊100·finished/N⌋, start-up and aggregation tail",
+    make: (d, rng) => {
+        const n = intBetween(rng, 3, 12);
+        const c = intBetween(rng, 1, Math.min(4, n));
+        const lengths = Array.from({ length: n }, () => lognormal(rng, 0.4));
+        const free = new Array<number>(c).fill(0);
+        const finish: number[] = [];
+        for (const len of lengths) {
+            let k = 0;
+            for (let j = 1; j < c; j++) if (free[j] < free[k]) k = j;
+            free[k] += len;
+            finish.push(free[k]);
+        }
+        finish.sort((a, b) => a - b);
+        const makespan = finish[finish.length - 1];
+        const startup = uniform(rng, 0, 0.05);
+        const tail = uniform(rng, 0, 0.08);
+        // The last completion reads N/N = 100 % while the parent is still aggregating (as real
+        // aggregators report); success comes only after the tail.
+        const times = finish.map((f) => startup + ((1 - startup - tail) * f) / makespan);
+        const levels = finish.map((_, i) => (100 * (i + 1)) / n);
+        return fromCurve(d, steps(times, levels, 0));
+    },
+};
+
+/**
+ * Server-side estimate that gets revised: progress = elapsed / estimated total, the estimate
+ * starts optimistic (45–85 % of the true D) and is raised by ×1.15–1.6 whenever elapsed reaches
+ * 80–97 % of it, so the bar falls back (or, on half the jobs, where the server never reports less
+ * than before, freezes until the new estimate catches up). Capped at 99 % while running.
+ */
+export const revisedEstimate: TraceShape = {
+    name: "revised-estimate",
+    hasProgress: true,
+    description: "elapsed/estimate, estimate starts at 0.45–0.85·D and is raised ×1.15–1.6 near its end; half the jobs clamp monotonic",
+    make: (d, rng) => {
+        const monotonic = rng() < 0.5;
+        const estimates = [uniform(rng, 0.45, 0.85)]; // in units of D
+        const revisions: number[] = []; // x at which estimates[k+1] takes over
+        for (;;) {
+            const e = estimates[estimates.length - 1];
+            const r = e * uniform(rng, 0.8, 0.97);
+            if (r >= 1) break;
+            revisions.push(r);
+            estimates.push(e * uniform(rng, 1.15, 1.6));
+        }
+        const peaks = revisions.map((r, k) => (100 * r) / estimates[k]);
+        return fromCurve(d, (x) => {
+            let k = 0;
+            while (k < revisions.length && x >= revisions[k]) k++;
+            let p = (100 * x) / estimates[k];
+            if (monotonic) for (let i = 0; i < k; i++) p = Math.max(p, peaks[i]);
+            return Math.min(99, p);
+        });
+    },
+};
+
+/**
+ * Long "finalising" stage at 99 %: the work proper runs to 95 % roughly linearly, creeps 95→99 %,
+ * then the job sits at 99 % (post-install checks, DNS/ELB binding, metadata commit) for a random
+ * 15–55 % of D before reporting success.
+ */
+export const finalise99: TraceShape = {
+    name: "finalise-99",
+    hasProgress: true,
+    description: "≈linear to 95 %, creep to 99 % at 0.45–0.85·D, then 99 % until done",
+    make: (d, rng) => {
+        const x99 = uniform(rng, 0.45, 0.85);
+        const x95 = x99 * uniform(rng, 0.75, 0.9);
+        return fromCurve(d, piecewise([0, x95, x99, 1], [0, 95, 99, 99]));
+    },
+};
+
+/**
+ * Bursts with varying rates: 3–8 active bursts, each with its own (log-normal) amount of progress
+ * and length, separated by idle gaps (waiting on a lock, a quota, another service) of random
+ * length, sometimes none; may start idle (queued); always ends with a burst reaching 100 % at D.
+ */
+export const burstyRates: TraceShape = {
+    name: "bursty-rates",
+    hasProgress: true,
+    description: "3–8 ramps of random rate and length separated by random idle gaps (30 % none), ends on a ramp",
+    make: (d, rng) => {
+        const bursts = intBetween(rng, 3, 8);
+        const segs: { len: number; gain: number }[] = [];
+        for (let i = 0; i < bursts; i++) {
+            const gapBefore = rng() < 0.3 ? 0 : lognormal(rng, 0.7) * 0.6;
+            if (gapBefore > 0) segs.push({ len: gapBefore, gain: 0 });
+            segs.push({ len: lognormal(rng, 0.6), gain: lognormal(rng, 0.8) });
+        }
+        const totalLen = segs.reduce((a, s) => a + s.len, 0);
+        const totalGain = segs.reduce((a, s) => a + s.gain, 0);
+        const xs = [0];
+        const ps = [0];
+        let x = 0;
+        let p = 0;
+        for (let i = 0; i < segs.length; i++) {
+            x += segs[i].len / totalLen;
+            p += (100 * segs[i].gain) / totalGain;
+            xs.push(i === segs.length - 1 ? 1 : x);
+            ps.push(i === segs.length - 1 ? 100 : p);
+        }
+        return fromCurve(d, piecewise(xs, ps));
+    },
+};
+
+/**
+ * Third set, written at the start of the third session by a helper that had not read the policy
+ * (nor the README or the benchmark runner), from what real provisioning jobs report. Run against
+ * the policy as it stood before that session's changes, and kept out of every tuning decision
+ * since: held out.
+ */
+export const THIRD_SET_SHAPES: readonly TraceShape[] = [
+    clusterStages,
+    stageMilestones,
+    subjobAggregate,
+    revisedEstimate,
+    finalise99,
+    burstyRates,
+];
 
 /** The job status object a Huawei job API answer would be normalised into. */
 export function jobStatusOf(point: TracePoint, jobId: string): JobStatus {
