@@ -202,7 +202,21 @@ export const slowdown: TraceShape = {
     make: (d) => fromCurve(d, (x) => (x < 0.1 ? 500 * x : 50 + (50 * (x - 0.1)) / 0.9)),
 };
 
-export const ADVERSARIAL_SHAPES: readonly TraceShape[] = [sCurve, slowStart, backwards, early100, noisy, slowdown];
+/**
+ * Progress that is only an estimate, too pessimistic: linear, but the job ends while it reads 60–90 %
+ * (added in the third session, after the third set's revised-estimate shape showed the case).
+ */
+export const endsEarly: TraceShape = {
+    name: "ends-early",
+    hasProgress: true,
+    description: "linear, but the job ends while progress reads 60–90 %",
+    make: (d, rng) => {
+        const reached = 60 + 30 * rng();
+        return fromCurve(d, (x) => reached * x);
+    },
+};
+
+export const ADVERSARIAL_SHAPES: readonly TraceShape[] = [sCurve, slowStart, backwards, early100, noisy, slowdown, endsEarly];
 
 // ---------- First held-out set (added after the first session's last policy change; measured alongside every change since) ----------
 
