@@ -59,6 +59,14 @@ const OURS = "ours";
 const BAR_CALLS_BASELINE = "fixed-10s"; // "the Terraform-style 10 s poll"
 const BAR_LAG_BASELINE = "aws-sdk-v3";
 
+/** Each run's true duration is uniform in nominal·(1 ± DURATION_SPREAD). */
+const DURATION_SPREAD = 0.1;
+/**
+ * (E√(D/nominal))² over that spread: a window proportional to D, mixed over the runs' durations,
+ * is effectively this fraction of the nominal one (see lowerBoundCalls).
+ */
+const SPREAD_WINDOW_FACTOR = (((2 / 3) * ((1 + DURATION_SPREAD) ** 1.5 - (1 - DURATION_SPREAD) ** 1.5)) / (2 * DURATION_SPREAD)) ** 2;
+
 /** The deadline given to every waiter: far enough that only p-retry's own budget ends a wait early. */
 const timeoutFor = (nominalMs: number) => 3 * nominalMs + 60_000;
 
@@ -132,7 +140,7 @@ async function runCell(shape: TraceShape, nominalMs: number, policies: string[])
     const timeoutMs = timeoutFor(nominalMs);
     for (let run = 0; run < RUNS; run++) {
         const rng = seededRandom(hash(`${shape.name}|${nominalMs}|${run}`));
-        const durationMs = nominalMs * (0.9 + 0.2 * rng());
+        const durationMs = nominalMs * (1 - DURATION_SPREAD + 2 * DURATION_SPREAD * rng());
         const offsetMs = 3000 * rng();
         const job = shape.make(durationMs, rng);
         const probe: Probe = (elapsed) => job.at(elapsed + offsetMs);
@@ -199,16 +207,19 @@ interface Verdict {
  * - Silent end (shape.silentEndWindow = (∫√f)² / D for the density f of the end over a stretch in
  *   which nothing observable changes): the optimal inspection density is ∝ √f and gives a mean
  *   lag of (∫√f)² / (2N) with N calls there, so a mean lag ≤ L needs N ≥ (∫√f)² / (2L) there, plus
- *   the call at the start.
+ *   the call at the start. Runs mix durations, and even a waiter that knew each run's D would
+ *   spend calls ∝ √W on it, so the window counted is (E√W)² = silentEndWindow · SPREAD_WINDOW_FACTOR
+ *   · nominal (not E[W], which would overstate the bound).
  */
 function lowerBoundCalls(shape: TraceShape, nominalMs: number, lagTargetMs: number | undefined): { calls: number; why: string } {
     if (!shape.hasProgress) {
-        const calls = Math.ceil((0.9 * nominalMs - 3_000) / 60_000) + 1;
-        return { calls, why: `every gap ≤ 60 s over ≥ ${fmtS(0.9 * nominalMs - 3_000)} needs ≥ ${calls} calls` };
+        const shortestMs = (1 - DURATION_SPREAD) * nominalMs - 3_000;
+        const calls = Math.ceil(shortestMs / 60_000) + 1;
+        return { calls, why: `every gap ≤ 60 s over ≥ ${fmtS(shortestMs)} needs ≥ ${calls} calls` };
     }
     let best = { calls: 2, why: "any waiter needs ≥ 2 calls (one at the start, one after the end)" };
     if (shape.silentEndWindow && lagTargetMs !== undefined) {
-        const w = shape.silentEndWindow * nominalMs;
+        const w = shape.silentEndWindow * SPREAD_WINDOW_FACTOR * nominalMs;
         const calls = 1 + w / (2 * lagTargetMs);
         if (calls > best.calls) {
             best = {
