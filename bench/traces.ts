@@ -35,19 +35,15 @@ export interface TraceShape {
     /** One-line description for the report. */
     description: string;
     /**
-     * Fraction of D at the end of the job during which nothing the API reports changes, so nothing
-     * observable predicts the end (used only to explain infeasible cells of the bar).
+     * How widely the end may fall while nothing observable changes, as a fraction of the job's own
+     * D: V = (∫√(f·S))² for the density f of the end time over that stretch and its survival
+     * S(t) = P(end > t). A waiter that stops at the end spends ∫λ·S calls there at inspection
+     * density λ and has a mean lag of ∫f/(2λ); by Cauchy–Schwarz calls · lag ≥ V·D/2, so a mean lag
+     * ≤ L needs ≥ V·D/(2L) calls there (the best λ is ∝ √(f/S), the square root of the hazard). For
+     * an end uniform over a stretch W, V = (4/9)·W. Over a mixture of cases, (E√V)². Used only to
+     * explain infeasible cells of the bar; never seen by the policy.
      */
-    silentTail?: number;
-    /**
-     * Effective width, as a fraction of the job's own D, of the window in which the end may fall
-     * while nothing observable changes: (∫√f)² for the density f of the end time over that window
-     * (for an end uniform over a window W this is W itself; over a mixture of cases, (E√W)²). A
-     * waiter polling N times there has a mean lag of at least this·D / (2N) (optimal inspection
-     * density ∝ √f), so a mean lag ≤ L needs ≥ this·D/(2L) calls there. Used only to explain
-     * infeasible cells of the bar; never seen by the policy.
-     */
-    silentEndWindow?: number;
+    silentEndSpread?: number;
     /** Make one job of (true) duration `durationMs`; `rng` draws any per-job randomness. */
     make(durationMs: number, rng: () => number): JobRun;
 }
@@ -82,9 +78,8 @@ export const stuckAt90: TraceShape = {
     name: "fast-stuck-90",
     hasProgress: true,
     description: "0→90 % in the first 40 % of D, then 90 % until done",
-    silentTail: 0.6,
-    // Nothing tells the waiter when the stall ends: the end is spread over the whole 60 %.
-    silentEndWindow: 0.6,
+    // Nothing tells the waiter when the stall ends: the end is spread uniformly over the whole 60 %.
+    silentEndSpread: (4 / 9) * 0.6,
     make: (d) => fromCurve(d, (x) => Math.min(90, (90 * x) / 0.4)),
 };
 
@@ -106,11 +101,11 @@ export const jumpy: TraceShape = {
     description: "5–10 uneven jumps at random instants, flat in between",
     // The last flat stretch (after the last checkpoint) is the spacing after the largest of n
     // uniforms, Beta(1, n)·D, and its length is independent of everything observable before it
-    // (the levels are drawn independently of the instants). (∫√f)² = 4n/(n+1)²·D for that density.
-    // Over a mixture of cases, even a waiter that knows the case spends calls ∝ √W on each, so the
-    // mixture's effective window is (E√W)², not E[W]: (mean over n = 5..10 of 2√n/(n+1))². This is
-    // generous to the waiter: it assumes it knows n and which flat stretch is the last one.
-    silentEndWindow: ([5, 6, 7, 8, 9, 10].reduce((a, n) => a + (2 * Math.sqrt(n)) / (n + 1), 0) / 6) ** 2,
+    // (the levels are drawn independently of the instants). For that density (∫√(f·S))² = n/(n+½)²
+    // of D. Over a mixture of cases even a waiter that knows the case spends calls ∝ √V on each, so
+    // the mixture's spread is (E√V)²: (mean over n = 5..10 of √n/(n+½))². This is generous to the
+    // waiter: it assumes it knows n and which flat stretch is the last one.
+    silentEndSpread: ([5, 6, 7, 8, 9, 10].reduce((a, n) => a + Math.sqrt(n) / (n + 0.5), 0) / 6) ** 2,
     make: (d, rng) => {
         const n = 5 + Math.floor(rng() * 6);
         const times = Array.from({ length: n }, () => rng()).sort((a, b) => a - b);
@@ -168,8 +163,7 @@ export const early100: TraceShape = {
     name: "early-100",
     hasProgress: true,
     description: "reaches 100 % at 0.4·D, terminal only at D",
-    silentTail: 0.6,
-    silentEndWindow: 0.6,
+    silentEndSpread: (4 / 9) * 0.6,
     make: (d) => fromCurve(d, (x) => Math.min(100, (100 * x) / 0.4)),
 };
 

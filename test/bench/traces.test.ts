@@ -1,10 +1,11 @@
 /**
  * The benchmark's synthetic traces must behave like a job API, or the benchmark measures nothing:
- * every shape answers deterministically, reports integer progress in 0..100 (or none, for the
- * shapes without progress), never says done before the job's duration, and says done from then on.
+ * every shape builds the same job from the same seed, reports integer progress in 0..100 (or none,
+ * for the shapes without progress) that actually moves, never says done before the job's duration,
+ * and says done from then on.
  */
 import { expect } from "chai";
-import { ADVERSARIAL_SHAPES, HELD_OUT_SHAPES, MAIN_SHAPES, SECOND_SET_SHAPES, THIRD_SET_SHAPES, TraceShape, seededRandom } from "../../bench/traces";
+import { ADVERSARIAL_SHAPES, HELD_OUT_SHAPES, MAIN_SHAPES, SECOND_SET_SHAPES, THIRD_SET_SHAPES, TraceShape, endsEarly, seededRandom } from "../../bench/traces";
 
 const ALL: readonly TraceShape[] = [...MAIN_SHAPES, ...ADVERSARIAL_SHAPES, ...HELD_OUT_SHAPES, ...SECOND_SET_SHAPES, ...THIRD_SET_SHAPES];
 
@@ -15,23 +16,36 @@ describe("bench traces", () => {
     });
 
     for (const shape of ALL) {
-        it(`${shape.name}: deterministic, integer progress in 0..100, done exactly from the duration`, () => {
-            const rng = seededRandom(20261123);
+        it(`${shape.name}: same job from the same seed, integer progress in 0..100 that moves, done exactly from the duration`, () => {
             for (let job = 0; job < 200; job++) {
-                const durationMs = 1_000 + rng() * 7_200_000;
-                const run = shape.make(durationMs, rng);
+                const durationMs = 1_000 + seededRandom(job)() * 7_200_000;
+                const run = shape.make(durationMs, seededRandom(1_000 + job));
+                const twin = shape.make(durationMs, seededRandom(1_000 + job));
                 expect(run.durationMs).to.equal(durationMs);
+                const seen = new Set<number | undefined>();
                 for (let i = 0; i <= 60; i++) {
                     const t = (durationMs * i) / 50; // 0 .. 1.2·D
                     const a = run.at(t);
-                    expect(run.at(t), `same answer twice at ${t}`).to.deep.equal(a);
+                    expect(twin.at(t), `same job from the same seed at ${t}`).to.deep.equal(a);
                     expect(a.done, `done at ${t} of ${durationMs}`).to.equal(t >= durationMs);
                     if (a.done) expect(a.progress).to.equal(shape.hasProgress ? 100 : undefined);
                     else if (shape.hasProgress) {
                         expect(Number.isInteger(a.progress) && a.progress! >= 0 && a.progress! <= 100, `progress ${a.progress} at ${t}`).to.equal(true);
+                        seen.add(a.progress);
                     } else expect(a.progress).to.equal(undefined);
                 }
+                if (shape.hasProgress) expect(seen.size, `distinct progress values before done`).to.be.greaterThan(1);
             }
         });
     }
+
+    it("ends-early ends while its progress reads 60–90 %", () => {
+        const rng = seededRandom(7);
+        for (let job = 0; job < 200; job++) {
+            const run = endsEarly.make(600_000, rng);
+            const last = run.at(600_000 - 1).progress!;
+            expect(last).to.be.within(59, 90);
+            expect(run.at(600_000).done).to.equal(true);
+        }
+    });
 });
