@@ -63,6 +63,46 @@ function fromCurve(durationMs: number, curve: (x: number) => number): JobRun {
     };
 }
 
+/** A draw uniform in [lo, hi). */
+function uniform(rng: () => number, lo: number, hi: number): number {
+    return lo + (hi - lo) * rng();
+}
+
+/** An integer drawn uniformly from lo..hi (inclusive), with one draw of `rng`. */
+function intBetween(rng: () => number, lo: number, hi: number): number {
+    return lo + Math.floor(rng() * (hi - lo + 1));
+}
+
+/** exp(sigma·N(0,1)) via Box–Muller: a positive factor with median 1. */
+function lognormal(rng: () => number, sigma: number): number {
+    const u1 = Math.max(1e-12, rng());
+    const u2 = rng();
+    return Math.exp(sigma * Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2));
+}
+
+/** Piecewise-linear interpolation through knots (xs ascending, xs[0] = 0). */
+function piecewise(xs: readonly number[], ps: readonly number[]): (x: number) => number {
+    return (x) => {
+        if (x <= xs[0]) return ps[0];
+        for (let i = 1; i < xs.length; i++) {
+            if (x < xs[i]) {
+                const w = (x - xs[i - 1]) / (xs[i] - xs[i - 1]);
+                return ps[i - 1] + w * (ps[i] - ps[i - 1]);
+            }
+        }
+        return ps[ps.length - 1];
+    };
+}
+
+/** Step function: value levels[i] once x ≥ times[i] (times ascending), else `base`. */
+function steps(times: readonly number[], levels: readonly number[], base: number): (x: number) => number {
+    return (x) => {
+        let p = base;
+        for (let i = 0; i < times.length; i++) if (x >= times[i]) p = levels[i];
+        return p;
+    };
+}
+
 // ---------- The four shapes named in the issue ----------
 
 /** Progress proportional to time. */
@@ -107,7 +147,7 @@ export const jumpy: TraceShape = {
     // waiter: it assumes it knows n and which flat stretch is the last one.
     silentEndSpread: ([5, 6, 7, 8, 9, 10].reduce((a, n) => a + Math.sqrt(n) / (n + 0.5), 0) / 6) ** 2,
     make: (d, rng) => {
-        const n = 5 + Math.floor(rng() * 6);
+        const n = intBetween(rng, 5, 10);
         const times = Array.from({ length: n }, () => rng()).sort((a, b) => a - b);
         const weights = Array.from({ length: n + 1 }, () => 0.5 + rng());
         const total = weights.reduce((a, b) => a + b, 0);
@@ -117,11 +157,7 @@ export const jumpy: TraceShape = {
             acc += weights[i];
             levels.push((100 * acc) / total);
         }
-        return fromCurve(d, (x) => {
-            let p = 0;
-            for (let i = 0; i < n; i++) if (x >= times[i]) p = levels[i];
-            return p;
-        });
+        return fromCurve(d, steps(times, levels, 0));
     },
 };
 
@@ -269,17 +305,16 @@ export const noisySteps: TraceShape = {
     hasProgress: true,
     description: "3–12 random steps at random instants, ±2 points of noise",
     make: (d, rng) => {
-        const n = 3 + Math.floor(rng() * 10);
+        const n = intBetween(rng, 3, 12);
         const times = Array.from({ length: n }, () => rng()).sort((a, b) => a - b);
         const levels = Array.from({ length: n }, () => rng() * 100).sort((a, b) => a - b);
+        const level = steps(times, levels, 0);
         const seed = Math.floor(rng() * 2 ** 31);
         return {
             durationMs: d,
             at(t) {
                 if (t >= d) return { done: true, progress: 100 };
-                const x = Math.max(0, t) / d;
-                let p = 0;
-                for (let i = 0; i < n; i++) if (x >= times[i]) p = levels[i];
+                const p = level(Math.max(0, t) / d);
                 const noise = (seededRandom(seed ^ Math.floor(t / 1000))() - 0.5) * 4;
                 return { done: false, progress: Math.max(0, Math.min(99, Math.floor(p + noise))) };
             },
@@ -299,45 +334,6 @@ export const SECOND_SET_SHAPES: readonly TraceShape[] = [accelerating, restart, 
 
 // ---------- Third set (held out) ----------
 
-function uniform(rng: () => number, lo: number, hi: number): number {
-    return lo + (hi - lo) * rng();
-}
-
-function intBetween(rng: () => number, lo: number, hi: number): number {
-    return lo + Math.floor(rng() * (hi - lo + 1));
-}
-
-/** exp(sigma·N(0,1)) via Box–Muller: a positive factor with median 1. */
-function lognormal(rng: () => number, sigma: number): number {
-    const u1 = Math.max(1e-12, rng());
-    const u2 = rng();
-    return Math.exp(sigma * Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2));
-}
-
-/** Piecewise-linear interpolation through knots (xs ascending, xs[0] = 0). */
-function piecewise(xs: readonly number[], ps: readonly number[]): (x: number) => number {
-    return (x) => {
-        if (x <= xs[0]) return ps[0];
-        for (let i = 1; i < xs.length; i++) {
-            if (x < xs[i]) {
-                const w = (x - xs[i - 1]) / (xs[i] - xs[i - 1]);
-                return ps[i - 1] + w * (ps[i] - ps[i - 1]);
-            }
-        }
-        return ps[ps.length - 1];
-    };
-}
-
-/** Step function: value levels[i] once x ≥ times[i] (times ascending), else `base`. */
-function steps(times: readonly number[], levels: readonly number[], base: number): (x: number) => number {
-    return (x) => {
-        let p = base;
-        for (let i = 0; i < times.length; i++) if (x >= times[i]) p = levels[i];
-        return p;
-    };
-}
-
-// ---------------------------------------------------------------------------------------------
 
 /**
  * Multi-stage cluster creation (DWS-like): queued at 0 %, then allocate (0→15 %), install
