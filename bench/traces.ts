@@ -103,6 +103,16 @@ function steps(times: readonly number[], levels: readonly number[], base: number
     };
 }
 
+/**
+ * Where each of `weights` ends when they are laid end to end and scaled to a total of 1: the
+ * running sums ÷ the total (the last is exactly 1).
+ */
+function cumulativeShares(weights: readonly number[]): number[] {
+    const total = weights.reduce((a, b) => a + b, 0);
+    let acc = 0;
+    return weights.map((w, i) => (i === weights.length - 1 ? 1 : (acc += w) / total));
+}
+
 // ---------- The four shapes named in the issue ----------
 
 /** Progress proportional to time. */
@@ -150,13 +160,9 @@ export const jumpy: TraceShape = {
         const n = intBetween(rng, 5, 10);
         const times = Array.from({ length: n }, () => rng()).sort((a, b) => a - b);
         const weights = Array.from({ length: n + 1 }, () => 0.5 + rng());
-        const total = weights.reduce((a, b) => a + b, 0);
-        const levels: number[] = [];
-        let acc = 0;
-        for (let i = 0; i < n; i++) {
-            acc += weights[i];
-            levels.push((100 * acc) / total);
-        }
+        const levels = cumulativeShares(weights)
+            .slice(0, n)
+            .map((s) => 100 * s);
         return fromCurve(d, steps(times, levels, 0));
     },
 };
@@ -350,13 +356,7 @@ export const clusterStages: TraceShape = {
         const budgets = [0, 15, 70, 90, 100];
         const typical = [0.15, 0.45, 0.2, 0.2];
         const w = typical.map((t) => t * lognormal(rng, 0.5));
-        const total = w.reduce((a, b) => a + b, 0);
-        const xs = [0, queue];
-        let acc = queue;
-        for (let i = 0; i < w.length; i++) {
-            acc += ((1 - queue) * w[i]) / total;
-            xs.push(i === w.length - 1 ? 1 : acc);
-        }
+        const xs = [0, queue, ...cumulativeShares(w).map((s) => queue + (1 - queue) * s)];
         return fromCurve(d, piecewise(xs, [0, ...budgets]));
     },
 };
@@ -379,13 +379,7 @@ export const stageMilestones: TraceShape = {
         const levels = schemes[Math.floor(rng() * schemes.length)];
         // levels.length milestones → levels.length + 1 stages (the last one ends in success).
         const w = Array.from({ length: levels.length + 1 }, () => lognormal(rng, 0.6));
-        const total = w.reduce((a, b) => a + b, 0);
-        const times: number[] = [];
-        let acc = 0;
-        for (let i = 0; i < levels.length; i++) {
-            acc += w[i] / total;
-            times.push(acc);
-        }
+        const times = cumulativeShares(w).slice(0, levels.length);
         return fromCurve(d, steps(times, levels, 0));
     },
 };
@@ -488,18 +482,8 @@ export const burstyRates: TraceShape = {
             if (gapBefore > 0) segs.push({ len: gapBefore, gain: 0 });
             segs.push({ len: lognormal(rng, 0.6), gain: lognormal(rng, 0.8) });
         }
-        const totalLen = segs.reduce((a, s) => a + s.len, 0);
-        const totalGain = segs.reduce((a, s) => a + s.gain, 0);
-        const xs = [0];
-        const ps = [0];
-        let x = 0;
-        let p = 0;
-        for (let i = 0; i < segs.length; i++) {
-            x += segs[i].len / totalLen;
-            p += (100 * segs[i].gain) / totalGain;
-            xs.push(i === segs.length - 1 ? 1 : x);
-            ps.push(i === segs.length - 1 ? 100 : p);
-        }
+        const xs = [0, ...cumulativeShares(segs.map((s) => s.len))];
+        const ps = [0, ...cumulativeShares(segs.map((s) => s.gain)).map((s) => 100 * s)];
         return fromCurve(d, piecewise(xs, ps));
     },
 };
