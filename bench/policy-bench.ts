@@ -65,7 +65,7 @@ const DURATION_SPREAD = 0.1;
  * (E√(D/nominal))² over that spread: a spread proportional to D, mixed over the runs' durations,
  * is effectively this fraction of the nominal one (see lowerBoundCalls).
  */
-const SPREAD_WINDOW_FACTOR = (((2 / 3) * ((1 + DURATION_SPREAD) ** 1.5 - (1 - DURATION_SPREAD) ** 1.5)) / (2 * DURATION_SPREAD)) ** 2;
+const DURATION_MIX_FACTOR = (((2 / 3) * ((1 + DURATION_SPREAD) ** 1.5 - (1 - DURATION_SPREAD) ** 1.5)) / (2 * DURATION_SPREAD)) ** 2;
 
 /** The deadline given to every waiter: far enough that only p-retry's own budget ends a wait early. */
 const timeoutFor = (nominalMs: number) => 3 * nominalMs + 60_000;
@@ -207,7 +207,7 @@ interface Verdict {
  * - Silent end (shape.silentEndSpread = V, see TraceShape): over a stretch in which nothing
  *   observable changes, a mean lag ≤ L needs ≥ V·D/(2L) calls there, plus the call at the start.
  *   Runs mix durations, and even a waiter that knew each run's D would spend calls ∝ √(V·D) on it,
- *   so the spread counted is (E√(V·D))² = silentEndSpread · SPREAD_WINDOW_FACTOR · nominal. The
+ *   so the spread counted is (E√(V·D))² = silentEndSpread · DURATION_MIX_FACTOR · nominal. The
  *   continuous approximation behind V is exact for an end uniform over the stretch and errs low
  *   for a decreasing density (both cases here), so the bound stays a lower bound.
  */
@@ -219,7 +219,7 @@ function lowerBoundCalls(shape: TraceShape, nominalMs: number, lagTargetMs: numb
     }
     let best = { calls: 2, why: "any waiter needs ≥ 2 calls (one at the start, one after the end)" };
     if (shape.silentEndSpread && lagTargetMs !== undefined) {
-        const v = shape.silentEndSpread * SPREAD_WINDOW_FACTOR * nominalMs;
+        const v = shape.silentEndSpread * DURATION_MIX_FACTOR * nominalMs;
         const calls = 1 + v / (2 * lagTargetMs);
         if (calls > best.calls) {
             best = {
