@@ -39,8 +39,14 @@ export interface ClassifyContext {
  */
 export const THROTTLING_ERROR_CODES: ReadonlySet<string> = new Set(["APIGW.0308"]);
 
-/** An HTTP-date (IMF-fixdate `Sun, 06 Nov 1994 08:49:37 GMT`, or the obsolete RFC 850 form); V8's `Date.parse` alone accepts "-5". */
+/** An HTTP-date in IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) or the obsolete RFC 850 form; V8's `Date.parse` alone accepts "-5". */
 const HTTP_DATE = /^(?:[A-Za-z]{3},\s*\d{1,2}[\s-][A-Za-z]{3}[\s-]\d{4}|[A-Za-z]+,\s*\d{1,2}-[A-Za-z]{3}-\d{2})\s+\d{2}:\d{2}:\d{2}\s+GMT$/;
+/**
+ * An HTTP-date in the obsolete asctime form (`Sun Nov  6 08:49:37 1994`), which RFC 9110 §5.6.7
+ * requires recipients to accept. It names no zone but means GMT, so it is read with one appended
+ * (`Date.parse` would take the machine's local zone).
+ */
+const ASCTIME_DATE = /^[A-Za-z]{3} [A-Za-z]{3} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/;
 
 /** Longest server text kept in an error message, in characters. */
 const MAX_SERVER_TEXT = 300;
@@ -49,7 +55,7 @@ const MAX_SERVER_TEXT = 300;
 export const MAX_RETRY_AFTER_MS = 3_600_000;
 
 /**
- * Read `Retry-After`: delta-seconds (`"5"`, `"0.5"`) or an HTTP-date, relative to `nowMs`.
+ * Read `Retry-After`: delta-seconds (`"5"`, `"0.5"`) or an HTTP-date in any of its three forms, relative to `nowMs`.
  * Returns ms in [0, {@link MAX_RETRY_AFTER_MS}], or undefined when absent or unreadable.
  */
 export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
@@ -59,8 +65,8 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
     let ms: number;
     if (/^\d+(\.\d+)?$/.test(text)) {
         ms = Number(text) * 1000;
-    } else if (HTTP_DATE.test(text)) {
-        const at = Date.parse(text);
+    } else if (HTTP_DATE.test(text) || ASCTIME_DATE.test(text)) {
+        const at = Date.parse(HTTP_DATE.test(text) ? text : `${text} GMT`);
         if (!Number.isFinite(at)) return undefined;
         ms = at - nowMs;
     } else {

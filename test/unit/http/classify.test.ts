@@ -105,6 +105,10 @@ describe("http: parseRetryAfter", () => {
         ["1.5", 1500],
         ["Mon, 23 Nov 2026 12:00:30 GMT", 30_000],
         ["Mon, 23 Nov 2026 11:00:00 GMT", 0],
+        ["Monday, 23-Nov-26 12:00:30 GMT", 30_000],
+        ["Mon Nov 23 12:00:30 2026", 30_000],
+        ["Mon Nov  1 12:00:30 2026", 0],
+        ["Mon Nov 23 12:00:30 2026 GMT", undefined],
         ["99999999", 3_600_000],
         ["soon", undefined],
         ["-5", undefined],
@@ -112,4 +116,15 @@ describe("http: parseRetryAfter", () => {
     for (const [value, expected] of table) {
         it(`${JSON.stringify(value)} → ${expected}`, () => expect(parseRetryAfter(value, now)).to.equal(expected));
     }
+    it("reads an asctime date as GMT whatever the machine's time zone", () => {
+        const saved = process.env.TZ;
+        process.env.TZ = "Asia/Shanghai"; // Node re-reads TZ when it is assigned
+        try {
+            expect(new Date(2026, 10, 23, 12).toISOString(), "the zone took effect").to.equal("2026-11-23T04:00:00.000Z");
+            expect(parseRetryAfter("Mon Nov 23 12:00:30 2026", now)).to.equal(30_000);
+        } finally {
+            if (saved === undefined) delete process.env.TZ;
+            else process.env.TZ = saved;
+        }
+    });
 });
