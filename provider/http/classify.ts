@@ -65,12 +65,11 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
     let ms: number;
     if (/^\d+(\.\d+)?$/.test(text)) {
         ms = Number(text) * 1000;
-    } else if (HTTP_DATE.test(text) || ASCTIME_DATE.test(text)) {
-        const at = Date.parse(HTTP_DATE.test(text) ? text : `${text} GMT`);
+    } else {
+        const date = HTTP_DATE.test(text) ? text : ASCTIME_DATE.test(text) ? `${text} GMT` : undefined;
+        const at = date === undefined ? NaN : Date.parse(date);
         if (!Number.isFinite(at)) return undefined;
         ms = at - nowMs;
-    } else {
-        return undefined;
     }
     return Math.min(MAX_RETRY_AFTER_MS, Math.max(0, Math.round(ms)));
 }
