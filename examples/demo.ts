@@ -4,23 +4,21 @@
  * 1. Starts the local emulator of the Huawei job APIs on 127.0.0.1 (AK/SK signatures verified).
  * 2. As a library: waits on a job of every kind, prints progress and final outputs, and shows
  *    the failure message of a failing DWS job (failed_code / failed_detail).
- * 3. As a Pulumi resource: deploys the examples/ programs through the real dynamic-provider
- *    host of @pulumi/pulumi (driven over gRPC by the engine harness, since the Pulumi CLI cannot
- *    be installed here), shows a dependent resource receiving the waiter's outputs, and a
- *    failing job failing the deployment.
+ * 3. As a Pulumi resource: `pulumi up` of the examples/ project with the real Pulumi CLI (found
+ *    on PATH or built by scripts/pulumi-cli.sh) on a local backend, its output shown as it comes:
+ *    a dependent resource receiving the waiter's outputs, and a failing job failing the update.
  *
  * Exits non-zero if anything does not behave as described.
  */
-import * as path from "node:path";
 import { JobFailedError, waitForJob } from "pulumi-huaweicloud-jobwaiter";
-import { deploy, DeployResult, findResource, revealSecrets } from "pulumi-huaweicloud-jobwaiter/testing";
-import { JobApiEmulator } from "pulumi-huaweicloud-jobwaiter/testing";
+import { EmulatedJobDefinition, JobApiEmulator } from "pulumi-huaweicloud-jobwaiter/testing";
+import { ensurePulumiCli, findExported, PulumiWorkspace, REPO_ROOT } from "../test/support/pulumiCli";
+import { EMULATOR_ACCESS_KEY, EMULATOR_PROJECT, EMULATOR_ROMA_INSTANCE, EMULATOR_SECRET_KEY, exampleConfig, SECRET_CONFIG_KEYS } from "./emulator";
 
-const ACCESS_KEY = "DEMOACCESSKEY0000001";
-const SECRET_KEY = "demo-secret-key-never-printed-0001";
-const PROJECT = "05f2cff45100d5112f4bc00b794ea08e";
-const ROMA_INSTANCE = "a48e43ff268f4c0e879652d65e63d0fb";
-const PROJECT_NAME = "jobwaiter-examples";
+const ACCESS_KEY = EMULATOR_ACCESS_KEY;
+const SECRET_KEY = EMULATOR_SECRET_KEY;
+const PROJECT = EMULATOR_PROJECT;
+const ROMA_INSTANCE = EMULATOR_ROMA_INSTANCE;
 
 let problems = 0;
 function check(condition: boolean, what: string): void {
@@ -89,79 +87,56 @@ async function libraryPart(emulator: JobApiEmulator): Promise<void> {
 }
 
 async function pulumiPart(emulator: JobApiEmulator): Promise<void> {
-    console.log("\n== 2. JobWaiter through the real Pulumi dynamic-provider host ==");
-    const root = path.resolve(__dirname, "..", "..");
-    const program = (name: string) => path.join(root, "dist", "examples", name, "index.js");
-    const config = (extra: Record<string, string>) => ({
-        [`${PROJECT_NAME}:endpoint`]: emulator.endpoint,
-        [`${PROJECT_NAME}:allowInsecureLoopback`]: "true",
-        [`${PROJECT_NAME}:minPollIntervalSeconds`]: "0.2",
-        [`${PROJECT_NAME}:maxPollIntervalSeconds`]: "2",
-        "huaweicloud:projectId": PROJECT,
-        "huaweicloud:accessKey": ACCESS_KEY,
-        "huaweicloud:secretKey": SECRET_KEY,
-        ...extra,
-    });
-    const run = (name: string, extra: Record<string, string>) =>
-        deploy({
-            program: program(name),
-            project: PROJECT_NAME,
-            stack: "demo",
-            config: config(extra),
-            secretConfig: ["huaweicloud:secretKey"],
-            hostCwd: root,
-            isolateHostEnv: true,
-            timeoutMs: 90_000,
-        });
+    console.log("\n== 2. JobWaiter with the real Pulumi CLI: pulumi up of the examples/ project ==");
+    const workspace = new PulumiWorkspace(ensurePulumiCli(), REPO_ROOT);
+    try {
+        const job = (def: Omit<EmulatedJobDefinition, "projectId">) => emulator.defineJob({ projectId: EMULATOR_PROJECT, ...def });
+        const polling: [string, string][] = [
+            ["minPollIntervalSeconds", "0.2"],
+            ["maxPollIntervalSeconds", "2"],
+        ];
+        const stack = async (example: string, config: [string, string][]) => {
+            await workspace.initStack(example, exampleConfig(emulator.endpoint, { example, config: [...config, ...polling] }), SECRET_CONFIG_KEYS);
+            return example;
+        };
+        const show = (text: string) => process.stdout.write(text.replace(/^/gm, "    | "));
 
-    const dwsJob = emulator.defineJob({ service: "dws", projectId: PROJECT, durationMs: 5000, outcome: "succeeded", jobName: "createDwsCluster" });
-    console.log(`  pulumi up examples/dws-cluster (dwsJobId=${dwsJob}) ...`);
-    const up = await run("dws-cluster", { [`${PROJECT_NAME}:dwsJobId`]: dwsJob });
-    report(up);
-    check(up.ok, "the DWS deployment succeeded");
-    const record = findResource(up.state, "dws-cluster-ready");
-    const { __provider: _serialized, ...recordInputs } = record ? (revealSecrets(up.state, record.inputs) as Record<string, unknown>) : {};
-    console.log(`  dependent resource dws-cluster-ready received: ${JSON.stringify(recordInputs)}`);
-    check(recordInputs.status === "SUCCESS" && typeof recordInputs.finishedAt === "string", "the dependent resource received the waiter's status and endTime");
-    check(!JSON.stringify(up.state).includes(SECRET_KEY), "the state holds no clear-text secret key");
+        const dws = await stack("dws-cluster", [["dwsJobId", job({ service: "dws", durationMs: 5000, outcome: "succeeded", jobName: "createDwsCluster" })]]);
+        console.log("  $ pulumi up   # examples/dws-cluster, a job that succeeds");
+        const up = await workspace.stackCommand(dws, ["up"], 120_000, show);
+        check(up.code === 0, "pulumi up succeeded");
+        const record = findExported(await workspace.exportState(dws), "dws-cluster-ready");
+        check(record?.outputs?.status === "SUCCESS" && typeof record?.outputs?.finishedAt === "string", "the dependent resource received the waiter's status and endTime");
+        check(!up.output.includes(EMULATOR_SECRET_KEY) && !JSON.stringify(await workspace.exportState(dws)).includes(EMULATOR_SECRET_KEY), "neither the CLI output nor the state holds the secret key");
 
-    const failing = emulator.defineJob({
-        service: "dws",
-        projectId: PROJECT,
-        durationMs: 2000,
-        outcome: "failed",
-        jobName: "ecfClusterElbCreateJob",
-        failedCode: "CreateELBTask-fail:DWS.0114",
-        failedDetail: "DWS.0114:ELB private IP is not configured.",
-    });
-    console.log(`\n  pulumi up examples/dws-cluster with a failing job (${failing}) ...`);
-    const down = await run("dws-cluster", { [`${PROJECT_NAME}:dwsJobId`]: failing });
-    report(down);
-    check(!down.ok && (down.error ?? "").includes("CreateELBTask-fail:DWS.0114"), "the failing job failed the deployment with its failed_code");
-    check(findResource(down.state, "dws-cluster-ready") === undefined, "nothing that depends on the failed job was created");
+        const failing = job({ service: "dws", durationMs: 2000, outcome: "failed", jobName: "ecfClusterElbCreateJob", failedCode: "CreateELBTask-fail:DWS.0114", failedDetail: "DWS.0114:ELB private IP is not configured." });
+        await workspace.setConfig(dws, "jobwaiter-examples:dwsJobId", failing);
+        console.log("\n  $ pulumi up   # the same stack, now waiting on a job that fails");
+        const down = await workspace.stackCommand(dws, ["up"], 120_000, show);
+        check(down.code !== 0 && down.output.includes("CreateELBTask-fail:DWS.0114"), "the failing job failed the update with its failed_code");
+        check(findExported(await workspace.exportState(dws), "dws-cluster-ready") === undefined, "nothing that depends on the failed job is left");
 
-    const ddmJob = emulator.defineJob({ service: "ddm", projectId: PROJECT, durationMs: 2000, outcome: "succeeded" });
-    const romaJob = emulator.defineJob({ service: "roma", projectId: PROJECT, instanceId: ROMA_INSTANCE, durationMs: 2000, outcome: "succeeded" });
-    const cfwJob = emulator.defineJob({ service: "cfw", projectId: PROJECT, durationMs: 2000, outcome: "failed", failedCode: "CFW.00200005", failedDetail: "rule conflict" });
-    console.log("\n  pulumi up examples/ddm-instance, roma-asset-export, cfw-job (allowFailure) ...");
-    const [ddm, roma, cfw] = await Promise.all([
-        run("ddm-instance", { [`${PROJECT_NAME}:ddmJobId`]: ddmJob }),
-        run("roma-asset-export", { [`${PROJECT_NAME}:romaJobId`]: romaJob, [`${PROJECT_NAME}:romaInstanceId`]: ROMA_INSTANCE }),
-        run("cfw-job", { [`${PROJECT_NAME}:cfwJobId`]: cfwJob }),
-    ]);
-    for (const [name, r] of [["ddm-instance", ddm], ["roma-asset-export", roma], ["cfw-job", cfw]] as const) {
-        console.log(`  ${name}: ${r.ok ? "succeeded" : `FAILED: ${r.error}`}; outputs ${JSON.stringify(r.outputs)}`);
+        console.log("\n  $ pulumi up   # examples/ddm-instance, roma-asset-export, cfw-job (allowFailure)");
+        const others = [
+            await stack("ddm-instance", [["ddmJobId", job({ service: "ddm", durationMs: 2000, outcome: "succeeded" })]]),
+            await stack("roma-asset-export", [
+                ["romaJobId", job({ service: "roma", instanceId: EMULATOR_ROMA_INSTANCE, durationMs: 2000, outcome: "succeeded" })],
+                ["romaInstanceId", EMULATOR_ROMA_INSTANCE],
+            ]),
+            await stack("cfw-job", [["cfwJobId", job({ service: "cfw", durationMs: 2000, outcome: "failed", failedCode: "CFW.00200005", failedDetail: "rule conflict" })]]),
+        ];
+        const outputs: Record<string, Record<string, unknown>> = {};
+        for (const name of others) {
+            const result = await workspace.stackCommand(name, ["up"]);
+            outputs[name] = result.code === 0 ? await workspace.outputs(name) : {};
+            console.log(`  ${name}: ${result.code === 0 ? "succeeded" : "FAILED"}; outputs ${JSON.stringify(outputs[name])}`);
+        }
+        check(typeof (outputs["ddm-instance"].ddmInstance as { id?: string } | undefined)?.id === "string", "DDM: the instance output chained");
+        check(typeof outputs["roma-asset-export"].romaArchiveId === "string", "ROMA: the archive ID output chained");
+        check(outputs["cfw-job"].cfwState === "failed" && outputs["cfw-job"].cfwFailedCode === "CFW.00200005", "CFW: allowFailure recorded the failure instead of failing");
+    } finally {
+        workspace.dispose();
     }
-    check(ddm.ok && typeof (ddm.outputs.ddmInstance as { id?: string } | undefined)?.id === "string", "DDM: the instance output chained");
-    check(roma.ok && typeof roma.outputs.romaArchiveId === "string", "ROMA: the archive ID output chained");
-    check(cfw.ok && cfw.outputs.cfwState === "failed" && cfw.outputs.cfwFailedCode === "CFW.00200005", "CFW: allowFailure recorded the failure instead of failing");
-}
-
-function report(result: DeployResult): void {
-    for (const line of result.hostStderr.split("\n").filter((l) => l.startsWith("jobwaiter"))) console.log(`    | ${line}`);
-    console.log(`  ${result.ok ? "deployment succeeded" : `deployment FAILED: ${result.error}`} (${(result.durationMs / 1000).toFixed(1)} s)`);
-    console.log(`  operations: ${result.operations.map((o) => `${o.op} ${o.urn.split("::").pop()}`).join(", ") || "none"}`);
-    if (result.ok) console.log(`  stack outputs: ${JSON.stringify(result.outputs)}`);
 }
 
 main().catch((error) => {

@@ -44,17 +44,27 @@ export async function startExampleEmulator(port: number, jobMs: number): Promise
     return { emulator, examples };
 }
 
+/** Stack config keys stored as secrets. */
+export const SECRET_CONFIG_KEYS: readonly string[] = ["huaweicloud:secretKey"];
+
+/** The stack config that points a stack of the examples project at `endpoint`. */
+export function exampleConfig(endpoint: string, setup: ExampleSetup): Record<string, string> {
+    return {
+        "jobwaiter-examples:example": setup.example,
+        "jobwaiter-examples:endpoint": endpoint,
+        "jobwaiter-examples:allowInsecureLoopback": "true",
+        "huaweicloud:projectId": EMULATOR_PROJECT,
+        "huaweicloud:accessKey": EMULATOR_ACCESS_KEY,
+        "huaweicloud:secretKey": EMULATOR_SECRET_KEY,
+        ...Object.fromEntries(setup.config.map(([key, value]) => [`jobwaiter-examples:${key}`, value])),
+    };
+}
+
 /** The `pulumi config set` lines that point a stack of the examples project at `endpoint`. */
 export function configCommands(endpoint: string, setup: ExampleSetup): string[] {
-    return [
-        `pulumi config set jobwaiter-examples:example ${setup.example}`,
-        `pulumi config set jobwaiter-examples:endpoint ${endpoint}`,
-        "pulumi config set jobwaiter-examples:allowInsecureLoopback true",
-        `pulumi config set huaweicloud:projectId ${EMULATOR_PROJECT}`,
-        `pulumi config set huaweicloud:accessKey ${EMULATOR_ACCESS_KEY}`,
-        `pulumi config set --secret huaweicloud:secretKey ${EMULATOR_SECRET_KEY}`,
-        ...setup.config.map(([key, value]) => `pulumi config set jobwaiter-examples:${key} ${value}`),
-    ];
+    return Object.entries(exampleConfig(endpoint, setup)).map(
+        ([key, value]) => `pulumi config set ${SECRET_CONFIG_KEYS.includes(key) ? "--secret " : ""}${key} ${value}`,
+    );
 }
 
 async function main(): Promise<void> {

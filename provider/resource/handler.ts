@@ -68,8 +68,11 @@ const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 /** Settings from the stack config, kept only in this process's memory. */
 let stackSettings: SettingsInput = {};
 
-/** Waits in progress, aborted together on SIGINT/SIGTERM (the host's `cancel` RPC does nothing). */
-const activeWaits = new Set<AbortController>();
+/**
+ * Waits in progress, with the job each waits for, aborted together on SIGINT/SIGTERM (the host's
+ * `cancel` RPC does nothing).
+ */
+const activeWaits = new Map<AbortController, string>();
 
 /** Receive the stack config. Called once per provider process by the host. */
 export async function configure(req: dynamic.ConfigureRequest): Promise<void> {
@@ -176,7 +179,7 @@ const OUTPUT_KEYS: readonly (keyof JobWaiterOutputs)[] = ["state", "status", "st
 
 async function waitAndRecord(settings: JobWaiterInputs, override: { allowFailure?: boolean } = {}): Promise<JobWaiterOutputs> {
     const controller = new AbortController();
-    beginWait(controller);
+    beginWait(controller, `${settings.service} job ${settings.jobId}`);
     const started = Date.now();
     try {
         const done = await waitForJob({
@@ -244,9 +247,43 @@ function round(n: number): number {
     return Math.round(n * 10) / 10;
 }
 
-/** On SIGINT/SIGTERM: stop every wait of this process at once, leaving the jobs untouched. */
+/**
+ * How long the waits stopped by a signal get to settle before the process ends anyway. The
+ * engine sends SIGKILL 5 s after its signal; ending sooner frees the terminal sooner.
+ */
+const SIGNAL_EXIT_GRACE_MS = 1000;
+
+/**
+ * What to do after an interrupted create: the engine records it as a pending create, which the
+ * next `pulumi up` goes past (with a warning) while it waits on the same job ID again.
+ */
+export const REATTACH_HINT = "Run `pulumi up` again to re-attach to it, then `pulumi refresh --clear-pending-creates --yes` to drop the pending create the engine recorded.";
+
+/** The signal to end the process with once the stopped waits have settled. */
+let exitSignal: NodeJS.Signals | undefined;
+
+/**
+ * On SIGINT/SIGTERM: stop every wait of this process at once, leaving the jobs untouched. The
+ * real engine signals a provider only when it shuts it down (a second Ctrl-C, or the end of the
+ * run), so unless another provider of this shared host handles the signal too, the process then
+ * ends as it would have without this handler.
+ */
 function onSignal(signal: NodeJS.Signals): void {
-    for (const controller of activeWaits) controller.abort(new Error(`received ${signal}`));
+    for (const [controller, job] of activeWaits) {
+        process.stderr.write(`jobwaiter: ${job}: stopped waiting (${signal}); the job itself keeps running. ${REATTACH_HINT}\n`);
+        controller.abort(new Error(`received ${signal}`));
+    }
+    if (process.listenerCount(signal) === 1) {
+        exitSignal = signal;
+        setTimeout(endProcess, SIGNAL_EXIT_GRACE_MS).unref();
+    }
+}
+
+function endProcess(): void {
+    const signal = exitSignal!;
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    process.kill(process.pid, signal);
 }
 
 /**
@@ -254,17 +291,21 @@ function onSignal(signal: NodeJS.Signals): void {
  * shared by every dynamic resource of the program: when no JobWaiter waits, a signal gets the
  * process's default handling (or another provider's own).
  */
-function beginWait(controller: AbortController): void {
+function beginWait(controller: AbortController, job: string): void {
     if (activeWaits.size === 0) {
         process.on("SIGINT", onSignal);
         process.on("SIGTERM", onSignal);
     }
-    activeWaits.add(controller);
+    activeWaits.set(controller, job);
 }
 
 function endWait(controller: AbortController): void {
     activeWaits.delete(controller);
     if (activeWaits.size === 0) {
+        if (exitSignal) {
+            setImmediate(endProcess);
+            return;
+        }
         process.off("SIGINT", onSignal);
         process.off("SIGTERM", onSignal);
     }

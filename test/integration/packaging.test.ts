@@ -23,8 +23,8 @@ describe("packaging: the public entry points type-check in a consumer project", 
             path.join(dir, "index.ts"),
             [
                 'import { JobWaiter, waitForJob, createProgressAwarePolicy, VirtualClock } from "pulumi-huaweicloud-jobwaiter";',
-                'import { JobApiEmulator, deploy } from "pulumi-huaweicloud-jobwaiter/testing";',
-                "export const used = [JobWaiter, waitForJob, createProgressAwarePolicy, VirtualClock, JobApiEmulator, deploy];",
+                'import { JobApiEmulator, createLocalStack } from "pulumi-huaweicloud-jobwaiter/testing";',
+                "export const used = [JobWaiter, waitForJob, createProgressAwarePolicy, VirtualClock, JobApiEmulator, createLocalStack];",
             ].join("\n"),
         );
     });
