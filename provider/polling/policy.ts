@@ -500,6 +500,18 @@ export function createProgressAwarePolicy(tuning: PolicyTuning = {}): (obs: Poll
 /** The progress-aware policy with {@link DEFAULT_TUNING}: what every waiter uses unless told otherwise. */
 export const progressAwarePolicy = createProgressAwarePolicy();
 
+const policiesByCallCost = new Map<number, PollPolicy>([[DEFAULT_TUNING.callCostMs, progressAwarePolicy]]);
+
+/** The default policy with `callCostMs` set: one instance per value, so that each computes its blind schedules once. */
+export function policyForCallCost(callCostMs: number): PollPolicy {
+    let policy = policiesByCallCost.get(callCostMs);
+    if (policy === undefined) {
+        policy = createProgressAwarePolicy({ callCostMs });
+        policiesByCallCost.set(callCostMs, policy);
+    }
+    return policy;
+}
+
 const TUNING_FIELDS = Object.keys(DEFAULT_TUNING) as (keyof PolicyTuning)[];
 
 function resolveTuning(tuning: PolicyTuning): Required<PolicyTuning> {

@@ -100,6 +100,8 @@ const GRID_MIN_STEP_MS = 100;
 /** … at most this (ms), and at most this fraction of the longest allowed gap. */
 const GRID_MAX_STEP_MS = 2_000;
 const GRID_STEPS_PER_MAX_GAP = 16;
+/** Marks a point whose last look is the minimum gap past it (see {@link optimalSchedule}). */
+const LAST_LOOK_AFTER_MIN = -1;
 
 /** Candidate look times for `prior`: 0, then steps growing with elapsed time (0.5 % of it, 0.1–2 s), up to its upper end. */
 export function inspectionGrid(prior: DurationPrior, maxIntervalMs = Number.POSITIVE_INFINITY): number[] {
@@ -115,7 +117,8 @@ export function inspectionGrid(prior: DurationPrior, maxIntervalMs = Number.POSI
 /**
  * The E[J]-minimising looks on a grid, by dynamic programming (see the module documentation).
  * Gaps outside [minIntervalMs, maxIntervalMs] are not considered; when the grid offers no gap in
- * that range from a point, its nearest point beyond the minimum is taken.
+ * that range from a point, its nearest point beyond the minimum is taken, and where the grid ends
+ * sooner than the minimum the last look is the minimum gap later.
  */
 export function optimalSchedule(prior: DurationPrior, constraints: ScheduleConstraints): InspectionSchedule {
     const c = constraints.callCostMs;
@@ -124,12 +127,19 @@ export function optimalSchedule(prior: DurationPrior, constraints: ScheduleConst
     const grid = constraints.gridMs ?? inspectionGrid(prior, maxGap);
     const n = grid.length - 1;
     const value = new Float64Array(n + 1); // V(n) = 0: every job has ended by the last point
+    // next[i]: the look after grid point i; LAST_LOOK_AFTER_MIN: one last look the minimum gap
+    // later, past the grid's end (the grid's end is nearer than the minimum).
     const next = new Int32Array(n + 1).fill(n);
     for (let i = n - 1; i >= 0; i--) {
         const callTerm = c * (1 - prior.cdf(grid[i]));
-        let best = Number.POSITIVE_INFINITY;
         let first = i + 1;
         while (first < n && grid[first] - grid[i] < minGap) first++;
+        if (grid[first] - grid[i] < minGap) {
+            value[i] = callTerm + lagBetween(prior, grid[i], grid[i] + minGap);
+            next[i] = LAST_LOOK_AFTER_MIN;
+            continue;
+        }
+        let best = Number.POSITIVE_INFINITY;
         for (let j = first; j <= n; j++) {
             if (j > first && grid[j] - grid[i] > maxGap) break;
             const paid = callTerm + lagBetween(prior, grid[i], grid[j]);
@@ -145,6 +155,10 @@ export function optimalSchedule(prior: DurationPrior, constraints: ScheduleConst
     }
     const timesMs = [grid[0]];
     for (let i = 0; i < n; ) {
+        if (next[i] === LAST_LOOK_AFTER_MIN) {
+            timesMs.push(grid[i] + minGap);
+            break;
+        }
         i = next[i];
         timesMs.push(grid[i]);
     }
