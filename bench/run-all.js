@@ -1,4 +1,4 @@
-// Runs every benchmark even when one reports a failed bar, then exits non-zero if any did.
+// Runs every benchmark even when one fails a check (exit code), then exits non-zero if any did.
 "use strict";
 const { spawnSync } = require("node:child_process");
 const path = require("node:path");

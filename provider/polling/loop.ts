@@ -10,7 +10,7 @@ import pRetry, { AbortError } from "p-retry";
 import { JobCancelledError, JobFailedError, JobTimeoutError } from "../errors";
 import type { JobStatus } from "../services/types";
 import { Clock, systemClock } from "./clock";
-import { DEFAULT_BOUNDS, OutcomeClass, PollBounds, PollPolicy, ProgressSample, progressAwarePolicy } from "./policy";
+import { DEFAULT_BOUNDS, estimateRemainingMs, OutcomeClass, PollBounds, PollPolicy, ProgressSample, progressAwarePolicy } from "./policy";
 
 /** What one poll produced, already classified (see `classifyAnswer` in `http/classify`). */
 export type PollOutcome =
@@ -22,6 +22,15 @@ export type PollOutcome =
     | { kind: "notFound"; error: Error }
     /** Retrying cannot help (400/401/403, unreadable 200 body): the wait fails at once with `error`. */
     | { kind: "permanent"; error: Error };
+
+/** A status read as `onStatus` sees it. */
+export interface StatusUpdate extends JobStatus {
+    /**
+     * Expected remaining time of a running job, ms: the median of the forecast its progress gives
+     * (`estimateRemainingMs`). Absent when progress gives none, and on terminal reads.
+     */
+    estimatedRemainingMs?: number;
+}
 
 /** Options of {@link pollUntilTerminal}. */
 export interface PollLoopOptions {
@@ -41,8 +50,8 @@ export interface PollLoopOptions {
     random?: () => number;
     /** Aborting stops the wait at once (the in-flight request too) with `JobCancelledError`. */
     signal?: AbortSignal;
-    /** Called with every status read, terminal ones included. Exceptions it throws are ignored. */
-    onStatus?: (status: JobStatus) => void;
+    /** Called with every status read, terminal ones included, with the forecast remaining time while there is one. Exceptions it throws are ignored. */
+    onStatus?: (status: StatusUpdate) => void;
 }
 
 /** The result of a successful wait. */
@@ -130,7 +139,10 @@ export async function pollUntilTerminal(
                 consecutiveErrors = 0;
                 if (status.progress !== undefined) recordSample(samples, { atMs: askedAt, progress: status.progress });
                 try {
-                    options.onStatus?.(status);
+                    if (options.onStatus) {
+                        const remainingMs = status.state === "running" ? estimateRemainingMs(samples, askedAt) : undefined;
+                        options.onStatus(remainingMs === undefined ? status : { ...status, estimatedRemainingMs: remainingMs });
+                    }
                 } catch {
                     // A failing progress callback must not change the outcome of the wait.
                 }

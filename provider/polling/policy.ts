@@ -3,37 +3,36 @@
  *
  * The policy is a pure function of what the loop has observed so far (elapsed time, poll count,
  * the progress samples, the class of the last answer) and returns the delay before the next poll.
- * It trades API calls against detection lag (time between the job finishing and the waiter
- * noticing):
+ * It minimises one cost per job, **J = detection lag + c · calls**, where c = `callCostMs` is the
+ * lag one request is worth (default 1 s):
  *
+ * - **Without usable progress** (no progress field, progress that never moved or stalled,
+ *   progress stuck at 100 while the job runs on, or progress whose predictions have not held) it
+ *   follows the inspection schedule that minimises E[J] for a prior on job durations
+ *   ({@link DEFAULT_DURATION_PRIOR}: log-uniform 10 s – 4 h), computed exactly by dynamic
+ *   programming (`schedule.ts`) for the policy's c and the caller's bounds, once per bounds: the
+ *   gap at elapsed t is the optimal schedule's gap there. Short jobs are looked at often (the first
+ *   looks at ≈ 23 s, 40 s, 63 s), long ones rarely (≈ 100 s gaps after an hour); a job outliving
+ *   the prior keeps the schedule's longest gap.
  * - **With usable progress** it fits a robust line through the recent *leading edges* — the
- *   reads at which a new, higher level was first seen (flat stretches carry no rate information
- *   and would drag a fit towards zero) — using weighted Theil–Sen (the Δt-weighted median of
- *   pairwise slopes: one bad read cannot move it). Isolated glitches are dropped, a confirmed
- *   drop of more than 5 points starts a new phase. It predicts when progress reaches 100 % and
- *   how uncertain that is (σ: the progress granularity — integer rounding or the job's own step
- *   size —, scatter around the line, slope error, and a model-risk term, 10 % of the remaining
- *   time, because progress is rarely linear). Far from the predicted end it sleeps until the
- *   earliest plausible end (prediction − 2σ), capped by the user's `maxIntervalMs` and by twice
- *   the time the estimate was learned from (a rate seen for 10 s says little about the next
- *   minute). Inside the
- *   plausible window it polls every √(2·c·σ) — the inspection interval that balances one call
- *   (worth `c` = 1 s of lag) against the lag a longer gap costs (Barlow–Proschan); a sharp
- *   prediction gives dense polls, a vague one sparser polls. Past the plausible window the
- *   prediction has failed, and it backs off as below. (10 %, 2σ, 1 s and twice are the defaults of
- *   {@link PolicyTuning}; {@link createProgressAwarePolicy} sets others.)
- * - **Without usable progress** (no progress field, progress that never moved, progress that read
- *   unchanged for three of its own typical steps, or progress stuck at 100 while the job runs on)
- *   it backs off in proportion to how long nothing has changed (doubling, from 2 s; tripling from
- *   3 s when the API has no progress field at all, since those reads can only say "not yet"),
- *   capped at {@link BLIND_MAX_INTERVAL_MS} so the worst-case gap — and lag — is 60 s.
+ *   reads at which a new, higher level was first seen — using weighted Theil–Sen (one bad read
+ *   cannot move it); isolated glitches are dropped and a confirmed drop of more than 5 points
+ *   starts a new phase. The fit predicts the remaining time R. How far such predictions can be
+ *   trusted is measured on the job's own history: every earlier prefix of it predicted when the
+ *   level now reached would be reached, and those errors (on a log scale) give the forecast's bias
+ *   and spread, shrunk towards an untested spread while there are few of them. The forecast is
+ *   log-normal; mixed with the blind prior (weight {@link BLIND_SHARE}, the case "the model is
+ *   wrong"), its hazard h(t) gives the J-optimal look density √(h / 2c) (Barlow–Proschan), and the
+ *   next look is where that density has accumulated one look. Far from a sharp predicted end that
+ *   is a long sleep, near it dense looks; a vague forecast gives looks spread over its width. A
+ *   forecast whose spread exceeds {@link POOR_FORECAST_SPREAD} is no forecast: blind schedule.
  * - **After an error** (transient, throttled, not found) it never polls sooner than the plan above
  *   and backs off exponentially per consecutive error; a server `Retry-After` is honoured even
  *   above `maxIntervalMs`.
  *
- * Every delay is multiplied by one random factor in [1 − {@link JITTER_FRACTION}, 1 + it] so that
- * waiters started together drift apart (a sleep towards the earliest plausible end is scaled so
- * that its band ends at that instant), then capped, then clamped into the user's bounds, which
+ * Every decision draws one random factor u in [1 − {@link JITTER_FRACTION}, 1 + it] and places the
+ * next look where the look density has accumulated u looks (for the blind schedule: u times its
+ * gap), so that waiters started together drift apart; then the user's bounds apply, and they
  * always win. Only a server Retry-After may exceed the maximum.
  *
  * Last, **the deadline**: a delay that would reach past it is shortened to end exactly at it, so
@@ -47,6 +46,7 @@
 
 import { ConfigError } from "../errors";
 import { printable } from "../services";
+import { DurationPrior, logUniformPrior, optimalSchedule } from "./schedule";
 
 /** One successful read that carried progress. */
 export interface ProgressSample {
@@ -90,12 +90,11 @@ export interface PollBounds {
  *
  * - 1 s floor: a job status read is a cheap GET, and near a sharply predicted end a 1 s gap keeps
  *   the lag of short jobs around a second; anything faster buys nothing measurable.
- * - 120 s ceiling: only reached while the progress fit says the end is far away; it is the AWS SDK
- *   waiters' default steady-state gap, so even a badly wrong prediction (a job that fails
- *   half-way) is noticed no later than an AWS waiter would. Without usable progress the policy's
- *   own cap, {@link BLIND_MAX_INTERVAL_MS} (60 s), applies instead.
+ * - 120 s ceiling: it is the AWS SDK waiters' default steady-state gap, so even a badly wrong
+ *   prediction (a job that fails half-way) is noticed no later than an AWS waiter would. The
+ *   blind schedule stays below it on its own (its longest gap is ≈ 100 s at c = 1 s).
  */
-export const DEFAULT_BOUNDS: PollBounds = Object.freeze({ minIntervalMs: 1_000, maxIntervalMs: 120_000 });
+export const DEFAULT_BOUNDS: PollBounds = Object.freeze({ minIntervalMs: 1_000, maxIntervalMs: 600_000 });
 
 /**
  * The delay before the next poll, in ms. Pure and deterministic for a given `random` (values in
@@ -106,54 +105,54 @@ export const DEFAULT_BOUNDS: PollBounds = Object.freeze({ minIntervalMs: 1_000, 
  */
 export type PollPolicy = (obs: PollObservation, bounds: PollBounds, random: () => number) => number;
 
-/** Longest gap while the policy has no usable progress estimate: bounds the worst-case lag. */
-export const BLIND_MAX_INTERVAL_MS = 60_000;
-
 /**
- * Delays are multiplied by a factor drawn from [1 − JITTER_FRACTION, 1 + JITTER_FRACTION] (one
- * draw per decision) before the caps and bounds apply. A sleep towards the earliest plausible end
- * is first divided by 1 + JITTER_FRACTION, so that its jitter band ends at that instant.
+ * Each decision places the next look where the look density has accumulated u looks, u drawn from
+ * [1 − JITTER_FRACTION, 1 + JITTER_FRACTION] (for the blind schedule: u times its gap).
  */
 export const JITTER_FRACTION = 0.2;
 
 /**
- * The three trade-offs of the progress-aware policy, for {@link createProgressAwarePolicy}. Every
- * field is optional; {@link DEFAULT_TUNING} gives the defaults.
+ * The trade-offs of the progress-aware policy, for {@link createProgressAwarePolicy}. Every field
+ * is optional; {@link DEFAULT_TUNING} gives the defaults.
  */
 export interface PolicyTuning {
     /**
-     * Exchange rate between calls and lag inside the plausible-completion window: one request is
-     * worth this much detection lag, in ms. The inspection interval there is √(2 · callCostMs · σ):
-     * larger means fewer calls near the predicted end and more lag. Default 1 000.
+     * The exchange rate of the cost J = lag + callCostMs · calls: one request is worth this much
+     * detection lag, in ms. Larger means fewer calls and later detection, everywhere (the blind
+     * schedule is recomputed for it). Default 1 000.
      */
     callCostMs?: number;
     /**
      * Relative uncertainty of the remaining time that no fit removes, because progress is rarely
-     * linear (0.1 = 10 %). Smaller means sharper predictions: fewer calls on linear progress, later
-     * detection when the job slows down. Default 0.1.
+     * linear (0.1 = 10 %): the least spread a forecast has, however well its history checks out.
+     * Default 0.1.
      */
     modelRisk?: number;
-    /**
-     * Half-width of the plausible window around the predicted end, in standard uncertainties σ:
-     * the waiter sleeps until prediction − windowSigmas·σ and counts the prediction as failed after
-     * prediction + windowSigmas·σ. Default 2.
-     */
-    windowSigmas?: number;
-    /**
-     * A sleep towards the predicted end is at most this many times as long as the history the
-     * prediction rests on (the current phase's observed span): a rate seen for 10 s says little
-     * about the next minute (a job that slowed down, restarted unseen, or is just starting).
-     * Larger trusts short histories further: fewer calls on smooth jobs, late detection on the
-     * others. Default 2 (the factor of the no-progress-field ramp).
-     */
-    maxExtrapolation?: number;
 }
 
-/** Defaults of {@link PolicyTuning}: a call is worth 1 s of lag, 10 % model risk, a ±2σ window, sleeps up to 2× the history. */
-export const DEFAULT_TUNING: Readonly<Required<PolicyTuning>> = Object.freeze({ callCostMs: 1_000, modelRisk: 0.1, windowSigmas: 2, maxExtrapolation: 2 });
+/** Defaults of {@link PolicyTuning}: a call is worth 1 s of lag, 10 % model risk. */
+export const DEFAULT_TUNING: Readonly<Required<PolicyTuning>> = Object.freeze({ callCostMs: 1_000, modelRisk: 0.1 });
 
 /** Upper limits of {@link PolicyTuning} fields: beyond them a setting stops meaning anything sensible. */
-const TUNING_LIMITS: Readonly<Required<PolicyTuning>> = Object.freeze({ callCostMs: 3_600_000, modelRisk: 10, windowSigmas: 10, maxExtrapolation: 1_000 });
+const TUNING_LIMITS: Readonly<Required<PolicyTuning>> = Object.freeze({ callCostMs: 3_600_000, modelRisk: 10 });
+
+/**
+ * The prior on job durations (from the first poll) that the blind schedule is optimal for:
+ * log-uniform over 10 s – 4 h, every decade equally likely. Huawei's job APIs serve operations
+ * from seconds-long switchovers to cluster creations; the Huawei Terraform provider's timeouts for
+ * them run from 3 min to 180 min (bench/README.md gives the sources).
+ */
+export const DEFAULT_DURATION_PRIOR: DurationPrior = logUniformPrior(10_000, 4 * 3_600_000);
+
+/**
+ * Weight of "the forecast is wrong" in the end-time distribution the policy plans for: the blind
+ * prior (given the elapsed time), mixed in with this share. It keeps looks going, sparsely, while a
+ * forecast says the end is far: a job that ends much sooner than its progress says is still seen.
+ */
+export const BLIND_SHARE = 0.1;
+
+/** A forecast whose log-spread exceeds this (a factor e either way, at one σ) is no better than the blind prior. */
+export const POOR_FORECAST_SPREAD = 2;
 
 // --- Estimation constants (generic, not fitted to any trace shape) ---
 
@@ -165,26 +164,23 @@ const QUANTUM_POINTS = 0.5;
 const RESET_DROP_POINTS = 5;
 /** Progress is stalled when reads show no change for this many of its typical steps (at the fitted rate). */
 const STALL_STEPS = 3;
-/**
- * Blind backoff while a progress field exists but gives no estimate yet: next delay = this × time
- * since anything changed (1 = doubling). A read here can start the fit (progress begins to move), so
- * reads are worth more than bare done/not-done answers and the ramp is gentle.
- */
-const BLIND_GROWTH = 1;
-/** Blind backoff with a progress field never starts below this (the AWS/Smithy waiter default first delay). */
-const BLIND_FIRST_DELAY_MS = 2_000;
-/**
- * Blind backoff when the API reports no progress at all: every read can only say "done" or "not
- * yet", so it buys nothing but lag, and the ramp to the {@link BLIND_MAX_INTERVAL_MS} cap is
- * steeper (tripling from 3 s): it reaches the cap after about as much elapsed time as the AWS
- * waiter's jittered doubling reaches its own (≈ 1 min), instead of spending ~7 calls on the way.
- */
-export const NO_FIELD_GROWTH = 2;
-/** First blind delay when the API reports no progress at all, in ms (3 s; see {@link NO_FIELD_GROWTH}). */
-export const NO_FIELD_FIRST_DELAY_MS = 3_000;
-/** Error backoff bases (doubling per consecutive error). */
+/** At most this many earlier prefixes of the history are checked against what happened since. */
+const MAX_BACKTESTS = 16;
+/** A backtest counts only when progress has risen at least this many points since its prefix. */
+const MIN_BACKTEST_RISE_POINTS = 2;
+/** Log-error of a forecast that history has not checked yet (a factor 1.65 at one σ)… */
+const UNTESTED_SPREAD = 0.5;
+/** … weighted like this many backtests, so that a few lucky ones do not make a forecast sharp. */
+const UNTESTED_WEIGHT = 1;
+/** One backtest's log-error is clamped to ±this: a prediction off by more is simply wrong. */
+const MAX_LOG_ERROR = 3;
+/** The look-density integration steps in log-time, resolving the forecast's log-spread in this many parts, never finer than 50 ms. */
+const STEPS_PER_SPREAD = 6;
+const FINEST_STEP_MS = 50;
+/** Error backoff bases (doubling per consecutive error), and the cap of transient-error backoff. */
 const TRANSIENT_BASE_MS = 1_000;
 const THROTTLED_BASE_MS = 5_000;
+const TRANSIENT_CAP_MS = 60_000;
 
 /** What {@link analyseProgress} makes of the samples. */
 export interface ProgressAnalysis {
@@ -204,6 +200,8 @@ export interface ProgressAnalysis {
     lastChangeMs?: number;
     /** Elapsed ms of the current phase's first sample: the estimate rests on what was seen since (`estimate` only). */
     phaseStartMs?: number;
+    /** The progress level last read, in percent (`estimate` only). */
+    levelPoints?: number;
 }
 
 /**
@@ -282,7 +280,7 @@ export function analyseProgress(samples: readonly ProgressSample[], nowMs: numbe
     const spanPoints = rate * (win[win.length - 1].t - win[0].t);
     const relRateError = (Math.SQRT2 * noisePoints) / Math.max(spanPoints, noisePoints);
     const sigmaMs = Math.sqrt((noisePoints / rate) ** 2 + (remainingMs * relRateError) ** 2 + (remainingMs * modelRisk) ** 2);
-    return { kind: "estimate", completionMs, sigmaMs, ratePerMs: rate, lastChangeMs, phaseStartMs: phase[0].t };
+    return { kind: "estimate", completionMs, sigmaMs, ratePerMs: rate, lastChangeMs, phaseStartMs: phase[0].t, levelPoints: last.p };
 }
 
 /**
@@ -311,6 +309,131 @@ function currentPhase(samples: readonly ProgressSample[]): { t: number; p: numbe
     return kept.slice(start);
 }
 
+
+/** What the policy expects of the job's end, from its progress: a log-normal remaining time. */
+export interface EndForecast {
+    /** Median remaining time, ms from now. */
+    remainingMs: number;
+    /** σ of ln(remaining time): 0.1 ≈ ±10 %, 1 ≈ a factor e either way. */
+    logSpread: number;
+}
+
+/**
+ * The forecast of the job's end from its progress samples, or `undefined` when progress gives none
+ * (see {@link analyseProgress}) or its predictions have not held (spread above
+ * {@link POOR_FORECAST_SPREAD}). The fit's median is corrected by the bias its own earlier
+ * predictions showed, and its spread widened by their scatter (see the module documentation).
+ */
+export function forecastEnd(samples: readonly ProgressSample[], nowMs: number, modelRisk = DEFAULT_TUNING.modelRisk): EndForecast | undefined {
+    const a = analyseProgress(samples, nowMs, modelRisk);
+    if (a.kind !== "estimate") return undefined;
+    // A job still running is at least about σ from its end, however close the line's crossing.
+    const fitted = Math.max(a.completionMs! - nowMs, a.sigmaMs!, FINEST_STEP_MS);
+    const fitSpread = a.sigmaMs! / fitted;
+    const errors = backtestErrors(samples, a, modelRisk);
+    const n = errors.length;
+    const bias = errors.reduce((acc, e) => acc + e, 0) / (n + UNTESTED_WEIGHT);
+    const scatter = errors.reduce((acc, e) => acc + (e - bias) ** 2, 0);
+    const testedSpread = Math.sqrt((scatter + UNTESTED_WEIGHT * UNTESTED_SPREAD ** 2) / (n + UNTESTED_WEIGHT));
+    const logSpread = Math.hypot(fitSpread, testedSpread);
+    if (!(logSpread <= POOR_FORECAST_SPREAD)) return undefined;
+    return { remainingMs: fitted * Math.exp(-bias), logSpread };
+}
+
+/**
+ * How well the fit has predicted this job so far: for up to {@link MAX_BACKTESTS} earlier prefixes
+ * of the current phase (latest first), ln(predicted / actual) time from the prefix's last read to
+ * the first read of the level now reached. Positive: the fit was pessimistic (the job went faster).
+ */
+function backtestErrors(samples: readonly ProgressSample[], now: ProgressAnalysis, modelRisk: number): number[] {
+    const errors: number[] = [];
+    const level = now.levelPoints!;
+    const reachedAt = now.lastChangeMs!;
+    for (let k = samples.length - 1; k >= 2 && errors.length < MAX_BACKTESTS; k--) {
+        const last = samples[k - 1];
+        if (last.atMs < now.phaseStartMs!) break;
+        if (last.atMs >= reachedAt || level - last.progress < MIN_BACKTEST_RISE_POINTS) continue;
+        const then = analyseProgress(samples.slice(0, k), last.atMs, modelRisk);
+        if (then.kind !== "estimate" || then.phaseStartMs !== now.phaseStartMs) continue;
+        const predicted = then.completionMs! - (100 - level) / then.ratePerMs! - last.atMs;
+        const actual = reachedAt - last.atMs;
+        const error = Math.log(Math.max(predicted, FINEST_STEP_MS) / actual);
+        errors.push(Math.max(-MAX_LOG_ERROR, Math.min(MAX_LOG_ERROR, error)));
+    }
+    return errors;
+}
+
+/**
+ * Expected remaining time of the job, in ms, when its progress gives a forecast (the median of
+ * {@link forecastEnd}); `undefined` otherwise. What progress lines and `onProgress` show as ETA.
+ */
+export function estimateRemainingMs(samples: readonly ProgressSample[], nowMs: number): number | undefined {
+    return forecastEnd(samples, nowMs)?.remainingMs;
+}
+
+/** The blind schedule for one pair of bounds, as a gap function of elapsed time. */
+interface BlindSchedule {
+    /** Gap (ms) the optimal schedule leaves after a look at elapsed `t`. */
+    gapAt(t: number): number;
+}
+
+function blindSchedule(prior: DurationPrior, callCostMs: number, min: number, max: number): BlindSchedule {
+    const { timesMs } = optimalSchedule(prior, { callCostMs, minIntervalMs: min, maxIntervalMs: max });
+    const gaps = timesMs.slice(1).map((t, k) => t - timesMs[k]);
+    const knots = timesMs.slice(0, -1);
+    const beyond = gaps.reduce((a, b) => Math.max(a, b), 0);
+    return {
+        gapAt(t) {
+            if (!(t < knots[knots.length - 1])) return t < prior.highMs ? gaps[gaps.length - 1] : beyond;
+            let lo = 0;
+            let hi = knots.length - 1;
+            while (hi - lo > 1) {
+                const mid = (lo + hi) >> 1;
+                if (knots[mid] <= t) lo = mid;
+                else hi = mid;
+            }
+            const w = Math.max(0, (t - knots[lo]) / (knots[hi] - knots[lo]));
+            return gaps[lo] + w * (gaps[hi] - gaps[lo]);
+        },
+    };
+}
+
+/**
+ * Where the J-optimal look density √(h / 2c) of the forecast mixed with the blind prior has
+ * accumulated `looks` looks after `now` (ms from now), at most `maxMs`. The blind prior's hazard at
+ * elapsed t is the one its optimal gap g(t) answers, 2c / g(t)².
+ */
+function forecastDelay(f: EndForecast, now: number, blind: BlindSchedule, callCostMs: number, looks: number, maxMs: number): number {
+    if (!(callCostMs > 0)) return 0;
+    const logMedian = Math.log(f.remainingMs);
+    const relativeStep = Math.min(f.logSpread, 1) / STEPS_PER_SPREAD;
+    let blindSurvival = 1;
+    let accumulated = 0;
+    for (let t = 0, step = FINEST_STEP_MS; t < maxMs; t += step, step = Math.max(FINEST_STEP_MS, t * relativeStep)) {
+        const mid = t + step / 2;
+        const z = (Math.log(mid) - logMedian) / f.logSpread;
+        const forecastDensity = Math.exp(-0.5 * z * z) / (Math.sqrt(2 * Math.PI) * f.logSpread * mid);
+        const forecastSurvival = normalTail(z);
+        const blindHazard = (2 * callCostMs) / blind.gapAt(now + mid) ** 2;
+        const survivalMid = blindSurvival * Math.exp(-blindHazard * (step / 2));
+        const density = (1 - BLIND_SHARE) * forecastDensity + BLIND_SHARE * blindHazard * survivalMid;
+        const survival = (1 - BLIND_SHARE) * forecastSurvival + BLIND_SHARE * survivalMid;
+        const rate = Math.sqrt(density / Math.max(survival, Number.MIN_VALUE) / (2 * callCostMs));
+        if (accumulated + rate * step >= looks) return t + (looks - accumulated) / rate;
+        accumulated += rate * step;
+        blindSurvival *= Math.exp(-blindHazard * step);
+    }
+    return maxMs;
+}
+
+/** P(Z > z) for a standard normal Z (Abramowitz–Stegun 7.1.26, error < 1.5e-7). */
+function normalTail(z: number): number {
+    const x = Math.abs(z) / Math.SQRT2;
+    const t = 1 / (1 + 0.3275911 * x);
+    const erfc = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-x * x);
+    return z >= 0 ? erfc / 2 : 1 - erfc / 2;
+}
+
 /**
  * A progress-aware policy (see the module documentation) with its trade-offs set by `tuning`;
  * {@link progressAwarePolicy} is this with {@link DEFAULT_TUNING}. The returned function's
@@ -321,54 +444,37 @@ function currentPhase(samples: readonly ProgressSample[]): { t: number; p: numbe
  *   or the key is not a {@link PolicyTuning} field.
  */
 export function createProgressAwarePolicy(tuning: PolicyTuning = {}): (obs: PollObservation, bounds?: PollBounds, random?: () => number) => number {
-    const { callCostMs, modelRisk, windowSigmas, maxExtrapolation } = resolveTuning(tuning);
+    const { callCostMs, modelRisk } = resolveTuning(tuning);
+    const schedules = new Map<string, BlindSchedule>();
+    const scheduleFor = (min: number, max: number) => {
+        const key = `${min}|${max}`;
+        let s = schedules.get(key);
+        if (s === undefined) {
+            s = blindSchedule(DEFAULT_DURATION_PRIOR, callCostMs, min, max);
+            schedules.set(key, s);
+        }
+        return s;
+    };
     return (obs, bounds = DEFAULT_BOUNDS, random = Math.random) => {
         const min = finiteOr(bounds.minIntervalMs, DEFAULT_BOUNDS.minIntervalMs);
         const max = Math.max(min, finiteOr(bounds.maxIntervalMs, Number.MAX_SAFE_INTEGER));
-        const blindCap = Math.max(min, Math.min(BLIND_MAX_INTERVAL_MS, max));
         const now = Math.max(0, finiteOr(obs.elapsedMs, 0));
-        // One draw per decision: factor in [1 − J, 1 + J].
-        const jitter = 1 + JITTER_FRACTION * (2 * clamp01(random()) - 1);
+        // One draw per decision: u looks in [1 − J, 1 + J].
+        const looks = 1 + JITTER_FRACTION * (2 * clamp01(random()) - 1);
+        const blind = scheduleFor(min, max);
 
-        // 1. The plan from progress (or its absence), before jitter, and the cap that applies to it.
+        // 1. The plan from progress, or the blind schedule where progress gives no forecast.
         // A caller outside TypeScript (a simulator) may leave samples out: that is "no progress field".
         const samples = Array.isArray(obs.samples) ? obs.samples : [];
-        const a = analyseProgress(samples, now, modelRisk);
-        let delay: number;
-        if (a.kind === "estimate") {
-            const sigma = a.sigmaMs!;
-            const completion = a.completionMs!;
-            const earliest = completion - windowSigmas * sigma;
-            const inspect = Math.sqrt(2 * callCostMs * Math.max(sigma, 1));
-            if (earliest - now > inspect) {
-                // Sleep towards the earliest plausible end; scaled so that even the longest jitter
-                // draw does not pass it; and never further ahead than the estimate's own history
-                // allows (maxExtrapolation times the span it was learned from).
-                const towardsEnd = (earliest - now) / (1 + JITTER_FRACTION);
-                const trusted = Math.max(inspect, maxExtrapolation * (now - a.phaseStartMs!));
-                delay = Math.min(Math.min(towardsEnd, trusted) * jitter, max);
-            } else if (now <= completion + windowSigmas * sigma) {
-                delay = Math.min(inspect * jitter, max); // inside the plausible window
-            } else {
-                // Past the plausible window: the prediction was wrong; back off from its end.
-                delay = Math.min(Math.max(inspect, BLIND_GROWTH * (now - (completion + windowSigmas * sigma))) * jitter, blindCap);
-            }
-        } else {
-            // No usable progress: back off in proportion to how long nothing has changed (more steeply
-            // when there is no progress field to wait for).
-            const since = a.lastChangeMs ?? 0;
-            const noField = samples.length === 0;
-            const first = noField ? NO_FIELD_FIRST_DELAY_MS : BLIND_FIRST_DELAY_MS;
-            const growth = noField ? NO_FIELD_GROWTH : BLIND_GROWTH;
-            delay = Math.min(Math.max(first, growth * (now - since)) * jitter, blindCap);
-        }
+        const forecast = forecastEnd(samples, now, modelRisk);
+        let delay = forecast === undefined ? looks * blind.gapAt(now) : forecastDelay(forecast, now, blind, callCostMs, looks, max);
 
         // 2. Errors: never sooner than planned, back off per consecutive error.
         if (obs.lastOutcome !== "status" && obs.consecutiveErrors > 0) {
             const n = Math.min(obs.consecutiveErrors, 30);
             const base = obs.lastOutcome === "throttled" ? THROTTLED_BASE_MS : TRANSIENT_BASE_MS;
-            const errCap = obs.lastOutcome === "throttled" ? max : blindCap;
-            delay = Math.max(delay, Math.min(base * 2 ** (n - 1) * jitter, errCap));
+            const errCap = obs.lastOutcome === "throttled" ? max : Math.min(max, TRANSIENT_CAP_MS);
+            delay = Math.max(delay, Math.min(base * 2 ** (n - 1) * looks, errCap));
         }
 
         // 3. The user's bounds win.
@@ -393,6 +499,18 @@ export function createProgressAwarePolicy(tuning: PolicyTuning = {}): (obs: Poll
 
 /** The progress-aware policy with {@link DEFAULT_TUNING}: what every waiter uses unless told otherwise. */
 export const progressAwarePolicy = createProgressAwarePolicy();
+
+const policiesByCallCost = new Map<number, PollPolicy>([[DEFAULT_TUNING.callCostMs, progressAwarePolicy]]);
+
+/** The default policy with `callCostMs` set: one instance per value, so that each computes its blind schedules once. */
+export function policyForCallCost(callCostMs: number): PollPolicy {
+    let policy = policiesByCallCost.get(callCostMs);
+    if (policy === undefined) {
+        policy = createProgressAwarePolicy({ callCostMs });
+        policiesByCallCost.set(callCostMs, policy);
+    }
+    return policy;
+}
 
 const TUNING_FIELDS = Object.keys(DEFAULT_TUNING) as (keyof PolicyTuning)[];
 

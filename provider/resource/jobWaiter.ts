@@ -29,8 +29,10 @@ export interface JobWaiterArgs {
     timeoutSeconds?: pulumi.Input<number>;
     /** Shortest pause between polls, seconds. Default 1. */
     minPollIntervalSeconds?: pulumi.Input<number>;
-    /** Longest pause between polls, seconds. Default 120 (only while progress says the end is far; 60 without progress). */
+    /** Longest pause between polls, seconds. Default 600 (only while progress says the end is far; the blind schedule stays below ≈ 100 s). */
     maxPollIntervalSeconds?: pulumi.Input<number>;
+    /** What one status request costs, in seconds of detection lag (the policy minimises lag + this × calls). Default 1. */
+    callCostSeconds?: pulumi.Input<number>;
     /** Timeout of one HTTP request, seconds. Default 30. */
     requestTimeoutSeconds?: pulumi.Input<number>;
     /** How long after the start a 404 means "not visible yet", seconds. Default 30. */

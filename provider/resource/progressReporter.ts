@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 
-import type { JobStatus } from "../services/types";
+import type { StatusUpdate } from "../polling/loop";
 
 /** Options of {@link createProgressReporter}. */
 export interface ProgressReporterOptions {
@@ -20,7 +20,7 @@ export interface ProgressReporterOptions {
 }
 
 /** Returns the `onProgress` callback that prints change-only, rate-limited lines. */
-export function createProgressReporter(options: ProgressReporterOptions): (status: JobStatus) => void {
+export function createProgressReporter(options: ProgressReporterOptions): (status: StatusUpdate) => void {
     const now = options.now ?? Date.now;
     const minIntervalMs = options.minIntervalMs ?? 10_000;
     const start = now();
@@ -38,12 +38,27 @@ export function createProgressReporter(options: ProgressReporterOptions): (statu
     };
 }
 
-/** One progress line: `jobwaiter: dws job 2c90… (createCluster) RUNNING 45% after 2m05s`. */
-export function formatProgressLine(status: JobStatus, elapsedMs: number): string {
+/**
+ * One progress line: `jobwaiter: dws job 2c90… (createCluster) RUNNING 45% after 2m05s`, and
+ * `, about 3m left` when the policy forecasts the end.
+ */
+export function formatProgressLine(status: StatusUpdate, elapsedMs: number): string {
     const progress = status.progress === undefined ? "" : ` ${Math.floor(status.progress)}%`;
     const job = `${status.service} job ${status.jobId}${status.jobName ? ` (${status.jobName})` : ""}`;
     const unknown = status.statusRecognised ? "" : " [unrecognised status, treated as running]";
-    return `jobwaiter: ${job} ${status.status}${progress}${unknown} after ${formatDuration(elapsedMs)}`;
+    const eta = status.estimatedRemainingMs === undefined ? "" : `, about ${formatEta(status.estimatedRemainingMs)} left`;
+    return `jobwaiter: ${job} ${status.status}${progress}${unknown} after ${formatDuration(elapsedMs)}${eta}`;
+}
+
+/** A forecast remaining time, as precise as a forecast is: `40s`, `3m`, `1h20m` (whole seconds, minutes, then 10-minute steps). */
+export function formatEta(ms: number): string {
+    const s = Math.max(1, Math.round(ms / 1000));
+    if (s < 60) return `${s}s`;
+    if (s < 3600) return `${Math.round(s / 60)}m`;
+    const tenMinutes = Math.round(s / 600);
+    const h = Math.floor(tenMinutes / 6);
+    const m = (tenMinutes % 6) * 10;
+    return m === 0 ? `${h}h` : `${h}h${m}m`;
 }
 
 /** `65_000` → `1m05s`; `3_725_000` → `1h02m05s`. */

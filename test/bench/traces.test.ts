@@ -5,9 +5,9 @@
  * and says done from then on.
  */
 import { expect } from "chai";
-import { ADVERSARIAL_SHAPES, HELD_OUT_SHAPES, MAIN_SHAPES, SECOND_SET_SHAPES, THIRD_SET_SHAPES, TraceShape, endsEarly, seededRandom } from "../../bench/traces";
+import { HELD_OUT_SHAPES, MIX_PROGRESS_SHAPES, TraceShape, endsEarly, noProgress, seededRandom } from "../../bench/traces";
 
-const ALL: readonly TraceShape[] = [...MAIN_SHAPES, ...ADVERSARIAL_SHAPES, ...HELD_OUT_SHAPES, ...SECOND_SET_SHAPES, ...THIRD_SET_SHAPES];
+const ALL: readonly TraceShape[] = [noProgress, ...MIX_PROGRESS_SHAPES, ...HELD_OUT_SHAPES];
 
 describe("bench traces", () => {
     it("have unique names", () => {

@@ -54,6 +54,8 @@ const BAD: [string, Partial<Record<keyof JobWaitSettings, unknown>>, string, Reg
     ["min interval above max", { minPollIntervalSeconds: 30, maxPollIntervalSeconds: 10 }, "minPollIntervalSeconds", /no larger than maxPollIntervalSeconds \(10\)/],
     ["zero min interval", { minPollIntervalSeconds: 0 }, "minPollIntervalSeconds", /at least 0\.01/],
     ["huge max interval", { maxPollIntervalSeconds: 86_400 }, "maxPollIntervalSeconds", /at most 3600/],
+    ["negative call cost", { callCostSeconds: -1 }, "callCostSeconds", /-1.*at least 0 and at most 3600/],
+    ["call cost not a number", { callCostSeconds: "1s" }, "callCostSeconds", /"1s"/],
     ["request timeout too small", { requestTimeoutSeconds: 0.001 }, "requestTimeoutSeconds", /at least 0\.1/],
     ["negative 404 grace", { notFoundGraceSeconds: -1 }, "notFoundGraceSeconds", /at least 0/],
     ["zero request budget", { maxRequestsPerSecond: 0 }, "maxRequestsPerSecond", /greater than 0/],
@@ -85,8 +87,12 @@ describe("options: bad input is refused with field, value and what is allowed", 
 describe("options: good input", () => {
     it("defaults timeouts and bounds (ms)", () => {
         const r = resolveWaitSettings(good);
-        expect(r).to.include({ jobId: good.jobId, projectId: good.projectId, region: "cn-north-4", timeoutMs: 3_600_000, minIntervalMs: 1000, maxIntervalMs: 120_000, requestTimeoutMs: 30_000, notFoundGraceMs: 30_000, maxRequestsPerSecond: 10 });
+        expect(r).to.include({ jobId: good.jobId, projectId: good.projectId, region: "cn-north-4", timeoutMs: 3_600_000, minIntervalMs: 1000, maxIntervalMs: 600_000, callCostMs: 1_000, requestTimeoutMs: 30_000, notFoundGraceMs: 30_000, maxRequestsPerSecond: 10 });
         expect(r.service.kind).to.equal("dws");
+    });
+
+    it("takes the call cost in seconds of lag", () => {
+        expect(resolveWaitSettings({ ...good, callCostSeconds: 2.5 }).callCostMs).to.equal(2_500);
     });
 
     it("takes projectId and region from defaults (environment) when not given", () => {

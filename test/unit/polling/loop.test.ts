@@ -197,6 +197,20 @@ describe("polling loop", () => {
         expect(r.status.state).to.equal("succeeded");
     });
 
+    it("tells onStatus the forecast remaining time while progress gives one, and never on terminal reads or without progress", async () => {
+        const clock = new VirtualClock();
+        const { fetchOnce } = script(clock, [0, 10, 20, 30, 40].map((p) => status("running", p)).concat([status("succeeded", 100)]));
+        const seen: (number | undefined)[] = [];
+        await pollUntilTerminal(fetchOnce, { jobId: "j", timeoutMs: 1e6, clock, policy: every(10_000), onStatus: (s) => seen.push(s.estimatedRemainingMs) });
+        expect(seen[0], "one sample: no forecast").to.equal(undefined);
+        expect(seen[4]).to.be.closeTo(60_000, 15_000); // 40 % after 40 s at 1 %/s
+        expect(seen[5], "terminal").to.equal(undefined);
+        const blind: (number | undefined)[] = [];
+        const none = script(clock, [status("running"), status("running"), status("succeeded")]);
+        await pollUntilTerminal(none.fetchOnce, { jobId: "j", timeoutMs: 1e6, clock, policy: every(10_000), onStatus: (s) => blind.push(s.estimatedRemainingMs) });
+        expect(blind).to.deep.equal([undefined, undefined, undefined]);
+    });
+
     it("never sleeps past the deadline even when the policy asks for more", async () => {
         const clock = new VirtualClock();
         const { fetchOnce, calls } = script(clock, [status("running")]);

@@ -1,11 +1,9 @@
 import { mulberry32 } from "../../../provider/testing/emulator/support";
 import { expect } from "chai";
 import {
-    BLIND_MAX_INTERVAL_MS,
     DEFAULT_BOUNDS,
+    DEFAULT_DURATION_PRIOR,
     JITTER_FRACTION,
-    NO_FIELD_FIRST_DELAY_MS,
-    NO_FIELD_GROWTH,
     PollBounds,
     PollObservation,
     ProgressSample,
@@ -13,8 +11,10 @@ import {
     analyseProgress,
     createProgressAwarePolicy,
     estimateCompletionMs,
+    forecastEnd,
     progressAwarePolicy,
 } from "../../../provider/polling/policy";
+import { optimalSchedule } from "../../../provider/polling/schedule";
 import { ConfigError } from "../../../provider/errors";
 
 /** Samples of a job that is linear from 0 at t=0 to 100 at `durationMs`, integer progress. */
@@ -202,34 +202,31 @@ describe("policy: the final check is at the deadline", () => {
     it("callable with an observation alone (default bounds and Math.random), samples left out meaning no progress field", () => {
         const { samples: _, ...withoutSamples } = noProgress;
         const d = progressAwarePolicy(withoutSamples as PollObservation);
-        expect(d).to.be.within(DEFAULT_BOUNDS.minIntervalMs, BLIND_MAX_INTERVAL_MS);
+        expect(d).to.be.within(DEFAULT_BOUNDS.minIntervalMs, DEFAULT_BOUNDS.maxIntervalMs);
     });
 });
 
 describe("policy: jitter", () => {
-    // Blind backoff, progress field unchanged for 10 s: nominal delay 10 s, band ±JITTER_FRACTION.
-    const blind10s = obs({ elapsedMs: 10_000, polls: 4, samples: [{ atMs: 0, progress: 3 }, { atMs: 10_000, progress: 3 }] });
+    // No progress field, 10 min in: the blind schedule's gap there, band ±JITTER_FRACTION.
+    const blindAt10min = obs({ elapsedMs: 600_000, polls: 12, samples: [] });
+    const nominal = progressAwarePolicy(blindAt10min, DEFAULT_BOUNDS, constant(0.5));
     it(`stays within ±${JITTER_FRACTION * 100} % of the nominal delay`, () => {
         for (let i = 0; i <= 100; i++) {
-            const d = progressAwarePolicy(blind10s, DEFAULT_BOUNDS, constant(i / 100.0001));
-            expect(d).to.be.within(10_000 * (1 - JITTER_FRACTION), 10_000 * (1 + JITTER_FRACTION));
+            const d = progressAwarePolicy(blindAt10min, DEFAULT_BOUNDS, constant(i / 100.0001));
+            expect(d).to.be.within(nominal * (1 - JITTER_FRACTION) - 1e-9, nominal * (1 + JITTER_FRACTION) + 1e-9);
         }
     });
     it("differs across random values, and spans its band", () => {
         const values = new Set<number>();
-        for (let i = 0; i < 50; i++) values.add(progressAwarePolicy(blind10s, DEFAULT_BOUNDS, constant(i / 50)));
+        for (let i = 0; i < 50; i++) values.add(progressAwarePolicy(blindAt10min, DEFAULT_BOUNDS, constant(i / 50)));
         expect(values.size).to.equal(50);
-        expect(progressAwarePolicy(blind10s, DEFAULT_BOUNDS, constant(0))).to.equal(10_000 * (1 - JITTER_FRACTION));
-        expect(progressAwarePolicy(blind10s, DEFAULT_BOUNDS, constant(0.999999))).to.be.closeTo(10_000 * (1 + JITTER_FRACTION), 1);
+        expect(progressAwarePolicy(blindAt10min, DEFAULT_BOUNDS, constant(0))).to.be.closeTo(nominal * (1 - JITTER_FRACTION), 1e-6);
+        expect(progressAwarePolicy(blindAt10min, DEFAULT_BOUNDS, constant(0.999999))).to.be.closeTo(nominal * (1 + JITTER_FRACTION), 1);
     });
-    it("a sleep towards the predicted end never passes the earliest plausible end", () => {
-        const a = analyseProgress(far.samples, far.elapsedMs);
-        expect(a.kind).to.equal("estimate");
-        const earliest = a.completionMs! - 2 * a.sigmaMs!;
-        const bounds = { minIntervalMs: 1_000, maxIntervalMs: 10 * D };
-        for (const r of [0, 0.5, 0.999999]) {
-            expect(far.elapsedMs + progressAwarePolicy(far, bounds, constant(r))).to.be.at.most(earliest + 1e-6);
-        }
+    it("with a forecast, a later draw looks later", () => {
+        const ds = [0, 0.5, 0.999].map((r) => progressAwarePolicy(near, DEFAULT_BOUNDS, constant(r)));
+        expect(ds[0]).to.be.below(ds[1]);
+        expect(ds[1]).to.be.below(ds[2]);
     });
     it("waiters started together drift apart", () => {
         const delays = [1, 2, 3, 4, 5, 6, 7, 8].map((seed) => progressAwarePolicy(near, DEFAULT_BOUNDS, seeded(seed)));
@@ -255,80 +252,65 @@ describe("policy: deterministic for a given random", () => {
 });
 
 describe("policy: progress-aware schedule", () => {
+    /** The delay at `elapsedMs` with no progress field, u = 1 (no jitter). */
+    const blindAt = (elapsedMs: number, bounds = DEFAULT_BOUNDS, policy = progressAwarePolicy) => policy(obs({ elapsedMs, timeoutMs: 1e12, samples: [] }), bounds, constant(0.5));
+
     it("sparse far from the predicted end, dense near it", () => {
         const dFar = progressAwarePolicy(far, DEFAULT_BOUNDS, constant(0.5));
         const dNear = progressAwarePolicy(near, DEFAULT_BOUNDS, constant(0.5));
-        expect(dFar).to.equal(DEFAULT_BOUNDS.maxIntervalMs); // capped by the user's maximum
-        expect(dNear).to.be.below(15_000);
-        expect(dNear).to.be.below(dFar / 5);
-    });
-    it("without bounds in the way, sleeps a large share of the predicted remaining time", () => {
-        const d = progressAwarePolicy(far, { minIntervalMs: 1_000, maxIntervalMs: 10 * D }, constant(0.5));
-        expect(d).to.be.within(0.3 * (D - far.elapsedMs), D - far.elapsedMs);
-    });
-    it("a rate seen over a short stretch is not trusted far ahead: a sleep is at most twice the history behind it", () => {
-        // 0 % at 0 s, 8 % at 1.7 s, 11 % at 14.4 s: the line says ~2 minutes to go (a restarted or
-        // slowed-down job looks like this), but only 14.4 s of history back it.
-        const short = obs({ elapsedMs: 14_400, polls: 3, samples: [{ atMs: 0, progress: 0 }, { atMs: 1_700, progress: 8 }, { atMs: 14_400, progress: 11 }] });
-        const unbounded = { minIntervalMs: 0, maxIntervalMs: 1e9 };
-        expect(analyseProgress(short.samples, short.elapsedMs).completionMs! - short.elapsedMs, "the line's prediction").to.be.above(60_000);
-        for (const r of [0, 0.5, 0.999]) {
-            expect(progressAwarePolicy(short, unbounded, constant(r))).to.be.at.most(2 * 14_400 * (1 + JITTER_FRACTION));
-        }
-        // A long history is trusted all the way: half-way through the 30-minute job it sleeps ~10 min.
-        const half = obs({ elapsedMs: 900_000, polls: 5, samples: linearSamples(D, [0, 300_000, 600_000, 900_000]) });
-        expect(progressAwarePolicy(half, unbounded, constant(0.5))).to.be.above(500_000);
+        expect(dNear).to.be.below(D - near.elapsedMs);
+        expect(dFar).to.be.above(5 * dNear);
+        expect(far.elapsedMs + dFar).to.be.below(D);
     });
 
-    it("stalled progress falls back to the no-progress backoff, capped at 60 s", () => {
-        expect(analyseProgress(stalled.samples, stalled.elapsedMs).kind).to.equal("stalled");
-        expect(estimateCompletionMs(stalled.samples, stalled.elapsedMs)).to.equal(undefined);
-        const d = progressAwarePolicy(stalled, DEFAULT_BOUNDS, constant(0.5));
-        expect(d).to.equal(BLIND_MAX_INTERVAL_MS);
-        // Shortly after the stall began, the backoff is still short.
-        const early = obs({ ...stalled, elapsedMs: 560_000, samples: stalled.samples.filter((s) => s.atMs <= 540_000) });
-        expect(progressAwarePolicy(early, DEFAULT_BOUNDS, constant(0.5))).to.be.below(30_000);
+    it("without a progress field it makes the looks of the E[J]-optimal schedule for the prior", () => {
+        const { timesMs } = optimalSchedule(DEFAULT_DURATION_PRIOR, { callCostMs: DEFAULT_TUNING.callCostMs, ...DEFAULT_BOUNDS });
+        let t = 0;
+        for (let k = 1; k < 40; k++) {
+            t += blindAt(t);
+            expect(t, `look ${k}`).to.be.closeTo(timesMs[k], 1e-6);
+        }
+        // Short jobs are looked at often, long ones rarely.
+        expect(timesMs[1]).to.be.below(30_000);
+        expect(blindAt(3_600_000)).to.be.within(60_000, DEFAULT_BOUNDS.maxIntervalMs);
     });
-    // [elapsed ms, nominal delay with a progress field that never moved, nominal delay without a progress field]
-    const blindTable: [number, number, number][] = [
-        [0, 2_000, NO_FIELD_FIRST_DELAY_MS],
-        [1_000, 2_000, NO_FIELD_FIRST_DELAY_MS],
-        [4_000, 4_000, NO_FIELD_GROWTH * 4_000],
-        [20_000, 20_000, Math.min(BLIND_MAX_INTERVAL_MS, NO_FIELD_GROWTH * 20_000)],
-        [45_000, 45_000, BLIND_MAX_INTERVAL_MS],
-        [400_000, BLIND_MAX_INTERVAL_MS, BLIND_MAX_INTERVAL_MS],
-    ];
-    for (const [elapsedMs, withField, withoutField] of blindTable) {
-        it(`blind backoff after ${elapsedMs} ms without change: ${withField} ms with a (still) progress field, ${withoutField} ms without one`, () => {
-            const samples = [{ atMs: 0, progress: 0 }, { atMs: elapsedMs, progress: 0 }];
-            expect(estimateCompletionMs(samples, elapsedMs)).to.equal(undefined);
-            expect(progressAwarePolicy(obs({ elapsedMs, samples }), DEFAULT_BOUNDS, constant(0.5))).to.equal(withField);
-            expect(progressAwarePolicy(obs({ elapsedMs, samples: [] }), DEFAULT_BOUNDS, constant(0.5))).to.equal(withoutField);
+
+    it("a dearer call spaces the blind looks further apart (about as √callCostMs)", () => {
+        const dear = createProgressAwarePolicy({ callCostMs: 4_000 });
+        for (const t of [120_000, 600_000, 1_800_000]) expect(blindAt(t, DEFAULT_BOUNDS, dear) / blindAt(t), `at ${t} ms`).to.be.within(1.6, 2.4);
+    });
+
+    it("the blind schedule keeps to the bounds it is computed for", () => {
+        const narrow = { minIntervalMs: 30_000, maxIntervalMs: 45_000 };
+        for (const t of [0, 60_000, 3_600_000]) expect(blindAt(t, narrow)).to.be.within(30_000, 45_000);
+    });
+
+    it("a job outliving the prior keeps the schedule's longest gap", () => {
+        const longest = blindAt(DEFAULT_DURATION_PRIOR.highMs + 1);
+        expect(longest).to.be.within(60_000, DEFAULT_BOUNDS.maxIntervalMs);
+        expect(blindAt(DEFAULT_DURATION_PRIOR.highMs * 3)).to.equal(longest);
+    });
+
+    for (const [name, o] of [["stalled progress", stalled], ["progress that never moves", neverMoves], ["progress at 100 while the job runs on", reached100]] as const) {
+        it(`${name} follows the blind schedule`, () => {
+            expect(progressAwarePolicy(o, DEFAULT_BOUNDS, constant(0.5))).to.equal(blindAt(o.elapsedMs));
         });
     }
-    it("without a progress field the ramp reaches the 60 s cap within ~1 min, never later than with one", () => {
-        let t = 0;
-        let calls = 1;
-        while (t < 120_000) {
-            const d = progressAwarePolicy(obs({ elapsedMs: t, polls: calls, samples: [] }), DEFAULT_BOUNDS, constant(0.5));
-            const withField = progressAwarePolicy(obs({ elapsedMs: t, polls: calls, samples: [{ atMs: 0, progress: 0 }, { atMs: t, progress: 0 }] }), DEFAULT_BOUNDS, constant(0.5));
-            expect(d).to.be.at.least(withField);
-            if (d === BLIND_MAX_INTERVAL_MS) break;
-            t += d;
-            calls++;
-        }
-        expect(t).to.be.at.most(90_000);
-        expect(calls).to.be.at.most(5);
+
+    it("a longer history that its own predictions confirm gives a sharper forecast", () => {
+        const short = forecastEnd(linearSamples(D, [0, 120_000, 240_000]), 240_000)!;
+        const long = forecastEnd(linearSamples(D, [0, 120_000, 240_000, 360_000, 480_000, 600_000, 720_000, 840_000, 960_000, 1_080_000]), 1_080_000)!;
+        expect(long.logSpread).to.be.below(short.logSpread);
+        expect(long.remainingMs).to.be.closeTo(D - 1_080_000, 0.05 * (D - 1_080_000));
     });
-    it("worst-case gap without usable progress is 60 s even with a larger max bound", () => {
-        for (const r of [0, 0.5, 0.999999]) {
-            expect(progressAwarePolicy(noProgress, { minIntervalMs: 1_000, maxIntervalMs: 3_600_000 }, constant(r))).to.be.at.most(60_000);
-        }
+
+    it("a history whose predictions came true late moves the forecast later (ever slower progress)", () => {
+        const times = [0, 60_000, 120_000, 180_000, 240_000, 300_000, 360_000, 420_000, 480_000, 540_000, 600_000];
+        const samples = times.map((t) => ({ atMs: t, progress: Math.floor((100 * Math.log1p((20 * t) / D)) / Math.log(21)) }));
+        const fitted = analyseProgress(samples, 600_000).completionMs! - 600_000;
+        expect(forecastEnd(samples, 600_000)!.remainingMs).to.be.above(fitted);
     });
-    it("progress stuck at 100 while the job runs on: backs off instead of polling densely", () => {
-        expect(estimateCompletionMs(reached100.samples, reached100.elapsedMs)).to.equal(400_000);
-        expect(progressAwarePolicy(reached100, DEFAULT_BOUNDS, constant(0.5))).to.equal(BLIND_MAX_INTERVAL_MS);
-    });
+
     it("an error never makes the waiter poll sooner than planned", () => {
         const planned = progressAwarePolicy(far, DEFAULT_BOUNDS, constant(0.5));
         const afterError = progressAwarePolicy({ ...far, lastOutcome: "transient", consecutiveErrors: 1 }, DEFAULT_BOUNDS, constant(0.5));
@@ -337,12 +319,12 @@ describe("policy: progress-aware schedule", () => {
     it("consecutive errors back off (throttling harder than transient errors)", () => {
         const at = (cls: "transient" | "throttled" | "notFound", n: number) =>
             progressAwarePolicy(obs({ elapsedMs: 0, lastOutcome: cls, consecutiveErrors: n }), DEFAULT_BOUNDS, constant(0.5));
-        expect(at("transient", 3)).to.be.above(at("transient", 1));
-        expect(at("transient", 5)).to.be.above(at("transient", 3));
-        expect(at("transient", 20)).to.equal(BLIND_MAX_INTERVAL_MS);
-        expect(at("throttled", 2)).to.be.above(at("transient", 2));
+        expect(at("transient", 6)).to.be.above(at("transient", 5));
+        expect(at("transient", 7)).to.be.above(at("transient", 6));
+        expect(at("transient", 20)).to.equal(60_000);
+        expect(at("throttled", 4)).to.be.above(at("transient", 4));
         expect(at("throttled", 20)).to.equal(DEFAULT_BOUNDS.maxIntervalMs);
-        expect(at("notFound", 3)).to.equal(4_000);
+        expect(at("notFound", 2)).to.equal(blindAt(0));
     });
 });
 
@@ -425,25 +407,9 @@ describe("createProgressAwarePolicy: tuning", () => {
         }
     });
 
-    it("a dearer call polls less densely inside the plausible window", () => {
-        // 99 % read 5 s ago on a 30-minute linear job: inside the window for every cost below.
-        const inWindow = obs({ elapsedMs: 1_795_000, polls: 21, samples: linearSamples(D, [0, 300_000, 900_000, 1_500_000, 1_700_000, 1_750_000, 1_770_000, 1_790_000]) });
-        const delays = [250, 1_000, 4_000, 16_000].map((callCostMs) => createProgressAwarePolicy({ callCostMs })(inWindow, { minIntervalMs: 0, maxIntervalMs: 600_000 }, constant(0.5)));
-        // √(2·c·σ): four times the cost, twice the interval.
-        for (let i = 1; i < delays.length; i++) expect(delays[i] / delays[i - 1], `callCostMs step ${i}`).to.be.closeTo(2, 1e-9);
-    });
-
-    it("a narrower window sleeps closer to the predicted end; windowSigmas 0 sleeps right up to it", () => {
-        // Half-way through a 30-minute job watched from the start: the history (15 min) is long
-        // enough that trusting it up to the predicted end is no extrapolation beyond twice its span.
-        const half = obs({ elapsedMs: 900_000, polls: 5, samples: linearSamples(D, [0, 300_000, 600_000, 900_000]) });
-        const predicted = estimateCompletionMs(half.samples, half.elapsedMs)!;
-        const unbounded = { minIntervalMs: 0, maxIntervalMs: 1e9 };
-        const wide = createProgressAwarePolicy({ windowSigmas: 3 })(half, unbounded, constant(1 - 1e-12));
-        const narrow = createProgressAwarePolicy({ windowSigmas: 1 })(half, unbounded, constant(1 - 1e-12));
-        const none = createProgressAwarePolicy({ windowSigmas: 0 })(half, unbounded, constant(1 - 1e-12));
-        expect(wide).to.be.below(narrow);
-        expect(half.elapsedMs + none).to.be.closeTo(predicted, 1);
+    it("a dearer call polls less densely near a predicted end", () => {
+        const delays = [250, 1_000, 4_000, 16_000].map((callCostMs) => createProgressAwarePolicy({ callCostMs })(near, { minIntervalMs: 0, maxIntervalMs: 600_000 }, constant(0.5)));
+        for (let i = 1; i < delays.length; i++) expect(delays[i], `callCostMs step ${i}`).to.be.above(delays[i - 1]);
     });
 
     it("less model risk gives a sharper prediction", () => {
@@ -455,11 +421,11 @@ describe("createProgressAwarePolicy: tuning", () => {
     const bad: [string, unknown, RegExp][] = [
         ["negative call cost", { callCostMs: -1 }, /tuning\.callCostMs: -1\. Allowed: a finite number from 0 to 3600000 \(default 1000\)/],
         ["NaN model risk", { modelRisk: Number.NaN }, /tuning\.modelRisk: null/],
-        ["infinite window", { windowSigmas: Number.POSITIVE_INFINITY }, /tuning\.windowSigmas/],
+        ["an infinite call cost", { callCostMs: Number.POSITIVE_INFINITY }, /tuning\.callCostMs/],
         ["a string", { callCostMs: "5000" }, /tuning\.callCostMs: "5000"\. Allowed: a finite number/],
         ["beyond the limit", { modelRisk: 11 }, /tuning\.modelRisk: 11\. Allowed: a finite number from 0 to 10/],
-        ["an extrapolation factor beyond the limit", { maxExtrapolation: 5000 }, /tuning\.maxExtrapolation: 5000\. Allowed: a finite number from 0 to 1000 \(default 2\)/],
-        ["an unknown field (a typo)", { callCost: 5000 }, /tuning\.callCost: 5000\. Allowed: no such field; valid fields are callCostMs, modelRisk, windowSigmas, maxExtrapolation/],
+        ["a field that no longer exists", { windowSigmas: 2 }, /tuning\.windowSigmas: 2\. Allowed: no such field/],
+        ["an unknown field (a typo)", { callCost: 5000 }, /tuning\.callCost: 5000\. Allowed: no such field; valid fields are callCostMs, modelRisk/],
         ["not an object", null, /Invalid tuning: null/],
     ];
     for (const [name, tuning, message] of bad) {

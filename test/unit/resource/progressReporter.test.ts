@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { createProgressReporter, formatDuration } from "../../../provider/resource/progressReporter";
+import { createProgressReporter, formatDuration, formatEta, formatProgressLine } from "../../../provider/resource/progressReporter";
 import type { JobStatus } from "../../../provider/services/types";
 
 const at = (state: JobStatus["state"], status: string, progress?: number): JobStatus => ({ service: "dws", jobId: "j1", state, status, statusRecognised: true, progress, raw: {} });
@@ -34,6 +34,12 @@ describe("resource: progress reporter", () => {
         const lines: string[] = [];
         createProgressReporter({ write: (l) => lines.push(l) })({ ...at("running", "ROLLING_BACK"), statusRecognised: false });
         expect(lines[0]).to.contain("[unrecognised status, treated as running]");
+    });
+
+    it("says how long is left when the policy forecasts the end, and nothing when it does not", () => {
+        expect(formatProgressLine({ ...at("running", "RUNNING"), progress: 45, estimatedRemainingMs: 181_000 }, 125_000)).to.match(/RUNNING 45% after 2m05s, about 3m left$/);
+        expect(formatProgressLine({ ...at("running", "RUNNING"), progress: 45 }, 125_000)).to.match(/RUNNING 45% after 2m05s$/);
+        expect(["0", 40_000, 600_000, 4_800_000, 7_100_000].map((ms) => formatEta(Number(ms)))).to.deep.equal(["1s", "40s", "10m", "1h20m", "2h"]);
     });
 
     it("formats durations", () => {

@@ -1,0 +1,72 @@
+/**
+ * The blind schedule's dynamic program must find the exact E[J] optimum: checked against brute
+ * force over every schedule of a small grid, and against the closed form for a uniform prior.
+ */
+import { expect } from "chai";
+import { expectedCost, inspectionGrid, lagBetween, logUniformPrior, optimalSchedule, uniformPrior } from "../../../provider/polling/schedule";
+
+describe("schedule: the E[J]-optimal blind inspection schedule", () => {
+    it("lagBetween is ∫(b − x) dF: for a uniform prior over the gap, half the gap times its mass", () => {
+        const p = uniformPrior(0, 100_000);
+        expect(lagBetween(p, 20_000, 60_000)).to.be.closeTo((40_000 / 2) * 0.4, 1e-6);
+    });
+
+    for (const [name, prior, c] of [
+        ["log-uniform 10–100 s, c = 1 s", logUniformPrior(10_000, 100_000), 1_000],
+        ["log-uniform 10–100 s, c = 10 s", logUniformPrior(10_000, 100_000), 10_000],
+        ["uniform 0–100 s, c = 3 s", uniformPrior(0, 100_000), 3_000],
+    ] as const) {
+        it(`${name}: the DP's schedule is the best of all 2^9 schedules on an 11-point grid`, () => {
+            const grid = Array.from({ length: 11 }, (_, i) => i * 10_000);
+            let best = Number.POSITIVE_INFINITY;
+            for (let mask = 0; mask < 1 << 9; mask++) {
+                const times = [0, ...grid.slice(1, 10).filter((_, i) => mask & (1 << i)), 100_000];
+                best = Math.min(best, expectedCost(prior, times, c));
+            }
+            const dp = optimalSchedule(prior, { callCostMs: c, gridMs: grid });
+            expect(dp.expectedCostMs).to.be.closeTo(best, 1e-6);
+            expect(expectedCost(prior, dp.timesMs, c)).to.be.closeTo(dp.expectedCostMs, 1e-6);
+        });
+    }
+
+    it("uniform prior: matches the closed form (gaps shrinking by c each look, the best number of looks)", () => {
+        const T = 600_000;
+        const c = 5_000;
+        const prior = uniformPrior(0, T);
+        // With n gaps Δₖ = Δ₁ − (k − 1)·c summing to T (the first-order condition of E[J]).
+        let closed = Number.POSITIVE_INFINITY;
+        for (let n = 1; n * (n - 1) * c < 2 * T; n++) {
+            const first = T / n + (c * (n - 1)) / 2;
+            const times = [0];
+            for (let k = 0; k < n; k++) times.push(times[k] + first - k * c);
+            closed = Math.min(closed, expectedCost(prior, times, c));
+        }
+        const dp = optimalSchedule(prior, { callCostMs: c, gridMs: Array.from({ length: T / 100 + 1 }, (_, i) => i * 100) });
+        expect(dp.expectedCostMs / closed).to.be.within(1 - 1e-9, 1.001);
+        const gaps = dp.timesMs.slice(1).map((t, k) => t - dp.timesMs[k]);
+        for (let k = 1; k < gaps.length; k++) expect(gaps[k - 1] - gaps[k], `gap ${k}`).to.be.closeTo(c, 200); // grid steps of 100 ms
+    });
+
+    it("keeps every gap within the bounds it is given", () => {
+        const prior = logUniformPrior(10_000, 14_400_000);
+        const { timesMs } = optimalSchedule(prior, { callCostMs: 1_000, minIntervalMs: 5_000, maxIntervalMs: 60_000 });
+        const gaps = timesMs.slice(1).map((t, k) => t - timesMs[k]);
+        expect(Math.min(...gaps)).to.be.at.least(5_000);
+        expect(Math.max(...gaps)).to.be.at.most(60_000);
+    });
+
+    it("a dearer call gives fewer looks and a higher cost", () => {
+        const prior = logUniformPrior(10_000, 14_400_000);
+        const cheap = optimalSchedule(prior, { callCostMs: 1_000 });
+        const dear = optimalSchedule(prior, { callCostMs: 4_000 });
+        expect(dear.timesMs.length).to.be.below(cheap.timesMs.length);
+        expect(dear.expectedCostMs).to.be.above(cheap.expectedCostMs);
+    });
+
+    it("the grid starts at 0, ends at the prior's upper end and never steps further than a sixteenth of the longest gap", () => {
+        const grid = inspectionGrid(logUniformPrior(10_000, 3_600_000), 8_000);
+        expect(grid[0]).to.equal(0);
+        expect(grid[grid.length - 1]).to.equal(3_600_000);
+        for (let i = 1; i < grid.length; i++) expect(grid[i] - grid[i - 1]).to.be.at.most(500 + 1e-9);
+    });
+});
