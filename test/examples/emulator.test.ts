@@ -5,7 +5,7 @@
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { configCommands, startExampleEmulator } from "../../examples/emulator";
+import { configCommands, EMULATOR_ECS_SERVER, startExampleEmulator } from "../../examples/emulator";
 import { deploy, killAllChildren } from "../../provider/testing/engine";
 import type { JobApiEmulator } from "../../provider/testing/emulator";
 
@@ -39,7 +39,7 @@ describe("examples/emulator: the printed config deploys every example", function
         await killAllChildren();
     });
 
-    it("dws, ddm and roma succeed, cfw's failure is recorded (allowFailure), all through the provider host", async () => {
+    it("dws, ddm, roma and ecs succeed (the server ID reaches the dependent resource), cfw's failure is recorded (allowFailure), all through the provider host", async () => {
         const results = await Promise.all(
             examples.map(async (setup) => {
                 const { config, secretConfig } = asStackConfig(configCommands(emulator.endpoint, setup));
@@ -63,5 +63,6 @@ describe("examples/emulator: the printed config deploys every example", function
         expect(byName["ddm-instance"].ddmStatus).to.equal("Completed");
         expect(byName["roma-asset-export"].romaStatus).to.equal("SUCCEEDED");
         expect(byName["cfw-job"]).to.include({ cfwState: "failed", cfwFailedCode: "CFW.00200005" });
+        expect(byName["ecs-server"]).to.include({ ecsJobStatus: "SUCCESS", ecsServerId: EMULATOR_ECS_SERVER, dependentSawServerId: EMULATOR_ECS_SERVER });
     });
 });
