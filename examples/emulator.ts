@@ -15,6 +15,8 @@ export const EMULATOR_ACCESS_KEY = "EMULATORACCESSKEY001";
 export const EMULATOR_SECRET_KEY = "emulator-demo-secret-key-0001";
 export const EMULATOR_PROJECT = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
 export const EMULATOR_ROMA_INSTANCE = "a48e43ff268f4c0e879652d65e63d0fb";
+/** The server the emulated ECS creation job creates. */
+export const EMULATOR_ECS_SERVER = "bae51750-0089-41a1-9b18-5c777978ecb6";
 
 /** One example program and the jobs it waits on. */
 export interface ExampleSetup {
@@ -40,6 +42,7 @@ export async function startExampleEmulator(port: number, jobMs: number): Promise
             ],
         },
         { example: "cfw-job", config: [["cfwJobId", job({ service: "cfw", outcome: "failed", failedCode: "CFW.00200005", failedDetail: "emulated rule conflict" })]] },
+        { example: "ecs-server", config: [["ecsJobId", job({ service: "ecs", resourceIds: [EMULATOR_ECS_SERVER] })]] },
     ];
     return { emulator, examples };
 }

@@ -1,12 +1,12 @@
 /**
  * The examples project's entry point (`main` in Pulumi.yaml): runs the example named by the stack
  * config `jobwaiter-examples:example` — `dws-cluster` (default), `ddm-instance`,
- * `roma-asset-export` or `cfw-job` — and exports what it exports. Use one stack per example.
+ * `roma-asset-export`, `cfw-job` or `ecs-server` — and exports what it exports. Use one stack per example.
  */
 import * as pulumi from "@pulumi/pulumi";
 
 /** The example programs under `examples/`. */
-const EXAMPLES = ["dws-cluster", "ddm-instance", "roma-asset-export", "cfw-job"];
+const EXAMPLES = ["dws-cluster", "ddm-instance", "roma-asset-export", "cfw-job", "ecs-server"];
 
 const name = new pulumi.Config().get("example") ?? "dws-cluster";
 if (!EXAMPLES.includes(name)) {

@@ -7,7 +7,7 @@
 
 export * from "./errors";
 export { SERVICE_KINDS, SERVICES, getService, buildJobPath, parseProgress, parseTime } from "./services";
-export type { ServiceKind, JobState, JobStatus, JobInstance, ServiceAdapter } from "./services";
+export type { ServiceKind, JobState, JobStatus, JobInstance, SubJobStatus, ServiceAdapter } from "./services";
 export { waitForJob, getJobStatus } from "./waiter";
 export type { WaitForJobOptions, CompletedJob } from "./waiter";
 export type { JobWaitSettings } from "./options";

@@ -8,18 +8,18 @@
 import { ConfigError } from "./errors";
 import { validateEndpoint, validateRegion } from "./http/endpoint";
 import { DEFAULT_BOUNDS, DEFAULT_TUNING } from "./polling/policy";
-import { getService, printable } from "./services";
+import { getService, kindsNeeding, printable } from "./services";
 import type { ServiceAdapter } from "./services/types";
 
 /** The settings that describe which job to wait on and how. Shared by `waitForJob` and the `JobWaiter` resource. */
 export interface JobWaitSettings {
-    /** Service kind: `"dws"`, `"ddm"`, `"roma"` or `"cfw"`. */
+    /** Service kind, one of `SERVICE_KINDS` (`"ecs"`, `"rds"`, `"dws"`...: the README's kinds table). */
     service: string;
     /** The job ID the service returned. 1–128 characters: letters, digits, `.`, `_`, `:`, `-`. */
     jobId: string;
     /** Project ID (in the path). Default: `HW_PROJECT_ID`. */
     projectId?: string;
-    /** Instance ID; required by `roma`, refused by the other kinds. */
+    /** Instance ID; required by `roma` and `dms`, refused by the other kinds. */
     instanceId?: string;
     /** Region, e.g. `cn-north-4`. Default: `HW_REGION_NAME`. Needed unless `endpoint` is set. */
     region?: string;
@@ -111,7 +111,7 @@ export function resolveWaitSettings(
                 throw new ConfigError("instanceId", "(missing)", `${ID_RULE}; the "${service.kind}" service needs the instance ID`);
             }
         } else if (instanceId !== undefined) {
-            throw new ConfigError("instanceId", printable(instanceId), `no instanceId for the "${service.kind}" service (only "roma" uses one)`);
+            throw new ConfigError("instanceId", printable(instanceId), `no instanceId for the "${service.kind}" service (only ${kindsNeeding("instanceId").map((k) => `"${k}"`).join(" and ")} use one)`);
         }
     }
     const allowInsecureLoopback = known(settings.allowInsecureLoopback, (v) => (v === undefined ? false : checkBoolean("allowInsecureLoopback", v)));

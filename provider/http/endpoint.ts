@@ -7,9 +7,11 @@
  *   "myhuaweicloud.com"`, `defaultEuropeCloud = "myhuaweicloud.eu"`, and `getCloudDomain` returns the
  *   `cloud` setting (`HW_CLOUD`) when set, else `myhuaweicloud.eu` for regions starting with
  *   `eu-west-1` (eu-west-101, …), else `myhuaweicloud.com`.
- * - The SDK region tables agree, e.g. huaweicloud/huaweicloud-sdk-go-v3
- *   `services/rds/v3/region/region.go`: `eu-west-101` → `https://rds.eu-west-101.myhuaweicloud.eu`,
- *   while `eu-west-0` (Paris) stays on `myhuaweicloud.com` in every SDK table.
+ * - The official SDK region tables follow the same rule for most services (e.g.
+ *   huaweicloud/huaweicloud-sdk-go-v3 `services/rds/v3/region/region.go`: `eu-west-101` →
+ *   `https://rds.eu-west-101.myhuaweicloud.eu`; `eu-west-0` (Paris) stays on `myhuaweicloud.com` in
+ *   every table), but not for all: where a table gives another prefix or domain for a region
+ *   (`regions.ts`), that table wins.
  *
  * @packageDocumentation
  */
@@ -17,6 +19,7 @@
 import { isIPv4, isIPv6 } from "node:net";
 import { ConfigError } from "../errors";
 import { printable } from "../services";
+import { regionException } from "./regions";
 
 /** Default domain of Huawei Cloud endpoints. */
 export const DEFAULT_CLOUD = "myhuaweicloud.com";
@@ -43,10 +46,14 @@ export function defaultCloudFor(region: string): string {
 /**
  * The endpoint of a regional service: `https://{endpointService}.{region}.{cloud}`.
  * `cloud` defaults by region (see {@link defaultCloudFor}), as the Terraform provider's
- * `getCloudDomain` does; an explicit `cloud` (`HW_CLOUD`) always wins.
+ * `getCloudDomain` does, except where the official SDK region table of the service gives another
+ * domain or prefix for the region (`regions.ts`: DWS on `myhuaweicloud.cn` in five regions, ECS on
+ * `.com` in `eu-west-101`, TaurusDB's per-region prefixes...). An explicit `cloud` (`HW_CLOUD`)
+ * always wins over the domain; a per-region prefix still applies.
  *
  * `serviceEndpoint("dws", "cn-north-4")` → `"https://dws.cn-north-4.myhuaweicloud.com"`;
- * `serviceEndpoint("dws", "eu-west-101")` → `"https://dws.eu-west-101.myhuaweicloud.eu"`.
+ * `serviceEndpoint("dws", "eu-west-101")` → `"https://dws.eu-west-101.myhuaweicloud.eu"`;
+ * `serviceEndpoint("dws", "tr-west-1")` → `"https://dws.tr-west-1.myhuaweicloud.cn"`.
  * Any invalid part is a `ConfigError`.
  */
 export function serviceEndpoint(endpointService: string, region: string, cloud?: string): string {
@@ -54,8 +61,9 @@ export function serviceEndpoint(endpointService: string, region: string, cloud?:
         throw new ConfigError("endpointService", printable(endpointService), "a DNS label of lower-case letters, digits and hyphens");
     }
     const validRegion = validateRegion(region);
-    const domain = cloud === undefined || cloud === "" ? defaultCloudFor(validRegion) : validateCloud(cloud);
-    return `https://${endpointService}.${validRegion}.${domain}`;
+    const exception = regionException(endpointService, validRegion);
+    const domain = cloud === undefined || cloud === "" ? (exception?.cloud ?? defaultCloudFor(validRegion)) : validateCloud(cloud);
+    return `https://${exception?.service ?? endpointService}.${validRegion}.${domain}`;
 }
 
 /**

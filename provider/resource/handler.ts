@@ -13,7 +13,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { ConfigError, JobApiError, JobFailedError } from "../errors";
 import { resolveSettingDefaults, SettingsInput } from "../http/credentials";
 import { checkKnownSettings, JobWaitSettings, resolveWaitSettings, SETTING_KEYS } from "../options";
-import type { JobStatus } from "../services/types";
+import type { JobStatus, SubJobStatus } from "../services/types";
 import { getJobStatus, waitForJob, WaitForJobOptions } from "../waiter";
 import { createProgressReporter } from "./progressReporter";
 
@@ -36,6 +36,8 @@ export interface JobWaiterOutputs {
     failedDetail?: string;
     instance?: { id?: string; name?: string };
     archiveId?: string;
+    resourceIds?: string[];
+    subJobs?: SubJobStatus[];
     /** Status requests sent by the wait in `create`. */
     polls?: number;
     /** Seconds waited in `create`. */
@@ -173,7 +175,9 @@ export async function update(_id: string, olds: Record<string, unknown>, news: R
 export async function remove(): Promise<void> {}
 
 /** Status fields a job reports only sometimes: recorded when present. */
-const OPTIONAL_STATUS_KEYS = ["progress", "jobName", "beginTime", "endTime", "failedCode", "failedDetail", "instance", "archiveId"] as const;
+const OPTIONAL_STATUS_KEYS = [
+    "progress", "jobName", "beginTime", "endTime", "failedCode", "failedDetail", "instance", "archiveId", "resourceIds", "subJobs",
+] as const;
 
 const OUTPUT_KEYS: readonly (keyof JobWaiterOutputs)[] = ["state", "status", "statusRecognised", ...OPTIONAL_STATUS_KEYS, "polls", "waitedSeconds"];
 

@@ -6,12 +6,12 @@
  */
 
 import * as pulumi from "@pulumi/pulumi";
-import type { JobInstance, JobState } from "../services/types";
+import type { JobInstance, JobState, SubJobStatus } from "../services/types";
 import { jobWaiterProvider } from "./provider";
 
 /** Arguments of a {@link JobWaiter}. Credentials are not arguments: see the README (stack config `huaweicloud:*` or `HW_*`). */
 export interface JobWaiterArgs {
-    /** Service kind: `"dws"`, `"ddm"`, `"roma"` or `"cfw"`. */
+    /** Service kind: `"ecs"`, `"evs"`, `"cce"`, `"rds"`, `"dws"`... (the README's kinds table). */
     service: pulumi.Input<string>;
     /** The job ID returned by the service's create/modify API. */
     jobId: pulumi.Input<string>;
@@ -19,7 +19,7 @@ export interface JobWaiterArgs {
     projectId?: pulumi.Input<string>;
     /** Region. Default: `huaweicloud:region`, else `HW_REGION_NAME`. */
     region?: pulumi.Input<string>;
-    /** Instance ID (required by `roma`). */
+    /** Instance ID (required by `roma` and `dms`). */
     instanceId?: pulumi.Input<string>;
     /** Endpoint override, e.g. a local emulator. */
     endpoint?: pulumi.Input<string>;
@@ -73,10 +73,14 @@ export class JobWaiter extends pulumi.dynamic.Resource {
     declare public readonly failedCode: pulumi.Output<string | undefined>;
     /** Failure detail (only with `allowFailure`). */
     declare public readonly failedDetail: pulumi.Output<string | undefined>;
-    /** DDM: the instance the job ran on. */
+    /** DDM and the RDS family: the instance the job ran on. */
     declare public readonly instance: pulumi.Output<JobInstance | undefined>;
     /** ROMA: the archive of an export job. */
     declare public readonly archiveId: pulumi.Output<string | undefined>;
+    /** IDs of the resources the job and its sub-jobs produced (ECS server IDs, EVS volume IDs...), in order. */
+    declare public readonly resourceIds: pulumi.Output<string[] | undefined>;
+    /** The job's sub-jobs: ID, type, status and resource IDs of each. */
+    declare public readonly subJobs: pulumi.Output<SubJobStatus[] | undefined>;
     /** Status requests sent while waiting in create. */
     declare public readonly polls: pulumi.Output<number>;
     /** Seconds waited in create. */
@@ -98,6 +102,8 @@ export class JobWaiter extends pulumi.dynamic.Resource {
                 failedDetail: undefined,
                 instance: undefined,
                 archiveId: undefined,
+                resourceIds: undefined,
+                subJobs: undefined,
                 polls: undefined,
                 waitedSeconds: undefined,
                 ...args,

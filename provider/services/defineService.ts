@@ -6,8 +6,29 @@
  * @packageDocumentation
  */
 
-import { optionalText, parseProgress, parseTime, ProgressScale, readPath } from "./fields";
-import { JobState, JobStatus, PathId, ServiceAdapter, ServiceKind, UnexpectedBodyError } from "./types";
+import { optionalText, parseProgress, parseTime, ProgressScale, readAll, readPath } from "./fields";
+import { JobState, JobStatus, PathId, ServiceAdapter, ServiceKind, SubJobStatus, UnexpectedBodyError } from "./types";
+
+/** One field path, or several of which the first one present wins. Paths may use `[N]` and `[]` (see `readAll`). */
+export type PathChoice = string | readonly string[];
+
+/** Where, inside each sub-job, its fields are (paths relative to the sub-job). */
+export interface SubJobPaths {
+    /** Path, from the root of the body, of the sub-jobs: ends with `[]` (`"entities.sub_jobs[]"`). */
+    list: string;
+    /** Raw status string; read with the kind's status table. */
+    status: string;
+    /** Sub-job ID. */
+    jobId?: string;
+    /** Sub-job type. */
+    jobType?: string;
+    /** Failure code. */
+    failedCode?: PathChoice;
+    /** Failure detail. */
+    failedDetail?: PathChoice;
+    /** Resource IDs the sub-job produced: every value at every path, in order. */
+    resourceIds?: readonly string[];
+}
 
 /** Dotted paths, from the root of the response body, of the fields a service reports. */
 export interface FieldPaths {
@@ -22,15 +43,19 @@ export interface FieldPaths {
     /** End time. */
     endTime?: string;
     /** Failure code. */
-    failedCode?: string;
+    failedCode?: PathChoice;
     /** Failure detail. */
-    failedDetail?: string;
+    failedDetail?: PathChoice;
     /** A list of `{resource_type, resource_name, error_code, error_msg}` failure reasons (ROMA). The first path present wins. */
     failureReasons?: readonly string[];
-    /** Instance object `{id, name}` (DDM). */
+    /** Instance object `{id, name}` (DDM, RDS family). */
     instance?: string;
     /** Archive ID (ROMA export jobs). */
     archiveId?: string;
+    /** Resource IDs the job itself produced: every value at every path, in order (the sub-jobs' follow). */
+    resourceIds?: readonly string[];
+    /** The sub-jobs of a batch job. */
+    subJobs?: SubJobPaths;
 }
 
 /** Declarative description of one job API. */
@@ -41,7 +66,7 @@ export interface ServiceSpec {
     title: string;
     /** The endpoint's service prefix (`dws` → `https://dws.{region}.myhuaweicloud.com`). */
     endpointService: string;
-    /** Path template, e.g. `/v1.0/{project_id}/job/{job_id}`. */
+    /** Path template, e.g. `/v1.0/{project_id}/job/{job_id}`; a query may carry an ID (`/v3/{project_id}/jobs?id={job_id}`). */
     pathTemplate: string;
     /** Where each field is. */
     fields: FieldPaths;
@@ -77,26 +102,32 @@ export function defineService(spec: ServiceSpec): ServiceAdapter {
         if (status === undefined) {
             throw new UnexpectedBodyError(`no status string at "${f.status}" (got ${describe(readPath(body, f.status))})`);
         }
-        const upper = status.toUpperCase();
-        const known = (Object.keys(states) as JobState[]).find((s) => states[s].includes(upper));
         const reasons = foldReasons(f.failureReasons?.map((p) => readPath(body, p)).find(Array.isArray));
+        const subJobs = f.subJobs && readAll(body, f.subJobs.list).map((item) => readSubJob(item, f.subJobs!, states));
+        const failedSubJobs = subJobs?.filter((sub) => sub.state === "failed") ?? [];
+        const known = stateOf(status, states);
+        // A batch whose parent says success while a sub-job failed did not do all it was asked: failed.
+        const state = known === "succeeded" && failedSubJobs.length > 0 ? "failed" : known ?? "running";
         const result: JobStatus = {
             service: spec.kind,
             jobId,
-            state: known ?? "running",
+            state,
             status,
             statusRecognised: known !== undefined,
             raw: body,
         };
+        const subFailures = state === "failed" ? describeSubJobFailures(failedSubJobs) : undefined;
         assignDefined(result, {
             jobName: f.jobName && optionalText(readPath(body, f.jobName)),
             progress: f.progress && parseProgress(readPath(body, f.progress), spec.progressScale),
             beginTime: f.beginTime && parseTime(readPath(body, f.beginTime)),
             endTime: f.endTime && parseTime(readPath(body, f.endTime)),
-            failedCode: (f.failedCode && optionalText(readPath(body, f.failedCode))) || reasons?.code,
-            failedDetail: (f.failedDetail && optionalText(readPath(body, f.failedDetail))) || reasons?.detail,
+            failedCode: firstText(body, f.failedCode) ?? reasons?.code ?? (state === "failed" ? failedSubJobs.find((sub) => sub.failedCode)?.failedCode : undefined),
+            failedDetail: joinDefined([firstText(body, f.failedDetail) ?? reasons?.detail, subFailures]),
             instance: f.instance && readInstance(readPath(body, f.instance)),
             archiveId: f.archiveId && optionalText(readPath(body, f.archiveId)),
+            resourceIds: nonEmpty(unique([...readTexts(body, f.resourceIds), ...(subJobs ?? []).flatMap((sub) => sub.resourceIds ?? [])])),
+            subJobs: subJobs && nonEmpty(subJobs),
         });
         return result;
     }
@@ -108,8 +139,74 @@ export function defineService(spec: ServiceSpec): ServiceAdapter {
         pathTemplate: spec.pathTemplate,
         requiredIds,
         states,
+        spec,
         parse,
     };
+}
+
+/** At most this many failed sub-jobs are named in `failedDetail`; the rest are counted. */
+export const MAX_NAMED_SUB_JOB_FAILURES = 10;
+
+/** The state a status maps to in a kind's table, or `undefined` when the table does not know it. */
+function stateOf(status: string, states: Readonly<Record<JobState, readonly string[]>>): JobState | undefined {
+    const upper = status.toUpperCase();
+    return (Object.keys(states) as JobState[]).find((s) => states[s].includes(upper));
+}
+
+/** Read one sub-job with the kind's status table. A sub-job without a status is running and flagged. */
+function readSubJob(item: unknown, paths: SubJobPaths, states: Readonly<Record<JobState, readonly string[]>>): SubJobStatus {
+    const status = optionalText(readPath(item, paths.status));
+    const known = status === undefined ? undefined : stateOf(status, states);
+    const sub: SubJobStatus = { state: known ?? "running", status: status ?? "", statusRecognised: known !== undefined };
+    assignDefined(sub, {
+        jobId: paths.jobId && optionalText(readPath(item, paths.jobId)),
+        jobType: paths.jobType && optionalText(readPath(item, paths.jobType)),
+        resourceIds: nonEmpty(unique(readTexts(item, paths.resourceIds))),
+        failedCode: firstText(item, paths.failedCode),
+        failedDetail: firstText(item, paths.failedDetail),
+    });
+    return sub;
+}
+
+/** `sub-job <id> (<type>) <status>: <code>: <detail>` for each failed sub-job, the first ten named, the rest counted. */
+function describeSubJobFailures(failed: readonly SubJobStatus[]): string | undefined {
+    if (failed.length === 0) return undefined;
+    const named = failed.slice(0, MAX_NAMED_SUB_JOB_FAILURES).map((sub) => {
+        const who = ["sub-job", sub.jobId, sub.jobType && `(${sub.jobType})`, sub.status].filter(Boolean).join(" ");
+        const why = joinDefined([sub.failedCode, sub.failedDetail], ": ") ?? "no reason given";
+        return `${who}: ${why}`;
+    });
+    const more = failed.length - named.length;
+    return joinDefined([...named, more > 0 ? `${more} more failed sub-job(s)` : undefined]);
+}
+
+/** The first text found at a path of the choice. */
+function firstText(body: unknown, paths: PathChoice | undefined): string | undefined {
+    if (paths === undefined) return undefined;
+    for (const path of typeof paths === "string" ? [paths] : paths) {
+        const text = optionalText(readPath(body, path));
+        if (text !== undefined) return text;
+    }
+    return undefined;
+}
+
+/** Every text at every path, in order. */
+function readTexts(body: unknown, paths: readonly string[] | undefined): string[] {
+    return (paths ?? []).flatMap((path) => readAll(body, path).map(optionalText)).filter((t): t is string => t !== undefined);
+}
+
+function unique(values: readonly string[]): string[] {
+    return [...new Set(values)];
+}
+
+function nonEmpty<T>(values: T[]): T[] | undefined {
+    return values.length > 0 ? values : undefined;
+}
+
+/** The defined parts joined with `separator`; `undefined` when there is none. */
+function joinDefined(parts: readonly (string | undefined)[], separator = "; "): string | undefined {
+    const defined = parts.filter((p): p is string => p !== undefined && p !== "");
+    return defined.length > 0 ? defined.join(separator) : undefined;
 }
 
 /** Copy only the keys whose value is neither `undefined` nor `""` (so outputs stay clean). */

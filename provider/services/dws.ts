@@ -1,10 +1,14 @@
 import { defineService } from "./defineService";
 
 /**
- * GaussDB(DWS) "Querying the Task Progress": `GET /v1.0/{project_id}/job/{job_id}`.
- * Flat body; `status` is `RUNNING`/`INIT` while working, `SUCCESS` or `FAIL` at the end (Huawei's
- * Terraform provider treats `FAIL` as failure); `progress` is a string like `"9%"`;
- * `begin_time`/`end_time` carry no zone; failures carry `failed_code` and `failed_detail`.
+ * GaussDB(DWS) "Querying the Task Progress": `GET /v1.0/{project_id}/job/{job_id}` (Node SDK
+ * `dws/v2` `DwsClient.listJobDetails`, model `ListJobDetailsResponse`, status untyped).
+ * Flat body; the status values are those of GoSDK `services/dws/v2/model/model_list_job_details_response.go`:
+ * `INIT`, `WAITING`, `RUNNING`, `DELAY_SCHEDULED` while working, `SUCCESS`, `FAIL`, and `STOP`
+ * ("stopped"): a stopped task did not finish its work, so it is a failure, never waited on until
+ * the timeout. `ERROR` is a failure as in Huawei's Terraform provider (`resource_huaweicloud_dws_ext_data_source.go`).
+ * `progress` is a string like `"9%"`; `begin_time`/`end_time` carry no zone; failures carry
+ * `failed_code` and `failed_detail`.
  */
 export const dws = defineService({
     kind: "dws",
@@ -22,9 +26,8 @@ export const dws = defineService({
         failedDetail: "failed_detail",
     },
     states: {
-        running: ["RUNNING", "INIT", "WAITING", "PENDING"],
+        running: ["INIT", "WAITING", "RUNNING", "DELAY_SCHEDULED"],
         succeeded: ["SUCCESS"],
-        // ERROR: Huawei's Terraform provider treats it as a failure of this job API too.
-        failed: ["FAIL", "FAILED", "ERROR"],
+        failed: ["FAIL", "STOP", "ERROR"],
     },
 });

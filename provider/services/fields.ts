@@ -43,11 +43,19 @@ function clampPercent(n: number): number | undefined {
 const EPOCH_SECONDS_LIMIT = 1e11;
 
 /**
+ * Date, time (seconds and fraction optional), then optionally a zone: `Z` or an offset, itself
+ * optionally followed by a zone name (Go's `time.String()` prints `+0000 UTC`).
+ */
+const TIME_PATTERN = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(\.\d{1,9})?\s*(?:(Z)|([+-]\d{2}):?(\d{2})(?:\s+[A-Z]{1,5})?)?$/i;
+
+/**
  * Normalise a time to ISO 8601 UTC (`2022-11-09T20:25:00.000Z`).
  *
  * Accepts `2022-11-09T20:25:00` (no zone: read as UTC, which is what DWS returns), `...Z`,
  * `...+0000` / `...+0800` (offset without colon, as DDM and CFW document), `...+08:00`,
- * a space instead of `T`, and epoch numbers or numeric strings (milliseconds, or seconds when
+ * a space instead of `T`, a space before the zone, Go's `time.String()` form with nanoseconds and
+ * a zone name after the offset (`2020-02-02 08:12:40.672772389 +0000 UTC`, CCE: the offset decides,
+ * the name is ignored), and epoch numbers or numeric strings (milliseconds, or seconds when
  * below 1e11). Anything else, including empty strings, gives `undefined`.
  */
 export function parseTime(value: unknown): string | undefined {
@@ -58,10 +66,11 @@ export function parseTime(value: unknown): string | undefined {
     } else if (typeof value === "string") {
         const s = value.trim();
         if (/^\d+$/.test(s)) return parseTime(Number(s));
-        const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(s);
+        const m = TIME_PATTERN.exec(s);
         if (!m) return undefined;
-        const zone = m[3] === undefined ? "Z" : m[3].toUpperCase() === "Z" ? "Z" : m[3].replace(/^([+-]\d{2}):?(\d{2})$/, "$1:$2");
-        ms = Date.parse(`${m[1]}T${m[2]}${zone}`);
+        const zone = m[5] === undefined ? "Z" : `${m[5]}:${m[6]}`;
+        // Date.parse reads milliseconds only: finer digits (Go sends nanoseconds) are cut.
+        ms = Date.parse(`${m[1]}T${m[2]}${(m[3] ?? "").slice(0, 4)}${zone}`);
     } else {
         return undefined;
     }
@@ -70,14 +79,40 @@ export function parseTime(value: unknown): string | undefined {
     return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
 
-/** Read a dotted path (`"data.status"`) from a JSON value; `undefined` when any step is missing. */
-export function readPath(body: unknown, path: string): unknown {
-    let current: unknown = body;
-    for (const key of path.split(".")) {
-        if (current === null || typeof current !== "object" || Array.isArray(current)) return undefined;
-        current = (current as Record<string, unknown>)[key];
+/**
+ * One step of a field path: a key, optionally followed by `[N]` (the element at index N of the
+ * array under the key) or `[]` (every element of that array).
+ */
+const PATH_STEP = /^([^[\]]+)(?:\[(\d*)\])?$/;
+
+/**
+ * Every value at a field path, in document order. A path is dotted keys (`"data.status"`); a key
+ * may be followed by `[N]` (`"tasks[0].status"`) or by `[]`, which fans out over every element
+ * (`"entities.sub_jobs[].entities.server_id"`). Missing steps, and `undefined`/`null` values, give
+ * no value. An invalid path is a programming error and throws.
+ */
+export function readAll(body: unknown, path: string): unknown[] {
+    let current: unknown[] = [body];
+    for (const step of path.split(".")) {
+        const m = PATH_STEP.exec(step);
+        if (!m) throw new Error(`invalid field path ${JSON.stringify(path)}`);
+        const next: unknown[] = [];
+        for (const value of current) {
+            if (value === null || typeof value !== "object" || Array.isArray(value)) continue;
+            const child = (value as Record<string, unknown>)[m[1]];
+            if (m[2] === undefined) next.push(child);
+            else if (!Array.isArray(child)) continue;
+            else if (m[2] === "") next.push(...child);
+            else next.push(child[Number(m[2])]);
+        }
+        current = next.filter((v) => v !== undefined && v !== null);
     }
     return current;
+}
+
+/** The first value at a field path (see {@link readAll}); `undefined` when there is none. */
+export function readPath(body: unknown, path: string): unknown {
+    return readAll(body, path)[0];
 }
 
 /** A non-empty trimmed string, or `undefined` for anything else (numbers are rendered as text). */

@@ -5,17 +5,39 @@
  */
 
 import { ConfigError } from "../errors";
+import { bms } from "./bms";
+import { cbr } from "./cbr";
+import { cce } from "./cce";
 import { cfw } from "./cfw";
+import { dcs } from "./dcs";
 import { ddm } from "./ddm";
+import { dds } from "./dds";
+import { dms } from "./dms";
 import { dws } from "./dws";
+import { ecs } from "./ecs";
+import { eip } from "./eip";
+import { elb } from "./elb";
+import { evs } from "./evs";
+import { ims } from "./ims";
+import { opengauss } from "./opengauss";
+import { rds } from "./rds";
 import { roma } from "./roma";
+import { sfsturbo } from "./sfsturbo";
+import { taurusdb } from "./taurusdb";
 import { PathId, SERVICE_KINDS, ServiceAdapter, ServiceKind } from "./types";
 
 export * from "./types";
 export { parseProgress, parseTime } from "./fields";
 
 /** Every adapter, by kind. */
-export const SERVICES: Readonly<Record<ServiceKind, ServiceAdapter>> = { dws, ddm, roma, cfw };
+export const SERVICES: Readonly<Record<ServiceKind, ServiceAdapter>> = {
+    dws, ddm, roma, cfw, ecs, evs, bms, eip, ims, cce, rds, dds, taurusdb, opengauss, dcs, elb, cbr, sfsturbo, dms,
+};
+
+/** The kinds whose job path needs an ID besides the project and job IDs, by ID. */
+export function kindsNeeding(id: PathId): ServiceKind[] {
+    return SERVICE_KINDS.filter((kind) => SERVICES[kind].requiredIds.includes(id));
+}
 
 /** The adapter of a kind; `ConfigError` naming the valid kinds for anything else. */
 export function getService(kind: unknown): ServiceAdapter {
@@ -35,8 +57,9 @@ const INPUT_NAMES: Record<string, keyof JobPathIds> = {
 };
 
 /**
- * Fill a service's path template. Every ID is URL-encoded as one path segment, so a job ID like
- * `../x` or `a?b=c` can never change the request path or add a query.
+ * Fill a service's path template. Every ID is URL-encoded as one path segment (or one query
+ * value, for the kinds that take the job ID as `?id=`), so a job ID like `../x` or `a?b=c` can
+ * never change the request path or add a query parameter.
  * A missing required ID is a `ConfigError` naming the field and the kind that needs it.
  */
 export function buildJobPath(service: ServiceAdapter, ids: JobPathIds): string {

@@ -24,9 +24,9 @@ export const roma = defineService({
         archiveId: "archive_id",
     },
     states: {
-        running: ["RUNNING", "INIT", "WAITING"],
-        // FINISHED: older ROMA pages say a finished job's status moves from Success to Finished.
+        running: ["RUNNING"],
+        // SUCCESS, FINISHED: older ROMA pages (2022) say a finished job's status moves from Success to Finished.
         succeeded: ["SUCCEEDED", "SUCCESS", "FINISHED"],
-        failed: ["FAILED", "FAIL"],
+        failed: ["FAILED"],
     },
 });

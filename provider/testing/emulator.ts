@@ -1,6 +1,11 @@
 /**
- * `JobApiEmulator`: a real HTTP server on the loopback interface that emulates four Huawei Cloud
- * job APIs with the exact response shapes of their documentation (the seed documents):
+ * `JobApiEmulator`: a real HTTP server on the loopback interface that emulates the Huawei Cloud
+ * job API of every service kind with the response shapes of its documentation: the four of the
+ * seed documents below, and ECS, EVS, BMS, EIP (`/v1/{project_id}/jobs/{job_id}`, sub-jobs under
+ * `entities.sub_jobs[]`), IMS (`/v1/cloudimages/job/{job_id}`), CCE, the RDS family (RDS, DDS,
+ * TaurusDB, openGauss: `/v3/{project_id}/jobs?id={job_id}`), DCS, ELB, CBR, SFS Turbo and DMS
+ * (`tasks[0]`), each with its sub-jobs, resource IDs, failure fields and time format as the API
+ * references and the official SDK models give them (`emulator/render.ts`):
  *
  * | service | path | body |
  * |---|---|---|
@@ -9,7 +14,8 @@
  * | `cfw`  | `GET /v3/{project_id}/jobs/{job_id}` | `{data:{id, status, begin_time, end_time}}` (+ `error_code`/`error_msg`) |
  * | `roma` | `GET /v2/{project_id}/instances/{instance_id}/assets/jobs/{job_id}` | `{id, type, status, reason[], progress_percent, archive_id, begin_time, end_time}` |
  *
- * DDM and CFW share a path: a request is served by whichever service the job was defined for.
+ * Kinds that share a path (DDM and CFW; ECS, EVS, BMS and EIP; the RDS family) are served by
+ * whichever service the job was defined for.
  * Authentication (IAM token or AK/SK `SDK-HMAC-SHA256` signature), time-driven job progress,
  * scheduled and seeded-random faults, and a bounded request log make it the test double of every
  * integration test, fault-injection test, benchmark and demo.
@@ -28,6 +34,7 @@
  * @packageDocumentation
  */
 
+import { randomUUID } from "node:crypto";
 import * as http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { ConfigError } from "../errors";
@@ -67,19 +74,47 @@ export const MAX_BODY_BYTES = 65_536;
 export const DEFAULT_LOG_CAPACITY = 100_000;
 /** Longest ID (project, instance, job) accepted by `defineJob`, in characters. */
 const MAX_ID_LENGTH = 1024;
+/** Most sub-jobs a defined job may have. */
+const MAX_SUB_JOBS = 1000;
 /** Longest path kept in a request record. */
 const MAX_LOGGED_PATH = 2048;
 
 const JSON_TYPE = "application/json;charset=UTF-8";
 
-/** Which path family a service's jobs live under; DDM and CFW share `v3`. */
-type PathFamily = "dws" | "v3" | "roma";
+/**
+ * The path families of the emulated APIs: path segments with `{project}`, `{instance}` and `{job}`
+ * placeholders, or a job ID in the `id` query parameter. Kinds that share a path (DDM and CFW; ECS,
+ * EVS, BMS and EIP; the RDS family) share a family: a request is served by whichever service the job
+ * was defined for.
+ */
+const PATH_FAMILIES = {
+    dws: { segments: ["v1.0", "{project}", "job", "{job}"] },
+    v3: { segments: ["v3", "{project}", "jobs", "{job}"] },
+    roma: { segments: ["v2", "{project}", "instances", "{instance}", "assets", "jobs", "{job}"] },
+    v1: { segments: ["v1", "{project}", "jobs", "{job}"] },
+    ims: { segments: ["v1", "cloudimages", "job", "{job}"] },
+    cce: { segments: ["api", "v3", "projects", "{project}", "jobs", "{job}"] },
+    v3query: { segments: ["v3", "{project}", "jobs"], queryId: "id" },
+    dcs: { segments: ["v2", "{project}", "jobs", "{job}"] },
+    elb: { segments: ["v3", "{project}", "elb", "jobs", "{job}"] },
+    cbr: { segments: ["v3", "{project}", "operation-logs", "{job}"] },
+    sfsturbo: { segments: ["v1", "{project}", "sfs-turbo", "jobs", "{job}"] },
+    dms: { segments: ["v2", "{project}", "instances", "{instance}", "tasks", "{job}"] },
+} as const satisfies Record<string, { segments: readonly string[]; queryId?: string }>;
 
-const FAMILY: Record<EmulatedService, PathFamily> = { dws: "dws", ddm: "v3", cfw: "v3", roma: "roma" };
+type PathFamily = keyof typeof PATH_FAMILIES;
+
+const FAMILY: Record<EmulatedService, PathFamily> = {
+    dws: "dws", ddm: "v3", cfw: "v3", roma: "roma",
+    ecs: "v1", evs: "v1", bms: "v1", eip: "v1", ims: "ims", cce: "cce",
+    rds: "v3query", dds: "v3query", taurusdb: "v3query", opengauss: "v3query",
+    dcs: "dcs", elb: "elb", cbr: "cbr", sfsturbo: "sfsturbo", dms: "dms",
+};
 
 /** A request path matched to a job API. */
 interface Route {
     family: PathFamily;
+    /** Project ID; `""` for a family without one in the path (IMS: the project is the caller's). */
     projectId: string;
     instanceId?: string;
     jobId: string;
@@ -106,34 +141,55 @@ function routeKey(r: Route): string {
     return JSON.stringify([r.family, r.projectId, r.instanceId ?? null, r.jobId]);
 }
 
-/** Match decoded path segments (the first one is the empty string before the leading `/`). */
-function matchRoute(seg: readonly string[]): Route | undefined {
+/**
+ * Match decoded path segments (the first one is the empty string before the leading `/`) and the
+ * raw query. A query-ID family needs exactly one non-empty `id` parameter.
+ */
+function matchRoute(seg: readonly string[], rawQuery: string): Route | undefined {
     if (seg[0] !== "" || seg.slice(1).some((s) => s === "")) return undefined;
-    if (seg.length === 5 && seg[1] === "v1.0" && seg[3] === "job") {
-        return { family: "dws", projectId: seg[2], jobId: seg[4] };
-    }
-    if (seg.length === 5 && seg[1] === "v3" && seg[3] === "jobs") {
-        return { family: "v3", projectId: seg[2], jobId: seg[4] };
-    }
-    if (seg.length === 8 && seg[1] === "v2" && seg[3] === "instances" && seg[5] === "assets" && seg[6] === "jobs") {
-        return { family: "roma", projectId: seg[2], instanceId: seg[4], jobId: seg[7] };
+    for (const [family, pattern] of Object.entries(PATH_FAMILIES) as [PathFamily, (typeof PATH_FAMILIES)[PathFamily]][]) {
+        const { segments } = pattern;
+        if (seg.length !== segments.length + 1) continue;
+        const ids: Record<string, string> = {};
+        const matches = segments.every((expected, i) => {
+            if (expected.startsWith("{")) ids[expected] = seg[i + 1];
+            return expected.startsWith("{") || expected === seg[i + 1];
+        });
+        if (!matches) continue;
+        if ("queryId" in pattern) {
+            let values: string[];
+            try {
+                values = new URLSearchParams(rawQuery).getAll(pattern.queryId);
+            } catch {
+                return undefined;
+            }
+            if (values.length !== 1 || values[0] === "") return undefined;
+            ids["{job}"] = values[0];
+        }
+        return { family, projectId: ids["{project}"] ?? "", instanceId: ids["{instance}"], jobId: ids["{job}"] };
     }
     return undefined;
 }
 
-/** The request path of a defined job, each segment percent-encoded. */
+/** The request path (and query) of a defined job, each ID percent-encoded. */
 function pathOf(model: JobModel): string {
-    const e = encodeURIComponent;
-    switch (model.service) {
-        case "dws":
-            return `/v1.0/${e(model.projectId)}/job/${e(model.jobId)}`;
-        case "ddm":
-        case "cfw":
-            return `/v3/${e(model.projectId)}/jobs/${e(model.jobId)}`;
-        case "roma":
-            return `/v2/${e(model.projectId)}/instances/${e(model.instanceId ?? "")}/assets/jobs/${e(model.jobId)}`;
-    }
+    const pattern = PATH_FAMILIES[FAMILY[model.service]];
+    const fill: Record<string, string> = { "{project}": model.projectId, "{instance}": model.instanceId ?? "", "{job}": model.jobId };
+    const path = `/${pattern.segments.map((s) => (s.startsWith("{") ? encodeURIComponent(fill[s]) : s)).join("/")}`;
+    return "queryId" in pattern ? `${path}?${pattern.queryId}=${encodeURIComponent(model.jobId)}` : path;
 }
+
+/** The one service of a family, or undefined when several share it. */
+function onlyServiceOf(family: PathFamily): EmulatedService | undefined {
+    const services = EMULATED_SERVICES.filter((s) => FAMILY[s] === family);
+    return services.length === 1 ? services[0] : undefined;
+}
+
+/** Kinds whose path carries an instance ID. */
+const NEEDS_INSTANCE: readonly EmulatedService[] = EMULATED_SERVICES.filter((s) => PATH_FAMILIES[FAMILY[s]].segments.includes("{instance}" as never));
+
+/** Kinds whose path carries no project ID. */
+const NO_PROJECT: readonly EmulatedService[] = EMULATED_SERVICES.filter((s) => !PATH_FAMILIES[FAMILY[s]].segments.includes("{project}" as never));
 
 /** One header as a single string, or undefined when absent or repeated in an unusable way. */
 function header(req: http.IncomingMessage, name: string): string | undefined {
@@ -157,7 +213,7 @@ function checkMs(field: string, value: unknown, optional: boolean): number | und
 }
 
 /**
- * A local emulator of the DWS, DDM, CFW and ROMA Connect job APIs, on a real `node:http` server
+ * A local emulator of the job API of every service kind, on a real `node:http` server
  * bound to `127.0.0.1` on an ephemeral port. Start it with {@link JobApiEmulator.start}, define jobs
  * with {@link JobApiEmulator.defineJob}, point a client at {@link JobApiEmulator.endpoint}, and
  * {@link JobApiEmulator.close} it when done.
@@ -267,7 +323,18 @@ export class JobApiEmulator {
         }
         const service = def.service;
         const projectId = checkId("projectId", def.projectId);
-        const instanceId = service === "roma" ? checkId("instanceId", def.instanceId) : undefined;
+        const subJobs = def.subJobs ?? 1;
+        if (!Number.isInteger(subJobs) || subJobs < 1 || subJobs > MAX_SUB_JOBS) {
+            throw new ConfigError("subJobs", String(def.subJobs), `an integer from 1 to ${MAX_SUB_JOBS}`);
+        }
+        const failedSubJobs = def.failedSubJobs ?? 1;
+        if (!Number.isInteger(failedSubJobs) || failedSubJobs < 0 || failedSubJobs > subJobs) {
+            throw new ConfigError("failedSubJobs", String(def.failedSubJobs), `an integer from 0 to subJobs (${subJobs})`);
+        }
+        if (def.resourceIds !== undefined && (!Array.isArray(def.resourceIds) || def.resourceIds.length !== subJobs || def.resourceIds.some((id) => typeof id !== "string" || id === ""))) {
+            throw new ConfigError("resourceIds", "(not one non-empty string per sub-job)", `a list of ${subJobs} non-empty strings`);
+        }
+        const instanceId = NEEDS_INSTANCE.includes(service) ? checkId("instanceId", def.instanceId) : undefined;
         const jobId = def.jobId === undefined ? newJobId(service) : checkId("jobId", def.jobId);
         const durationMs = checkMs("durationMs", def.durationMs, false)!;
         if (def.outcome !== "succeeded" && def.outcome !== "failed") {
@@ -318,15 +385,18 @@ export class JobApiEmulator {
             archiveId: service === "roma" ? (def.archiveId ?? (jobType === "exportAsset" ? hex32() : undefined)) : undefined,
             instance: def.instance ? { id: def.instance.id, name: def.instance.name } : { id: `${hex32()}in09`, name: "DDM-emulated" },
             jobType,
+            subJobs,
+            failedSubJobs,
+            resourceIds: def.resourceIds ? [...def.resourceIds] : Array.from({ length: subJobs }, () => randomUUID()),
         };
-        const key = routeKey({ family: FAMILY[service], projectId, instanceId, jobId });
+        const key = routeKey({ family: FAMILY[service], projectId: NO_PROJECT.includes(service) ? "" : projectId, instanceId, jobId });
         const existing = this.jobs.get(key);
         if (existing && existing.model.service !== service) {
             throw new ConfigError(
                 "jobId",
                 JSON.stringify(jobId.slice(0, 80)),
                 `an ID not already used by the ${existing.model.service} job in project ${JSON.stringify(projectId.slice(0, 80))} ` +
-                    "(DDM and CFW share the path /v3/{project_id}/jobs/{job_id}, so a job ID can belong to only one of them)",
+                    "(kinds that share a path, such as DDM and CFW or ECS and EVS, cannot share a job ID)",
             );
         }
         const record: JobRecord = { model, notFoundForMs, expireAfterMs, faults: new FaultQueue(def.faults ?? []) };
@@ -473,11 +543,11 @@ export class JobApiEmulator {
         } catch {
             return this.sendError(res, record, 400, "APIGW.0201", "API request error: the path is not correctly percent-encoded.");
         }
-        const route = matchRoute(segments);
+        const route = matchRoute(segments, rawQuery);
         if (!route) return this.sendError(res, record, 404, "APIGW.0101", "The API does not exist or has not been published in the environment.");
         record.jobId = route.jobId;
         const job = this.jobs.get(routeKey(route));
-        const service: EmulatedService | undefined = job?.model.service ?? (route.family === "v3" ? undefined : route.family);
+        const service: EmulatedService | undefined = job?.model.service ?? onlyServiceOf(route.family);
         if (service !== undefined) record.service = service;
         this.countRequest(route.jobId);
         if (req.method !== "GET") return this.sendError(res, record, 404, "APIGW.0101", "The API does not exist.");

@@ -4,7 +4,7 @@
  * `npm run emulator` prints, applied as written.
  */
 import { expect } from "chai";
-import { configCommands, startExampleEmulator } from "../../examples/emulator";
+import { configCommands, EMULATOR_ECS_SERVER, startExampleEmulator } from "../../examples/emulator";
 import type { JobApiEmulator } from "../../provider/testing/emulator";
 import { ensurePulumiCli, findExported, PulumiWorkspace, REPO_ROOT } from "../support/pulumiCli";
 
@@ -32,7 +32,7 @@ describe("examples/ through the real Pulumi CLI", function () {
         workspace?.dispose();
     });
 
-    it("pulumi up of every example: dws, ddm and roma succeed into their dependents, cfw's failure is recorded (allowFailure)", async () => {
+    it("pulumi up of every example: dws, ddm, roma and ecs succeed into their dependents (the server ID chained), cfw's failure is recorded (allowFailure)", async () => {
         const outputs: Record<string, Record<string, unknown>> = {};
         for (const setup of examples) {
             const stack = setup.example;
@@ -49,6 +49,7 @@ describe("examples/ through the real Pulumi CLI", function () {
         expect(outputs["ddm-instance"].ddmStatus).to.equal("Completed");
         expect(outputs["roma-asset-export"].romaStatus).to.equal("SUCCEEDED");
         expect(outputs["cfw-job"]).to.include({ cfwState: "failed", cfwFailedCode: "CFW.00200005" });
+        expect(outputs["ecs-server"]).to.include({ ecsJobStatus: "SUCCESS", ecsServerId: EMULATOR_ECS_SERVER, dependentSawServerId: EMULATOR_ECS_SERVER });
         const dependent = findExported(await workspace.exportState("dws-cluster"), "dws-cluster-ready");
         expect(dependent?.outputs).to.include({ status: "SUCCESS", jobName: "createCluster" });
     });

@@ -797,7 +797,7 @@ describe("JobApiEmulator (integration, real HTTP server)", function () {
         it("validates definitions", () => {
             const base = { service: "dws" as const, projectId: "p", durationMs: 1, outcome: "succeeded" as const };
             const bad: object[] = [
-                { service: "ecs" },
+                { service: "obs" },
                 { projectId: "" },
                 { durationMs: -1 },
                 { durationMs: Number.NaN },
@@ -807,6 +807,10 @@ describe("JobApiEmulator (integration, real HTTP server)", function () {
                 { jobId: "" },
                 { jobId: "x".repeat(2000) },
                 { faults: "no" },
+                { subJobs: 0 },
+                { subJobs: 2, failedSubJobs: 3 },
+                { subJobs: 2, resourceIds: ["only-one"] },
+                { service: "dms" },
             ];
             for (const override of bad) {
                 expect(() => emulator.defineJob({ ...base, ...override } as never), JSON.stringify(override)).to.throw(ConfigError);

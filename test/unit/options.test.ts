@@ -10,7 +10,7 @@ const good: JobWaitSettings = { service: "dws", jobId: "2c9080e88459fa44018459fb
 
 /** [what, override, field named in the error, text the message must contain] */
 const BAD: [string, Partial<Record<keyof JobWaitSettings, unknown>>, string, RegExp][] = [
-    ["unknown service kind", { service: "rds" }, "service", /"rds".*"dws", "ddm", "roma", "cfw"/],
+    ["unknown service kind", { service: "obs" }, "service", /"obs".*"dws", "ddm", "roma", "cfw", "ecs"/],
     ["service in upper case", { service: "DWS" }, "service", /"DWS"/],
     ["service missing", { service: undefined }, "service", /\(missing\)/],
     ["service not a string", { service: 42 }, "service", /42/],

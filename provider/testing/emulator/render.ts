@@ -44,6 +44,12 @@ export interface JobModel {
     instance: { id: string; name: string };
     /** ROMA job type. */
     jobType: "exportAsset" | "importAsset";
+    /** Number of sub-jobs (kinds with sub-jobs). */
+    subJobs: number;
+    /** How many of the last sub-jobs fail when the job fails. */
+    failedSubJobs: number;
+    /** One resource ID per sub-job. */
+    resourceIds: string[];
 }
 
 /** A job's state and progress at elapsed time `elapsedMs` (≥ 0) since definition. */
@@ -95,6 +101,101 @@ export function formatDdmTime(ms: number): string {
 /** `2019-12-06T06:49:04Z` (ROMA). */
 export function formatRomaTime(ms: number): string {
     return `${new Date(ms).toISOString().slice(0, 19)}Z`;
+}
+
+/** `2016-04-25T20:04:47.591Z`: ISO 8601 with milliseconds (ECS, EVS, BMS, EIP, IMS, ELB). */
+export function formatIsoMsTime(ms: number): string {
+    return new Date(ms).toISOString();
+}
+
+/** `2020-02-02 08:12:40.672772389 +0000 UTC`: Go's `time.String()` (CCE). */
+export function formatGoTime(ms: number): string {
+    const iso = new Date(ms).toISOString();
+    return `${iso.slice(0, 10)} ${iso.slice(11, 23)}000000 +0000 UTC`;
+}
+
+/** `2016-01-02 15:04:05`: UTC, no zone (SFS Turbo). */
+export function formatSpaceTime(ms: number): string {
+    return new Date(ms).toISOString().slice(0, 19).replace("T", " ");
+}
+
+/** `"1684191545379"`: epoch milliseconds as a string (DCS). */
+export function formatEpochText(ms: number): string {
+    return String(Math.round(ms));
+}
+
+/** The raw status words of a kind, by rendered state (from each API reference). */
+const STATUS_WORDS: Record<Exclude<EmulatedService, "dws" | "ddm" | "cfw" | "roma">, Record<RenderedState, string>> = {
+    ecs: { running: "RUNNING", succeeded: "SUCCESS", failed: "FAIL" },
+    evs: { running: "RUNNING", succeeded: "SUCCESS", failed: "FAIL" },
+    bms: { running: "RUNNING", succeeded: "SUCCESS", failed: "FAIL" },
+    eip: { running: "RUNNING", succeeded: "SUCCESS", failed: "FAIL" },
+    ims: { running: "RUNNING", succeeded: "SUCCESS", failed: "FAIL" },
+    dcs: { running: "RUNNING", succeeded: "SUCCESS", failed: "FAIL" },
+    cce: { running: "Running", succeeded: "Success", failed: "Failed" },
+    rds: { running: "Running", succeeded: "Completed", failed: "Failed" },
+    dds: { running: "Running", succeeded: "Completed", failed: "Failed" },
+    taurusdb: { running: "Running", succeeded: "Completed", failed: "Failed" },
+    opengauss: { running: "Running", succeeded: "Completed", failed: "Failed" },
+    elb: { running: "RUNNING", succeeded: "SUCCESS", failed: "FAIL" },
+    cbr: { running: "running", succeeded: "success", failed: "failed" },
+    sfsturbo: { running: "running", succeeded: "success", failed: "failed" },
+    dms: { running: "EXECUTING", succeeded: "SUCCESS", failed: "FAILED" },
+};
+
+/** One sub-job's state: the job's, except that a failed job's last `failedSubJobs` fail and the others succeed. */
+function subJobStates(job: JobModel, state: RenderedState): RenderedState[] {
+    return Array.from({ length: job.subJobs }, (_, i) =>
+        state !== "failed" ? state : i >= job.subJobs - job.failedSubJobs ? "failed" : "succeeded",
+    );
+}
+
+/** The flat "netAPI" job body (ECS, EVS, BMS, EIP): sub-jobs under `entities.sub_jobs[]`, each with its entities. */
+function renderFlatJob(
+    job: JobModel,
+    snap: JobSnapshot,
+    words: Record<RenderedState, string>,
+    subEntities: (id: string) => Record<string, unknown>,
+): Record<string, unknown> {
+    const end = job.definedAt + job.durationMs;
+    const terminal = snap.state !== "running";
+    const sub_jobs = subJobStates(job, snap.state).map((state, i) => ({
+        status: words[state],
+        entities: state === "succeeded" ? subEntities(job.resourceIds[i]) : {},
+        job_id: `${job.jobId}-${i + 1}`,
+        job_type: `${job.jobName}Single`,
+        begin_time: formatIsoMsTime(job.definedAt),
+        end_time: state === "running" ? "" : formatIsoMsTime(end),
+        error_code: state === "failed" ? job.failedCode : null,
+        fail_reason: state === "failed" ? job.failedDetail : null,
+    }));
+    return {
+        status: words[snap.state],
+        entities: { sub_jobs_total: job.subJobs, sub_jobs },
+        job_id: job.jobId,
+        job_type: job.jobName,
+        begin_time: formatIsoMsTime(job.definedAt),
+        end_time: terminal ? formatIsoMsTime(end) : "",
+        error_code: snap.state === "failed" ? job.failedCode : null,
+        fail_reason: snap.state === "failed" ? job.failedDetail : null,
+    };
+}
+
+/** The RDS-family body `{ job: { id, name, status, created, ended, process|progress, instance, fail_reason } }`. */
+function renderRdsFamily(job: JobModel, snap: JobSnapshot, progressKey: "process" | "progress"): Record<string, unknown> {
+    const words = STATUS_WORDS.rds;
+    return {
+        job: {
+            id: job.jobId,
+            name: job.jobName,
+            status: words[snap.state],
+            created: formatDdmTime(job.definedAt),
+            ended: snap.state === "running" ? "" : formatDdmTime(job.definedAt + job.durationMs),
+            [progressKey]: snap.state === "running" && snap.percent !== undefined ? percentText(snap.percent) : "",
+            instance: { id: job.instance.id, name: job.instance.name },
+            fail_reason: snap.state === "failed" ? job.failedDetail : "",
+        },
+    };
 }
 
 /** Integer percent text, `"9%"`. */
@@ -167,12 +268,151 @@ export function renderJobBody(job: JobModel, snap: JobSnapshot): Record<string, 
             if (terminal) body.end_time = formatRomaTime(end);
             return body;
         }
+        case "ecs":
+        case "bms":
+            // ECS ShowJobResponse / BMS ShowJobInfosResponse: each sub-job's entities name the server.
+            return renderFlatJob(job, snap, STATUS_WORDS[job.service], (id) => ({ server_id: id }));
+        case "evs":
+            // EVS ShowJobResponse: one volume in entities.volume_id, a batch in entities.sub_jobs[].
+            if (job.subJobs === 1) {
+                const { entities: _batch, ...flat } = renderFlatJob(job, snap, STATUS_WORDS.evs, () => ({}));
+                return { ...flat, entities: snap.state === "succeeded" ? { volume_id: job.resourceIds[0], size: 10 } : {} };
+            }
+            return renderFlatJob(job, snap, STATUS_WORDS.evs, (id) => ({ volume_id: id, size: 10 }));
+        case "eip":
+            // EIP ShowResourcesJobDetailResponse: sub-jobs have the parent's shape, no documented ID field.
+            return renderFlatJob(job, snap, STATUS_WORDS.eip, () => ({}));
+        case "ims": {
+            // IMS ShowJobProgressResponse: entities.process_percent a fraction, entities.image_id.
+            const { entities: _flat, ...flat } = renderFlatJob(job, snap, STATUS_WORDS.ims, () => ({}));
+            const entities: Record<string, unknown> = {};
+            if (snap.percent !== undefined) entities.process_percent = Math.floor(snap.percent) / 100;
+            if (snap.state === "succeeded") entities.image_id = job.resourceIds[0];
+            return { ...flat, entities };
+        }
+        case "dcs":
+            // DCS ShowJobInfoResponse: epoch-ms strings, fail_reason only.
+            return {
+                job_id: job.jobId,
+                job_type: job.jobName,
+                status: STATUS_WORDS.dcs[snap.state],
+                begin_time: formatEpochText(begin),
+                end_time: terminal ? formatEpochText(end) : "",
+                fail_reason: snap.state === "failed" ? job.failedDetail : "",
+            };
+        case "cce": {
+            // CCE Job: status.phase/reason, spec.subJobs[] (full jobs), Go times.
+            const words = STATUS_WORDS.cce;
+            const subJobs = subJobStates(job, snap.state).map((state, i) => ({
+                kind: "Job",
+                metadata: { uid: `${job.jobId}-${i + 1}`, creationTimestamp: formatGoTime(begin), updateTimestamp: formatGoTime(terminal ? end : begin) },
+                spec: { type: "CreateNode", clusterUID: job.instance.id, resourceID: job.resourceIds[i] },
+                status: { phase: words[state], reason: state === "failed" ? job.failedDetail : "" },
+            }));
+            return {
+                kind: "Job",
+                apiVersion: "v3",
+                metadata: { uid: job.jobId, creationTimestamp: formatGoTime(begin), updateTimestamp: formatGoTime(terminal ? end : begin) },
+                spec: { type: job.jobName, clusterUID: job.instance.id, resourceID: job.instance.id, subJobs },
+                status: { phase: words[snap.state], reason: snap.state === "failed" ? job.failedDetail : "" },
+            };
+        }
+        case "rds":
+        case "taurusdb":
+            return renderRdsFamily(job, snap, "process");
+        case "dds":
+        case "opengauss":
+            return renderRdsFamily(job, snap, "progress");
+        case "elb": {
+            // ELB ShowJobResponse: { job: MainJob, request_id }, sub-jobs with resource_id and entities[].
+            const words = STATUS_WORDS.elb;
+            const subJobs = subJobStates(job, snap.state).map((state, i) => ({
+                status: words[state],
+                job_id: `${job.jobId}-${i + 1}`,
+                job_type: "createListener",
+                resource_id: job.resourceIds[i],
+                entities: [{ resource_id: job.resourceIds[i], resource_type: "listener" }],
+                error_code: state === "failed" ? job.failedCode : null,
+                error_msg: state === "failed" ? job.failedDetail : null,
+            }));
+            return {
+                job: {
+                    status: words[snap.state],
+                    begin_time: formatIsoMsTime(begin),
+                    end_time: terminal ? formatIsoMsTime(end) : "",
+                    job_id: job.jobId,
+                    job_type: job.jobName,
+                    error_code: snap.state === "failed" ? job.failedCode : null,
+                    error_msg: snap.state === "failed" ? job.failedDetail : null,
+                    project_id: job.projectId,
+                    resource_id: job.instance.id,
+                    sub_jobs: subJobs,
+                },
+                request_id: hex32(),
+            };
+        }
+        case "cbr":
+            // CBR ShowOpLogResponse: operation_log with error_info and checkpoint_id.
+            return {
+                operation_log: {
+                    id: job.jobId,
+                    operation_type: job.jobName,
+                    status: STATUS_WORDS.cbr[snap.state],
+                    created_at: formatRomaTime(begin),
+                    started_at: formatRomaTime(begin),
+                    ended_at: terminal ? formatRomaTime(end) : "",
+                    updated_at: formatRomaTime(terminal ? end : begin),
+                    project_id: job.projectId,
+                    checkpoint_id: snap.state === "succeeded" ? job.resourceIds[0] : "",
+                    error_info: snap.state === "failed" ? { code: job.failedCode, message: job.failedDetail } : { code: "", message: "" },
+                },
+            };
+        case "sfsturbo": {
+            // SFS Turbo ShowJobDetailResponse: lower-case statuses, top-level sub_jobs[], zone-less times.
+            const words = STATUS_WORDS.sfsturbo;
+            return {
+                status: words[snap.state],
+                job_id: job.jobId,
+                job_type: job.jobName,
+                begin_time: formatSpaceTime(begin),
+                end_time: terminal ? formatSpaceTime(end) : "",
+                error_code: snap.state === "failed" ? job.failedCode : "",
+                fail_reason: snap.state === "failed" ? job.failedDetail : "",
+                sub_jobs: subJobStates(job, snap.state).map((state, i) => ({
+                    status: words[state],
+                    job_id: `${job.jobId}-${i + 1}`,
+                    job_type: job.jobName,
+                    error_code: state === "failed" ? job.failedCode : "",
+                    fail_reason: state === "failed" ? job.failedDetail : "",
+                })),
+            };
+        }
+        case "dms":
+            // Kafka/RabbitMQ ShowBackgroundTaskResponse: the task is tasks[0]; no failure text.
+            return {
+                task_count: "1",
+                tasks: [
+                    {
+                        id: job.jobId,
+                        name: job.jobName,
+                        user_name: "emulated",
+                        user_id: hex32(),
+                        params: "{}",
+                        status: STATUS_WORDS.dms[snap.state],
+                        created_at: formatEpochText(begin),
+                        updated_at: formatEpochText(terminal ? end : begin),
+                    },
+                ],
+            };
     }
 }
 
-/** A fresh job ID shaped like the seeds: a UUID for DDM and CFW, 32 lower-case hex for DWS and ROMA. */
+/** Kinds whose job IDs are UUIDs in their documentation; the others use 32 lower-case hex. */
+const UUID_JOB_IDS: readonly EmulatedService[] = ["ddm", "cfw", "rds", "dds", "taurusdb", "opengauss", "cce", "dcs", "elb", "cbr", "dms"];
+
+/** A fresh job ID shaped like the documentation's examples: a UUID or 32 lower-case hex. */
 export function newJobId(service: EmulatedService): string {
-    return service === "ddm" || service === "cfw" ? randomUUID() : hex32();
+    return UUID_JOB_IDS.includes(service) ? randomUUID() : hex32();
 }
 
 /** 32 random lower-case hex characters. */
@@ -180,12 +420,27 @@ export function hex32(): string {
     return randomBytes(16).toString("hex");
 }
 
-/** Default job names per service. */
+/** Default job names (or types) per service, from each API reference's examples. */
 export const DEFAULT_JOB_NAMES: Record<EmulatedService, string> = {
     dws: "emulatedDwsJob",
     ddm: "CreateInstance",
     cfw: "",
     roma: "",
+    ecs: "createServer",
+    evs: "createVolume",
+    bms: "baremetalBatchCreate",
+    eip: "createBatchPublicip",
+    ims: "createImageByInstance",
+    cce: "CreateCluster",
+    rds: "CreateMysqlInstance",
+    dds: "CreateMongoDB",
+    taurusdb: "CreateGaussDBV5Instance",
+    opengauss: "CreateGaussDBInstance",
+    dcs: "masterStandbySwapJob",
+    elb: "copyLoadbalancer",
+    cbr: "backup",
+    sfsturbo: "expandShare",
+    dms: "modifySpec",
 };
 
 /** Default failure code and detail per service (DWS and ROMA from the seed examples). */
@@ -194,6 +449,21 @@ export const DEFAULT_FAILURES: Record<EmulatedService, { code: string; detail: s
     ddm: { code: "", detail: "" },
     cfw: { code: "CFW.00200005", detail: "The job failed (emulated)." },
     roma: { code: "ROMA.00000101", detail: "some error details here" },
+    ecs: { code: "Ecs.0111", detail: "insufficient quota (emulated)" },
+    evs: { code: "EVS.2024", detail: "insufficient capacity (emulated)" },
+    bms: { code: "BMS.0221", detail: "no flavor available (emulated)" },
+    eip: { code: "VPC.0507", detail: "insufficient EIP quota (emulated)" },
+    ims: { code: "IMS.0100", detail: "image file is damaged (emulated)" },
+    cce: { code: "", detail: "install node failed (emulated)" },
+    rds: { code: "", detail: "instance creation failed (emulated)" },
+    dds: { code: "", detail: "instance creation failed (emulated)" },
+    taurusdb: { code: "", detail: "instance creation failed (emulated)" },
+    opengauss: { code: "", detail: "instance creation failed (emulated)" },
+    dcs: { code: "", detail: "switchover failed (emulated)" },
+    elb: { code: "ELB.8902", detail: "listener creation failed (emulated)" },
+    cbr: { code: "BackupService.6302", detail: "backup failed (emulated)" },
+    sfsturbo: { code: "SFSTurbo.0001", detail: "expansion failed (emulated)" },
+    dms: { code: "", detail: "" },
 };
 
 /** Error-code prefix of each service, for emulator-chosen service error codes. */
@@ -202,6 +472,21 @@ const SERVICE_PREFIX: Record<EmulatedService, string> = {
     ddm: "DDM.",
     cfw: "CFW.0000",
     roma: "ROMA.0000",
+    ecs: "Ecs.",
+    evs: "EVS.",
+    bms: "BMS.",
+    eip: "VPC.",
+    ims: "IMS.",
+    cce: "CCE.0",
+    rds: "DBS.20",
+    dds: "DBS.20",
+    taurusdb: "DBS.20",
+    opengauss: "DBS.20",
+    dcs: "DCS.400",
+    elb: "ELB.",
+    cbr: "BackupService.",
+    sfsturbo: "SFSTurbo.",
+    dms: "DMS.0000",
 };
 
 /** An emulator-chosen service error code, e.g. `serviceCode("dws", 404)` → `DWS.0404`, `serviceCode("roma", 404)` → `ROMA.00000404`. */

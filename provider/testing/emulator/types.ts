@@ -4,11 +4,13 @@
  * @packageDocumentation
  */
 
-/** The job APIs the emulator serves: GaussDB(DWS), DDM, Cloud Firewall (CFW) and ROMA Connect. */
-export type EmulatedService = "dws" | "ddm" | "cfw" | "roma";
+import { SERVICE_KINDS, ServiceKind } from "../../services/types";
 
-/** Every {@link EmulatedService}, in a stable order. */
-export const EMULATED_SERVICES: readonly EmulatedService[] = ["dws", "ddm", "cfw", "roma"];
+/** Every job API the emulator serves: one per service kind of the package, in the same order. */
+export const EMULATED_SERVICES: readonly ServiceKind[] = SERVICE_KINDS;
+
+/** A job API the emulator serves. */
+export type EmulatedService = ServiceKind;
 
 /** How a job ends once its `durationMs` has elapsed. */
 export type EmulatedOutcome = "succeeded" | "failed";
@@ -122,7 +124,7 @@ export interface EmulatedJobDefinition {
     service: EmulatedService;
     /** Project ID in the request path. */
     projectId: string;
-    /** Instance ID in the request path; required for `roma`, ignored otherwise. */
+    /** Instance ID in the request path; required for `roma` and `dms`, ignored otherwise. */
     instanceId?: string;
     /**
      * Job ID. Default: a fresh random ID shaped like the seeds' examples (32 lower-case hex for DWS
@@ -161,6 +163,15 @@ export interface EmulatedJobDefinition {
     jobType?: "exportAsset" | "importAsset";
     /** Faults that replace the answers to this job's next requests, consumed in order. */
     faults?: FaultSpec[];
+    /**
+     * Kinds with sub-jobs (ECS, BMS, EVS, EIP, IMS, CCE, ELB, SFS Turbo): how many, ≥ 1. Default 1.
+     * Kinds that report what a job produced render one resource ID per sub-job (see `resourceIds`).
+     */
+    subJobs?: number;
+    /** With `outcome: "failed"`, how many sub-jobs fail (the last ones), 0–`subJobs`. Default 1. */
+    failedSubJobs?: number;
+    /** The resource IDs the job produces, one per sub-job (server, volume, node, image IDs...). Default: fresh UUIDs. */
+    resourceIds?: string[];
 }
 
 /** How a request was authenticated. */

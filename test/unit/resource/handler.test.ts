@@ -16,7 +16,7 @@ describe("resource: check", () => {
     });
 
     const bad: [string, Record<string, unknown>, string, RegExp][] = [
-        ["unknown kind", { service: "rds" }, "service", /"dws", "ddm", "roma", "cfw"/],
+        ["unknown kind", { service: "obs" }, "service", /"dws", "ddm", "roma", "cfw", "ecs"/],
         ["empty job ID", { jobId: "" }, "jobId", /Invalid jobId: ""/],
         ["ROMA without instanceId", { service: "roma" }, "instanceId", /needs the instance ID/],
         ["allowFailure not boolean", { allowFailure: "yes" }, "allowFailure", /true or false/],

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { parseProgress, parseTime } from "../../../provider/services/fields";
+import { parseProgress, parseTime, readAll, readPath } from "../../../provider/services/fields";
 
 describe("fields: parseProgress", () => {
     const table: [unknown, "percent" | "fraction", number | undefined][] = [
@@ -40,6 +40,12 @@ describe("fields: parseTime", () => {
         ["2019-12-06T06:49:04Z", "2019-12-06T06:49:04.000Z"],
         ["2019-12-06 06:49:04", "2019-12-06T06:49:04.000Z"],
         ["2019-12-06T06:49:04.123Z", "2019-12-06T06:49:04.123Z"],
+        // CCE (Go time.String()): nanoseconds, offset, then a zone name that the offset overrides.
+        ["2020-02-02 08:12:40.672772389 +0000 UTC", "2020-02-02T08:12:40.672Z"],
+        ["2020-02-02 16:12:40.5 +0800 CST", "2020-02-02T08:12:40.500Z"],
+        ["2020-02-02 08:12:40 UTC", undefined],
+        ["2020-02-02T08:12:40Z UTC", undefined],
+        ["1684191545379", "2023-05-15T22:59:05.379Z"],
         [1641370501000, "2022-01-05T08:15:01.000Z"],
         ["1641370501000", "2022-01-05T08:15:01.000Z"],
         [1641370501, "2022-01-05T08:15:01.000Z"],
@@ -56,4 +62,30 @@ describe("fields: parseTime", () => {
             expect(parseTime(input)).to.equal(expected);
         });
     }
+});
+
+describe("fields: readAll and readPath", () => {
+    const body = { tasks: [{ status: "SUCCESS" }, { status: "FAILED" }], entities: { sub_jobs: [{ entities: { server_id: "a" } }, { entities: {} }, { entities: { server_id: "b" } }] }, n: null };
+    const table: [string, unknown[]][] = [
+        ["tasks[0].status", ["SUCCESS"]],
+        ["tasks[1].status", ["FAILED"]],
+        ["tasks[2].status", []],
+        ["tasks[].status", ["SUCCESS", "FAILED"]],
+        ["entities.sub_jobs[].entities.server_id", ["a", "b"]],
+        ["entities[].x", []],
+        ["n", []],
+        ["n.x", []],
+        ["missing.path", []],
+    ];
+    for (const [path, expected] of table) {
+        it(`${path} → ${JSON.stringify(expected)}`, () => {
+            expect(readAll(body, path)).to.deep.equal(expected);
+            expect(readPath(body, path)).to.equal(expected[0]);
+        });
+    }
+
+    it("refuses a malformed path (a programming error)", () => {
+        expect(() => readAll(body, "tasks[x].status")).to.throw(/invalid field path/);
+        expect(() => readAll(body, "a..b")).to.throw(/invalid field path/);
+    });
 });

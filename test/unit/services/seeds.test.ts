@@ -109,6 +109,22 @@ const cases: { name: string; kind: "dws" | "cfw" | "roma" | "ddm"; jobId: string
     },
 ];
 
+/** A body holding `value` at a field path such as `"job.status"` or `"tasks[0].status"`. */
+function bodyAt(path: string, value: unknown): Record<string, unknown> {
+    const root: Record<string, unknown> = {};
+    let node: Record<string, unknown> = root;
+    const steps = path.split(".");
+    steps.forEach((step, i) => {
+        const [, key, index] = /^([^[]+)(?:\[(\d*)\])?$/.exec(step)!;
+        const leaf = i === steps.length - 1;
+        const child: Record<string, unknown> = {};
+        if (index === undefined) node[key] = leaf ? value : child;
+        else node[key] = [leaf ? value : child];
+        node = child;
+    });
+    return root;
+}
+
 describe("services: seed example responses", () => {
     for (const c of cases) {
         it(c.name, () => {
@@ -146,11 +162,12 @@ describe("services: status tables", () => {
 
     it("an unknown status is never a success", () => {
         for (const adapter of Object.values(SERVICES)) {
-            const body = adapter.kind === "ddm" ? { job: { status: "Done" } } : adapter.kind === "cfw" ? { data: { status: "OK" } } : { status: "OK" };
-            const s = adapter.parse(body, "j");
-            expect(s.state, adapter.kind).to.equal("running");
-            expect(s.statusRecognised).to.equal(false);
-            expect(s.status).to.equal(body.job?.status ?? (body as { data?: { status: string } }).data?.status ?? (body as { status: string }).status);
+            for (const unknown of ["OK", "Done", "Succeeded!", "COMPLETED_WITH_ERRORS"]) {
+                const s = adapter.parse(bodyAt(adapter.spec.fields.status, unknown), "j");
+                expect(s.state, `${adapter.kind} ${unknown}`).to.equal("running");
+                expect(s.statusRecognised).to.equal(false);
+                expect(s.status).to.equal(unknown);
+            }
         }
     });
 
@@ -192,7 +209,7 @@ describe("services: unreadable bodies", () => {
 
 describe("services: registry and paths", () => {
     it("rejects unknown kinds listing the valid ones", () => {
-        expect(() => getService("rds")).to.throw(ConfigError, /service: "rds".*"dws", "ddm", "roma", "cfw"/);
+        expect(() => getService("obs")).to.throw(ConfigError, /service: "obs".*"dws", "ddm", "roma", "cfw", "ecs", "evs"/);
         expect(() => getService(undefined)).to.throw(ConfigError, /\(missing\)/);
     });
 
