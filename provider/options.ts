@@ -95,17 +95,17 @@ export function resolveWaitSettings(
     const service = isUnknown(settings.service) ? undefined : getService(settings.service);
     const jobId = known(settings.jobId, (v) => checkId("jobId", v, ID_PATTERN, ID_RULE));
     const projectId = known(settings.projectId ?? defaults.projectId, (v) => {
-        if (v === undefined) throw new ConfigError("projectId", "(missing)", `${PROJECT_RULE}; set it on the waiter, in huaweicloud:projectId (Pulumi stack config) or in HW_PROJECT_ID (or OS_PROJECT_ID)`);
+        if (v === undefined) throw new ConfigError({ field: "projectId", value: "(missing)", allowed: `${PROJECT_RULE}; set it on the waiter, in huaweicloud:projectId (Pulumi stack config) or in HW_PROJECT_ID (or OS_PROJECT_ID)` });
         return checkId("projectId", v, PROJECT_PATTERN, PROJECT_RULE);
     });
     const instanceId = known(settings.instanceId, (v) => optionalId("instanceId", v, ID_PATTERN, ID_RULE));
     if (service !== undefined && !isUnknown(instanceId)) {
         if (service.requiredIds.includes("instanceId")) {
             if (instanceId === undefined) {
-                throw new ConfigError("instanceId", "(missing)", `${ID_RULE}; the "${service.kind}" service needs the instance ID`);
+                throw new ConfigError({ field: "instanceId", value: "(missing)", allowed: `${ID_RULE}; the "${service.kind}" service needs the instance ID` });
             }
         } else if (instanceId !== undefined) {
-            throw new ConfigError("instanceId", printable(instanceId), `no instanceId for the "${service.kind}" service (only "roma" uses one)`);
+            throw new ConfigError({ field: "instanceId", value: printable(instanceId), allowed: `no instanceId for the "${service.kind}" service (only "roma" uses one)` });
         }
     }
     const allowInsecureLoopback = known(settings.allowInsecureLoopback, (v) => (v === undefined ? false : checkBoolean("allowInsecureLoopback", v)));
@@ -114,7 +114,7 @@ export function resolveWaitSettings(
     );
     const region = known(settings.region ?? defaults.region, (v) => (v === undefined ? undefined : validateRegion(checkString("region", v))));
     if (endpoint === undefined && region === undefined) {
-        throw new ConfigError("region", "(missing)", "a region such as \"cn-north-4\" (on the waiter, in huaweicloud:region or in HW_REGION_NAME), or an explicit endpoint");
+        throw new ConfigError({ field: "region", value: "(missing)", allowed: "a region such as \"cn-north-4\" (on the waiter, in huaweicloud:region or in HW_REGION_NAME), or an explicit endpoint" });
     }
     const timeoutMs = known(settings.timeoutSeconds, (v) => seconds("timeoutSeconds", v, 3600, { min: 0.001, max: 604_800 }));
     const minIntervalMs = known(settings.minPollIntervalSeconds, (v) => seconds("minPollIntervalSeconds", v, DEFAULT_BOUNDS.minIntervalMs / 1000, { min: 0.01, max: 3600 }));
@@ -122,9 +122,9 @@ export function resolveWaitSettings(
     if (!isUnknown(minIntervalMs) && !isUnknown(maxIntervalMs) && minIntervalMs > maxIntervalMs) {
         // Blame the bound the user set (both set: the minimum).
         if (settings.minPollIntervalSeconds === undefined) {
-            throw new ConfigError("maxPollIntervalSeconds", String(maxIntervalMs / 1000), `a value no smaller than minPollIntervalSeconds (${minIntervalMs / 1000}, the default)`);
+            throw new ConfigError({ field: "maxPollIntervalSeconds", value: String(maxIntervalMs / 1000), allowed: `a value no smaller than minPollIntervalSeconds (${minIntervalMs / 1000}, the default)` });
         }
-        throw new ConfigError("minPollIntervalSeconds", String(minIntervalMs / 1000), `a value no larger than maxPollIntervalSeconds (${maxIntervalMs / 1000})`);
+        throw new ConfigError({ field: "minPollIntervalSeconds", value: String(minIntervalMs / 1000), allowed: `a value no larger than maxPollIntervalSeconds (${maxIntervalMs / 1000})` });
     }
     const requestTimeoutMs = known(settings.requestTimeoutSeconds, (v) => seconds("requestTimeoutSeconds", v, 30, { min: 0.1, max: 300 }));
     const notFoundGraceMs = known(settings.notFoundGraceSeconds, (v) => seconds("notFoundGraceSeconds", v, 30, { min: 0, max: 3600 }));
@@ -143,23 +143,23 @@ export function checkKnownSettings(input: Record<string, unknown>, extra: readon
             const credentialHint = /key|secret|token|password|credential/i.test(key)
                 ? ". Credentials are never inputs: set huaweicloud:accessKey/secretKey (secret config) or HW_ACCESS_KEY/HW_SECRET_KEY"
                 : "";
-            throw new ConfigError(key, "(value not shown)", `no such option; valid options are ${[...SETTING_KEYS, ...extra].join(", ")}${credentialHint}`);
+            throw new ConfigError({ field: key, value: "(value not shown)", allowed: `no such option; valid options are ${[...SETTING_KEYS, ...extra].join(", ")}${credentialHint}` });
         }
     }
 }
 
 function checkString(field: string, value: unknown): string {
-    if (typeof value !== "string") throw new ConfigError(field, printable(value), "a string");
+    if (typeof value !== "string") throw new ConfigError({ field, value: printable(value), allowed: "a string" });
     return value;
 }
 
 function checkBoolean(field: string, value: unknown): boolean {
-    if (typeof value !== "boolean") throw new ConfigError(field, printable(value), "true or false");
+    if (typeof value !== "boolean") throw new ConfigError({ field, value: printable(value), allowed: "true or false" });
     return value;
 }
 
 function checkId(field: string, value: unknown, pattern: RegExp, rule: string): string {
-    if (typeof value !== "string" || !pattern.test(value)) throw new ConfigError(field, printable(value), rule);
+    if (typeof value !== "string" || !pattern.test(value)) throw new ConfigError({ field, value: printable(value), allowed: rule });
     return value;
 }
 
@@ -177,9 +177,9 @@ function numberIn(field: string, value: unknown, fallback: number, range: Range)
     if (value === undefined) return fallback;
     const low = range.minExclusive ? `greater than ${range.min}` : `at least ${range.min}`;
     const allowed = `a number ${low} and at most ${range.max}`;
-    if (typeof value !== "number" || !Number.isFinite(value)) throw new ConfigError(field, printable(value), allowed);
+    if (typeof value !== "number" || !Number.isFinite(value)) throw new ConfigError({ field, value: printable(value), allowed });
     if (value < range.min || (range.minExclusive && value === range.min) || value > range.max) {
-        throw new ConfigError(field, String(value), allowed);
+        throw new ConfigError({ field, value: String(value), allowed });
     }
     return value;
 }

@@ -98,7 +98,7 @@ export async function check(_olds: Record<string, unknown>, news: Record<string,
     }
     try {
         if (inputs.allowFailure !== undefined && !isUnknown(inputs.allowFailure) && typeof inputs.allowFailure !== "boolean") {
-            throw new ConfigError("allowFailure", JSON.stringify(inputs.allowFailure), "true or false");
+            throw new ConfigError({ field: "allowFailure", value: JSON.stringify(inputs.allowFailure), allowed: "true or false" });
         }
         const resolved = resolveWaitSettings(inputs, defaultsFromEnvironment(), isUnknown);
         const filled: Record<string, unknown> = { ...news, projectId: resolved.projectId };
@@ -213,7 +213,7 @@ function defaultsFromEnvironment(): { projectId?: string; region?: string } {
     return resolveSettingDefaults({ projectId, region });
 }
 
-/** The status fields recorded as outputs (never the raw body: it may be large). */
+/** The status fields recorded as outputs: only these, whatever else a status object carries. */
 export function outputsOf(status: JobStatus): JobWaiterOutputs {
     const outs: JobWaiterOutputs = { state: status.state, status: status.status, statusRecognised: status.statusRecognised };
     for (const key of OPTIONAL_STATUS_KEYS) {

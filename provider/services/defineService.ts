@@ -1,11 +1,13 @@
 /**
  * One mechanism for every job API: a service is a declarative {@link ServiceSpec} (where the
  * fields are, which statuses mean what, how progress is scaled) and `defineService` turns it into
- * a {@link ServiceAdapter} with a pure `parse`.
+ * a {@link ServiceAdapter} with a pure `parse`. Whatever a spec reads, the mechanism passes every
+ * string of it through the waiter's server-text filter: a new kind cannot forget to.
  *
  * @packageDocumentation
  */
 
+import type { ServerTextFilter } from "../serverText";
 import { optionalText, parseProgress, parseTime, ProgressScale, readPath } from "./fields";
 import { JobState, JobStatus, PathId, ServiceAdapter, ServiceKind, UnexpectedBodyError } from "./types";
 
@@ -69,7 +71,7 @@ export function defineService(spec: ServiceSpec): ServiceAdapter {
         .filter((id): id is PathId => id !== undefined && id !== "jobId");
     const f = spec.fields;
 
-    function parse(body: unknown, jobId: string): JobStatus {
+    function parse(body: unknown, jobId: string, safeText: ServerTextFilter): JobStatus {
         if (body === null || typeof body !== "object" || Array.isArray(body)) {
             throw new UnexpectedBodyError(`expected a JSON object, got ${describe(body)}`);
         }
@@ -77,18 +79,12 @@ export function defineService(spec: ServiceSpec): ServiceAdapter {
         if (status === undefined) {
             throw new UnexpectedBodyError(`no status string at "${f.status}" (got ${describe(readPath(body, f.status))})`);
         }
+        // The state is decided on the status as sent: filtering must never turn "SUCCESS\u0000" into a success.
         const upper = status.toUpperCase();
         const known = (Object.keys(states) as JobState[]).find((s) => states[s].includes(upper));
         const reasons = foldReasons(f.failureReasons?.map((p) => readPath(body, p)).find(Array.isArray));
-        const result: JobStatus = {
-            service: spec.kind,
-            jobId,
-            state: known ?? "running",
+        const fromAnswer = {
             status,
-            statusRecognised: known !== undefined,
-            raw: body,
-        };
-        assignDefined(result, {
             jobName: f.jobName && optionalText(readPath(body, f.jobName)),
             progress: f.progress && parseProgress(readPath(body, f.progress), spec.progressScale),
             beginTime: f.beginTime && parseTime(readPath(body, f.beginTime)),
@@ -97,8 +93,9 @@ export function defineService(spec: ServiceSpec): ServiceAdapter {
             failedDetail: (f.failedDetail && optionalText(readPath(body, f.failedDetail))) || reasons?.detail,
             instance: f.instance && readInstance(readPath(body, f.instance)),
             archiveId: f.archiveId && optionalText(readPath(body, f.archiveId)),
-        });
-        return result;
+        };
+        const safe = keepSafe(fromAnswer, safeText) as Partial<JobStatus>;
+        return { service: spec.kind, jobId, state: known ?? "running", statusRecognised: known !== undefined, ...safe, status: safe.status ?? "" };
     }
 
     return {
@@ -112,11 +109,22 @@ export function defineService(spec: ServiceSpec): ServiceAdapter {
     };
 }
 
-/** Copy only the keys whose value is neither `undefined` nor `""` (so outputs stay clean). */
-function assignDefined<T extends object>(target: T, values: Partial<Record<keyof T, unknown>>): void {
-    for (const [k, v] of Object.entries(values)) {
-        if (v !== undefined && v !== "") (target as Record<string, unknown>)[k] = v;
+/**
+ * Everything read from an answer, made safe in one pass: every string, at any depth, through
+ * `safeText`; what is left `undefined` or `""` (and any object or list left empty) is dropped, so
+ * outputs stay clean. Numbers and booleans pass as they are.
+ */
+function keepSafe(value: unknown, safeText: ServerTextFilter): unknown {
+    if (typeof value === "string") return safeText(value) || undefined;
+    if (Array.isArray(value)) {
+        const items = value.map((item) => keepSafe(item, safeText)).filter((item) => item !== undefined);
+        return items.length > 0 ? items : undefined;
     }
+    if (value === null || typeof value !== "object") return value;
+    const entries = Object.entries(value)
+        .map(([key, item]) => [key, keepSafe(item, safeText)] as const)
+        .filter(([, item]) => item !== undefined);
+    return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }
 
 /**
@@ -146,10 +154,7 @@ function foldReasons(list: unknown[] | undefined): { code?: string; detail?: str
 function readInstance(value: unknown): { id?: string; name?: string } | undefined {
     const id = optionalText(readPath(value, "id"));
     const name = optionalText(readPath(value, "name"));
-    if (id === undefined && name === undefined) return undefined;
-    const instance: { id?: string; name?: string } = {};
-    assignDefined(instance, { id, name });
-    return instance;
+    return id === undefined && name === undefined ? undefined : { id, name };
 }
 
 function describe(value: unknown): string {

@@ -4,6 +4,8 @@
  * @packageDocumentation
  */
 
+import type { ServerTextFilter } from "../serverText";
+
 /** The service kinds this package can wait on. */
 export const SERVICE_KINDS = ["dws", "ddm", "roma", "cfw"] as const;
 
@@ -24,7 +26,12 @@ export interface JobInstance {
     name?: string;
 }
 
-/** One normalised reading of a job's status. */
+/**
+ * One normalised reading of a job's status. Every string in it that came from the answer has
+ * passed the waiter's server-text filter (`serverText.ts`): no secret the waiter holds, no control
+ * or escape character, at most `MAX_SERVER_TEXT` characters. The raw body is deliberately not kept:
+ * it would carry unfiltered server text into every error, log line and output that holds a status.
+ */
 export interface JobStatus {
     /** The service kind that was queried. */
     service: ServiceKind;
@@ -34,7 +41,7 @@ export interface JobStatus {
     jobName?: string;
     /** Normalised state. Unknown raw statuses count as `running` (see `statusRecognised`). */
     state: JobState;
-    /** The raw status string exactly as the service sent it. */
+    /** The status string as the service sent it (filtered; `state` is decided on the unfiltered one). */
     status: string;
     /** False when `status` is not one this package knows for the service: it is treated as running, never as success. */
     statusRecognised: boolean;
@@ -52,8 +59,6 @@ export interface JobStatus {
     instance?: JobInstance;
     /** ROMA only: the asset package to download after an export job. */
     archiveId?: string;
-    /** The response body exactly as received. */
-    raw: unknown;
 }
 
 /**
@@ -88,6 +93,10 @@ export interface ServiceAdapter {
     readonly requiredIds: readonly PathId[];
     /** Statuses (upper-cased) this kind documents, by state. */
     readonly states: Readonly<Record<JobState, readonly string[]>>;
-    /** Read a 200 response body. Pure; throws {@link UnexpectedBodyError} on a body it cannot read. */
-    parse(body: unknown, jobId: string): JobStatus;
+    /**
+     * Read a 200 response body. Pure; every string taken from the body passes `safeText` (the
+     * waiter's server-text filter) before it is part of the status. Throws
+     * {@link UnexpectedBodyError} on a body it cannot read.
+     */
+    parse(body: unknown, jobId: string, safeText: ServerTextFilter): JobStatus;
 }

@@ -4,6 +4,7 @@
 import { expect } from "chai";
 import { JobApiError } from "../../../provider/errors";
 import { classifyAnswer, classifyTransportFailure, HttpAnswer, parseRetryAfter } from "../../../provider/http/classify";
+import { serverTextFilter } from "../../../provider/serverText";
 import { getService } from "../../../provider/services";
 
 const SECRET = "SK-very-secret-0123456789";
@@ -11,7 +12,7 @@ const ctx = {
     service: getService("dws"),
     jobId: "job-1",
     nowMs: Date.parse("2026-11-23T12:00:00Z"),
-    redact: (t: string) => t.split(SECRET).join("***"),
+    safeText: serverTextFilter([SECRET]),
 };
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): HttpAnswer => ({
     status,

@@ -152,8 +152,8 @@ describe("resource: update", () => {
 });
 
 describe("resource: outputsOf", () => {
-    it("records status fields, never the raw body", () => {
-        const s: JobStatus = { service: "ddm", jobId: "j", state: "succeeded", status: "Completed", statusRecognised: true, progress: 100, instance: { id: "i", name: "n" }, raw: { big: "x".repeat(1000) } };
+    it("records the status fields and nothing else a status object carries", () => {
+        const s = { service: "ddm", jobId: "j", state: "succeeded", status: "Completed", statusRecognised: true, progress: 100, instance: { id: "i", name: "n" }, body: { big: "x".repeat(1000) } } as JobStatus;
         const o = outputsOf(s);
         expect(o).to.deep.equal({ state: "succeeded", status: "Completed", statusRecognised: true, progress: 100, instance: { id: "i", name: "n" } });
     });
