@@ -135,17 +135,48 @@ export function resolveWaitSettings(
     };
 }
 
-/** Names of the keys {@link JobWaitSettings} accepts (to refuse unknown keys with a list of valid ones). */
-export function checkKnownSettings(input: Record<string, unknown>, extra: readonly string[] = []): void {
+/**
+ * Refuse every key of `input` that is neither a setting ({@link SETTING_KEYS}) nor in `extra`: a
+ * typo must not silently wait the default hour. The `ConfigError` names the key and the closest
+ * valid one, never the value (it may be a credential given by mistake); `credentialHint` is
+ * appended for keys that look like credentials.
+ */
+export function checkKnownSettings(input: object, extra: readonly string[], credentialHint = ""): void {
+    const valid = [...new Set([...SETTING_KEYS, ...extra])];
     for (const key of Object.keys(input)) {
-        if (!(SETTING_KEYS as readonly string[]).includes(key) && !extra.includes(key)) {
-            // The value of an unknown key is never shown: it may be a credential passed by mistake.
-            const credentialHint = /key|secret|token|password|credential/i.test(key)
-                ? ". Credentials are never inputs: set huaweicloud:accessKey/secretKey (secret config) or HW_ACCESS_KEY/HW_SECRET_KEY"
-                : "";
-            throw new ConfigError({ field: key, value: "(value not shown)", allowed: `no such option; valid options are ${[...SETTING_KEYS, ...extra].join(", ")}${credentialHint}` });
-        }
+        if (valid.includes(key)) continue;
+        const hint = /key|secret|token|password|credential/i.test(key) ? credentialHint : "";
+        throw new ConfigError({
+            field: key,
+            value: "(value not shown)",
+            allowed: `no such option (the closest is "${closest(key, valid)}"); valid options are ${valid.join(", ")}${hint}`,
+        });
     }
+}
+
+/**
+ * The candidate nearest to `key`, ignoring case: the shortest one that contains it (`timeout` →
+ * `timeoutSeconds`), else the one at the least edit distance (the first of equals).
+ */
+function closest(key: string, candidates: readonly string[]): string {
+    const lower = key.toLowerCase();
+    const containing = candidates.filter((candidate) => candidate.toLowerCase().includes(lower));
+    if (containing.length > 0) return containing.reduce((a, b) => (b.length < a.length ? b : a));
+    const distances = candidates.map((candidate) => editDistance(lower, candidate.toLowerCase()));
+    return candidates[distances.indexOf(Math.min(...distances))];
+}
+
+/** Levenshtein distance: insertions, deletions and substitutions of one character. */
+function editDistance(a: string, b: string): number {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        previous = current;
+    }
+    return previous[b.length];
 }
 
 function checkString(field: string, value: unknown): string {

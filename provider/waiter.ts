@@ -9,14 +9,14 @@ import { createHash } from "node:crypto";
 import { ConfigError, NoRequestSlotError } from "./errors";
 import { classifyAnswer, classifyTransportFailure, ClassifyContext } from "./http/classify";
 import { JobClient, TransportFailure } from "./http/client";
-import { Credentials, resolveSettings, secretsOf, SettingsInput } from "./http/credentials";
+import { Credentials, ENV_VARS, resolveSettings, secretsOf, SettingsInput } from "./http/credentials";
 import { serviceEndpoint } from "./http/endpoint";
 import { leaseBudget } from "./polling/budget";
 import { Clock } from "./polling/clock";
 import { pollUntilTerminal, PollOutcome } from "./polling/loop";
 import { PollPolicy } from "./polling/policy";
 import { sharedRequest } from "./polling/sharedRequest";
-import { JobWaitSettings, resolveWaitSettings, ResolvedWaitSettings } from "./options";
+import { checkKnownSettings, JobWaitSettings, resolveWaitSettings, ResolvedWaitSettings } from "./options";
 import { serverTextFilter } from "./serverText";
 import { buildJobPath } from "./services";
 import type { JobStatus } from "./services/types";
@@ -40,6 +40,22 @@ export interface WaitForJobOptions extends JobWaitSettings, Omit<SettingsInput, 
     /** Delay policy. Default: the progress-aware policy. */
     policy?: PollPolicy;
 }
+
+/** The options of {@link WaitForJobOptions} beyond the settings and the credentials (the compiler keeps this list complete). */
+const HOOK_OPTIONS: Record<Exclude<keyof WaitForJobOptions, keyof JobWaitSettings | keyof SettingsInput>, true> = {
+    signal: true,
+    onProgress: true,
+    env: true,
+    clock: true,
+    random: true,
+    policy: true,
+};
+
+/** Every key {@link waitForJob} and {@link getJobStatus} accept besides the settings: credentials and hooks. */
+const OPTION_KEYS: readonly string[] = [...Object.keys(ENV_VARS), ...Object.keys(HOOK_OPTIONS)];
+
+/** Added to the refusal of an unknown option that looks like a credential. */
+const CREDENTIAL_HINT = ". Credentials are accessKey and secretKey (with securityToken for temporary keys), or token";
 
 /** A finished job: its terminal status plus what the wait cost. */
 export interface CompletedJob extends JobStatus {
@@ -101,7 +117,7 @@ export async function getJobStatus(options: WaitForJobOptions): Promise<JobStatu
 }
 
 /**
- * Validate the options and build the one-poll function. Every poll — its wait for a token of
+ * Validate the options (an unknown key is refused) and build the one-poll function. Every poll — its wait for a token of
  * the process-wide request budget and its request — ends by the hard stop: the deadline plus
  * one request timeout (`"wait"`), or one request timeout from now (`"once"`), however busy the
  * budget is, and even when the request is shared with another waiter whose hard stop is later.
@@ -111,6 +127,7 @@ function prepare(options: WaitForJobOptions, mode: "wait" | "once"): PreparedJob
     if (options === null || typeof options !== "object") {
         throw new ConfigError({ field: "options", value: String(options), allowed: "an object with at least service and jobId" });
     }
+    checkKnownSettings(options, OPTION_KEYS, CREDENTIAL_HINT);
     const env = resolveSettings(
         {
             accessKey: options.accessKey,

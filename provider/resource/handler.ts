@@ -62,6 +62,9 @@ const CONFIG_KEYS: Record<string, keyof SettingsInput> = {
     "huaweicloud:cloud": "cloud",
 };
 
+/** Added to the refusal of an unknown input that looks like a credential. */
+const CREDENTIALS_ARE_NOT_INPUTS = ". Credentials are never inputs: set huaweicloud:accessKey/secretKey (secret config) or HW_ACCESS_KEY/HW_SECRET_KEY";
+
 /** The engine's marker for a value not known yet (during preview). */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
@@ -89,7 +92,7 @@ export async function configure(req: dynamic.ConfigureRequest): Promise<void> {
 export async function check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.CheckResult> {
     const inputs = pickInputs(news);
     try {
-        checkKnownSettings(withoutProviderKey(news), ["allowFailure", ...OUTPUT_KEYS]);
+        checkKnownSettings(withoutProviderKey(news), ["allowFailure", ...OUTPUT_KEYS], CREDENTIALS_ARE_NOT_INPUTS);
     } catch (error) {
         // Not tied to a property: the engine prints a failing property's value, and an unknown
         // key may hold a credential given by mistake.
