@@ -54,8 +54,8 @@ export function serverTextFilter(secrets: readonly string[]): ServerTextFilter {
 }
 
 /**
- * Replace every secret of `secrets` occurring in `text` with `***`: raw, URL-encoded (upper- or
- * lower-case hex) and JSON-escaped. Longer forms are replaced first, so a secret that contains
+ * Replace every secret of `secrets` occurring in `text` with `***`: raw, URL-encoded and
+ * JSON-escaped, in any letter case. Longer forms are replaced first, so a secret that contains
  * another is removed whole.
  */
 export function redactSecrets(text: string, secrets: readonly string[]): string {
@@ -72,28 +72,26 @@ function stripControls(text: string): string {
         .trim();
 }
 
-/** The forms of each secret a server could echo, longest first. */
-function secretForms(secrets: readonly string[]): string[] {
+/** One pattern matching, in any letter case, every form of each secret a server could echo (longest first), or none. */
+function secretForms(secrets: readonly string[]): RegExp | undefined {
     const forms = new Set<string>();
     for (const secret of secrets) {
         if (secret === "") continue;
         forms.add(secret);
         forms.add(JSON.stringify(secret).slice(1, -1));
         try {
-            const encoded = encodeURIComponent(secret);
-            forms.add(encoded);
-            forms.add(encoded.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()));
+            forms.add(encodeURIComponent(secret));
         } catch {
             // A lone surrogate cannot be URL-encoded; the other forms are still redacted.
         }
     }
-    return [...forms].sort((a, b) => b.length - a.length);
+    if (forms.size === 0) return undefined;
+    const alternatives = [...forms].sort((a, b) => b.length - a.length).map((form) => form.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&"));
+    return new RegExp(alternatives.join("|"), "gi");
 }
 
-function replaceForms(text: string, forms: readonly string[]): string {
-    let out = text;
-    for (const form of forms) out = out.split(form).join(REDACTED);
-    return out;
+function replaceForms(text: string, forms: RegExp | undefined): string {
+    return forms === undefined ? text : text.replace(forms, REDACTED);
 }
 
 /** At most {@link MAX_SERVER_TEXT} characters, the last one an ellipsis when cut; a surrogate pair is never split. */

@@ -94,7 +94,7 @@ export function defineService(spec: ServiceSpec): ServiceAdapter {
             instance: f.instance && readInstance(readPath(body, f.instance)),
             archiveId: f.archiveId && optionalText(readPath(body, f.archiveId)),
         };
-        const safe = keepSafe(fromAnswer, safeText) as Partial<JobStatus>;
+        const safe = (keepSafe(fromAnswer, safeText) ?? {}) as Partial<JobStatus>;
         return { service: spec.kind, jobId, state: known ?? "running", statusRecognised: known !== undefined, ...safe, status: safe.status ?? "" };
     }
 

@@ -6,7 +6,7 @@ import { expect } from "chai";
 import { buildJobPath, getService, SERVICES } from "../../../provider/services";
 import { JobStatus, UnexpectedBodyError } from "../../../provider/services/types";
 import { ConfigError } from "../../../provider/errors";
-import { serverTextFilter } from "../../../provider/serverText";
+import { MAX_SERVER_TEXT, serverTextFilter } from "../../../provider/serverText";
 
 /** The filter of a waiter holding no secrets: documented bodies pass it unchanged. */
 const safeText = serverTextFilter([]);
@@ -232,5 +232,46 @@ describe("services: registry and paths", () => {
             ConfigError,
             /instanceId.*jobId, projectId, instanceId/,
         );
+    });
+});
+
+describe("services: every string read from a body passes the waiter's filter", () => {
+    const SECRET = "sk-seeds-filter-0123456789";
+    const filtered = serverTextFilter([SECRET]);
+
+    it("filters each field, whatever the kind's spec reads", () => {
+        const s = getService("dws").parse(
+            { ...DWS_SEED, job_name: "\u001b[31mcreate\u001b[0m", failed_code: `code ${SECRET}`, failed_detail: `line1\r\nline2\u0007${"x".repeat(5000)}` },
+            "j",
+            filtered,
+        );
+        expect(s.jobName).to.equal("create");
+        expect(s.failedCode).to.equal("code ***");
+        expect(s.failedDetail!.startsWith("line1 line2 x")).to.equal(true);
+        expect(s.failedDetail!.length).to.be.at.most(MAX_SERVER_TEXT);
+    });
+
+    it("decides the state on the status as sent: a filtered-away control never makes a success", () => {
+        const s = getService("dws").parse({ status: "SUCCESS\u0000" }, "j", filtered);
+        expect(s).to.include({ state: "running", statusRecognised: false, status: "SUCCESS" });
+        const secret = getService("dws").parse({ status: SECRET }, "j", filtered);
+        expect(secret).to.include({ state: "running", statusRecognised: false, status: "***" });
+    });
+
+    it("drops a field, or a nested object, that nothing printable is left of", () => {
+        const s = getService("ddm").parse({ job: { status: "Completed", name: "\u0000\u202e", instance: { id: "\u001b[0m", name: "\u200b" } } }, "j", filtered);
+        expect(s).to.not.have.property("jobName");
+        expect(s).to.not.have.property("instance");
+        const blank = getService("dws").parse({ status: "\u0007\u0007" }, "j", filtered);
+        expect(blank).to.include({ state: "running", status: "" });
+    });
+
+    it("folds ROMA reasons before filtering the folded line", () => {
+        const s = getService("roma").parse(
+            { status: "FAILED", reason: [{ resource_type: "app", resource_name: `\u001b]8;;https://evil.example/\u0007${SECRET}\u001b]8;;\u0007`, error_code: "ROMA.1", error_msg: "bad\nthing" }] },
+            "j",
+            filtered,
+        );
+        expect(s.failedDetail).to.equal("app ***: bad thing");
     });
 });
