@@ -90,6 +90,14 @@ describe("http: classifyTransportFailure", () => {
             expect(classifyTransportFailure(code, "socket hang up", ctx).kind).to.equal("transient");
         });
     }
+    it("a network failure's code and message have their own fields, apart from the service's and without an HTTP status", () => {
+        const error = (classifyTransportFailure("ECONNRESET", `socket hang up ${SECRET}\r\n`, ctx) as { error: Error }).error as JobApiError;
+        expect(error).to.include({ networkCode: "ECONNRESET", networkMessage: "socket hang up ***" });
+        expect(error.errorCode).to.equal(undefined);
+        expect(error.httpStatus).to.equal(undefined);
+        expect(error.message).to.match(/^Job API error for job job-1: no HTTP answer \(ECONNRESET: socket hang up \*\*\*\)\. The connection/);
+    });
+
     it("an unknown failure is permanent (no blind retry of a bug)", () => {
         expect(classifyTransportFailure("ERR_BAD_RESPONSE", "maxContentLength size of 1048576 exceeded", ctx).kind).to.equal("permanent");
         expect(classifyTransportFailure(undefined, "weird", ctx).kind).to.equal("permanent");
