@@ -301,7 +301,7 @@ export type Expected =
     | { kind: "succeeded" }
     | { kind: "failed"; failedCode: string | undefined }
     | { kind: "timeout" }
-    | { kind: "apiError"; httpStatus: number };
+    | { kind: "apiError"; httpStatus?: number };
 
 /** What a job ended in. */
 export type Actual =
@@ -627,7 +627,7 @@ function describeOutcome(x: Actual): string {
 function sameOutcome(expected: Expected, actual: Actual): boolean {
     if (expected.kind !== actual.kind) return false;
     if (expected.kind === "failed") return (actual as { failedCode?: string }).failedCode === expected.failedCode;
-    if (expected.kind === "apiError") return (actual as { httpStatus: number }).httpStatus === expected.httpStatus;
+    if (expected.kind === "apiError") return (actual as { httpStatus?: number }).httpStatus === expected.httpStatus;
     return true;
 }
 

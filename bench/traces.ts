@@ -490,6 +490,5 @@ export function jobStatusOf(point: TracePoint, jobId: string): JobStatus {
         status: point.done ? "SUCCESS" : "RUNNING",
         statusRecognised: true,
         progress: point.progress,
-        raw: {},
     };
 }

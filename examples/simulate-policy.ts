@@ -39,7 +39,6 @@ export async function replay(trace: Trace, timeoutMs: number, options: { bounds?
             status: done ? "SUCCESS" : "RUNNING",
             statusRecognised: true,
             progress: done ? 100 : answer,
-            raw: {},
         };
         return { kind: "status" as const, status };
     };

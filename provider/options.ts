@@ -101,17 +101,17 @@ export function resolveWaitSettings(
     const service = isUnknown(settings.service) ? undefined : getService(settings.service);
     const jobId = known(settings.jobId, (v) => checkId("jobId", v, ID_PATTERN, ID_RULE));
     const projectId = known(settings.projectId ?? defaults.projectId, (v) => {
-        if (v === undefined) throw new ConfigError("projectId", "(missing)", `${PROJECT_RULE}; set it on the waiter, in huaweicloud:projectId (Pulumi stack config) or in HW_PROJECT_ID (or OS_PROJECT_ID)`);
+        if (v === undefined) throw new ConfigError({ field: "projectId", value: "(missing)", allowed: `${PROJECT_RULE}; set it on the waiter, in huaweicloud:projectId (Pulumi stack config) or in HW_PROJECT_ID (or OS_PROJECT_ID)` });
         return checkId("projectId", v, PROJECT_PATTERN, PROJECT_RULE);
     });
     const instanceId = known(settings.instanceId, (v) => optionalId("instanceId", v, ID_PATTERN, ID_RULE));
     if (service !== undefined && !isUnknown(instanceId)) {
         if (service.requiredIds.includes("instanceId")) {
             if (instanceId === undefined) {
-                throw new ConfigError("instanceId", "(missing)", `${ID_RULE}; the "${service.kind}" service needs the instance ID`);
+                throw new ConfigError({ field: "instanceId", value: "(missing)", allowed: `${ID_RULE}; the "${service.kind}" service needs the instance ID` });
             }
         } else if (instanceId !== undefined) {
-            throw new ConfigError("instanceId", printable(instanceId), `no instanceId for the "${service.kind}" service (only ${kindsNeeding("instanceId").map((k) => `"${k}"`).join(" and ")} use one)`);
+            throw new ConfigError({ field: "instanceId", value: printable(instanceId), allowed: `no instanceId for the "${service.kind}" service (only ${kindsNeeding("instanceId").map((k) => `"${k}"`).join(" and ")} use one)` });
         }
     }
     const allowInsecureLoopback = known(settings.allowInsecureLoopback, (v) => (v === undefined ? false : checkBoolean("allowInsecureLoopback", v)));
@@ -120,7 +120,7 @@ export function resolveWaitSettings(
     );
     const region = known(settings.region ?? defaults.region, (v) => (v === undefined ? undefined : validateRegion(checkString("region", v))));
     if (endpoint === undefined && region === undefined) {
-        throw new ConfigError("region", "(missing)", "a region such as \"cn-north-4\" (on the waiter, in huaweicloud:region or in HW_REGION_NAME), or an explicit endpoint");
+        throw new ConfigError({ field: "region", value: "(missing)", allowed: "a region such as \"cn-north-4\" (on the waiter, in huaweicloud:region or in HW_REGION_NAME), or an explicit endpoint" });
     }
     const timeoutMs = known(settings.timeoutSeconds, (v) => seconds("timeoutSeconds", v, 3600, { min: 0.001, max: 604_800 }));
     const minIntervalMs = known(settings.minPollIntervalSeconds, (v) => seconds("minPollIntervalSeconds", v, DEFAULT_BOUNDS.minIntervalMs / 1000, { min: 0.01, max: 3600 }));
@@ -128,9 +128,9 @@ export function resolveWaitSettings(
     if (!isUnknown(minIntervalMs) && !isUnknown(maxIntervalMs) && minIntervalMs > maxIntervalMs) {
         // Blame the bound the user set (both set: the minimum).
         if (settings.minPollIntervalSeconds === undefined) {
-            throw new ConfigError("maxPollIntervalSeconds", String(maxIntervalMs / 1000), `a value no smaller than minPollIntervalSeconds (${minIntervalMs / 1000}, the default)`);
+            throw new ConfigError({ field: "maxPollIntervalSeconds", value: String(maxIntervalMs / 1000), allowed: `a value no smaller than minPollIntervalSeconds (${minIntervalMs / 1000}, the default)` });
         }
-        throw new ConfigError("minPollIntervalSeconds", String(minIntervalMs / 1000), `a value no larger than maxPollIntervalSeconds (${maxIntervalMs / 1000})`);
+        throw new ConfigError({ field: "minPollIntervalSeconds", value: String(minIntervalMs / 1000), allowed: `a value no larger than maxPollIntervalSeconds (${maxIntervalMs / 1000})` });
     }
     const callCostMs = known(settings.callCostSeconds, (v) => seconds("callCostSeconds", v, DEFAULT_TUNING.callCostMs / 1000, { min: 0, max: 3600 }));
     const requestTimeoutMs = known(settings.requestTimeoutSeconds, (v) => seconds("requestTimeoutSeconds", v, 30, { min: 0.1, max: 300 }));
@@ -142,31 +142,62 @@ export function resolveWaitSettings(
     };
 }
 
-/** Names of the keys {@link JobWaitSettings} accepts (to refuse unknown keys with a list of valid ones). */
-export function checkKnownSettings(input: Record<string, unknown>, extra: readonly string[] = []): void {
+/**
+ * Refuse every key of `input` that is neither a setting ({@link SETTING_KEYS}) nor in `extra`: a
+ * typo must not silently wait the default hour. The `ConfigError` names the key and the closest
+ * valid one, never the value (it may be a credential given by mistake); `credentialHint` is
+ * appended for keys that look like credentials.
+ */
+export function checkKnownSettings(input: object, extra: readonly string[], credentialHint = ""): void {
+    const valid = [...new Set([...SETTING_KEYS, ...extra])];
     for (const key of Object.keys(input)) {
-        if (!(SETTING_KEYS as readonly string[]).includes(key) && !extra.includes(key)) {
-            // The value of an unknown key is never shown: it may be a credential passed by mistake.
-            const credentialHint = /key|secret|token|password|credential/i.test(key)
-                ? ". Credentials are never inputs: set huaweicloud:accessKey/secretKey (secret config) or HW_ACCESS_KEY/HW_SECRET_KEY"
-                : "";
-            throw new ConfigError(key, "(value not shown)", `no such option; valid options are ${[...SETTING_KEYS, ...extra].join(", ")}${credentialHint}`);
-        }
+        if (valid.includes(key)) continue;
+        const hint = /key|secret|token|password|credential/i.test(key) ? credentialHint : "";
+        throw new ConfigError({
+            field: key,
+            value: "(value not shown)",
+            allowed: `no such option (the closest is "${closest(key, valid)}"); valid options are ${valid.join(", ")}${hint}`,
+        });
     }
 }
 
+/**
+ * The candidate nearest to `key`, ignoring case: the shortest one that contains it (`timeout` →
+ * `timeoutSeconds`), else the one at the least edit distance (the first of equals).
+ */
+function closest(key: string, candidates: readonly string[]): string {
+    const lower = key.toLowerCase();
+    const containing = candidates.filter((candidate) => candidate.toLowerCase().includes(lower));
+    if (containing.length > 0) return containing.reduce((a, b) => (b.length < a.length ? b : a));
+    const distances = candidates.map((candidate) => editDistance(lower, candidate.toLowerCase()));
+    return candidates[distances.indexOf(Math.min(...distances))];
+}
+
+/** Levenshtein distance: insertions, deletions and substitutions of one character. */
+function editDistance(a: string, b: string): number {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        previous = current;
+    }
+    return previous[b.length];
+}
+
 function checkString(field: string, value: unknown): string {
-    if (typeof value !== "string") throw new ConfigError(field, printable(value), "a string");
+    if (typeof value !== "string") throw new ConfigError({ field, value: printable(value), allowed: "a string" });
     return value;
 }
 
 function checkBoolean(field: string, value: unknown): boolean {
-    if (typeof value !== "boolean") throw new ConfigError(field, printable(value), "true or false");
+    if (typeof value !== "boolean") throw new ConfigError({ field, value: printable(value), allowed: "true or false" });
     return value;
 }
 
 function checkId(field: string, value: unknown, pattern: RegExp, rule: string): string {
-    if (typeof value !== "string" || !pattern.test(value)) throw new ConfigError(field, printable(value), rule);
+    if (typeof value !== "string" || !pattern.test(value)) throw new ConfigError({ field, value: printable(value), allowed: rule });
     return value;
 }
 
@@ -184,9 +215,9 @@ function numberIn(field: string, value: unknown, fallback: number, range: Range)
     if (value === undefined) return fallback;
     const low = range.minExclusive ? `greater than ${range.min}` : `at least ${range.min}`;
     const allowed = `a number ${low} and at most ${range.max}`;
-    if (typeof value !== "number" || !Number.isFinite(value)) throw new ConfigError(field, printable(value), allowed);
+    if (typeof value !== "number" || !Number.isFinite(value)) throw new ConfigError({ field, value: printable(value), allowed });
     if (value < range.min || (range.minExclusive && value === range.min) || value > range.max) {
-        throw new ConfigError(field, String(value), allowed);
+        throw new ConfigError({ field, value: String(value), allowed });
     }
     return value;
 }

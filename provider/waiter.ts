@@ -6,17 +6,18 @@
  */
 
 import { createHash } from "node:crypto";
-import { ConfigError, JobApiError } from "./errors";
+import { ConfigError, NoRequestSlotError } from "./errors";
 import { classifyAnswer, classifyTransportFailure, ClassifyContext } from "./http/classify";
 import { JobClient, TransportFailure } from "./http/client";
-import { Credentials, redactSecrets, resolveSettings, SettingsInput } from "./http/credentials";
+import { Credentials, ENV_VARS, resolveSettings, secretsOf, SettingsInput } from "./http/credentials";
 import { serviceEndpoint } from "./http/endpoint";
 import { leaseBudget } from "./polling/budget";
 import { Clock } from "./polling/clock";
 import { pollUntilTerminal, PollOutcome, StatusUpdate } from "./polling/loop";
 import { PollPolicy, policyForCallCost } from "./polling/policy";
 import { sharedRequest } from "./polling/sharedRequest";
-import { JobWaitSettings, resolveWaitSettings, ResolvedWaitSettings } from "./options";
+import { checkKnownSettings, JobWaitSettings, resolveWaitSettings, ResolvedWaitSettings } from "./options";
+import { serverTextFilter } from "./serverText";
 import { buildJobPath } from "./services";
 import type { JobStatus } from "./services/types";
 
@@ -39,6 +40,22 @@ export interface WaitForJobOptions extends JobWaitSettings, Omit<SettingsInput, 
     /** Delay policy. Default: the progress-aware policy, with `callCostSeconds`. */
     policy?: PollPolicy;
 }
+
+/** The options of {@link WaitForJobOptions} beyond the settings and the credentials (the compiler keeps this list complete). */
+const HOOK_OPTIONS: Record<Exclude<keyof WaitForJobOptions, keyof JobWaitSettings | keyof SettingsInput>, true> = {
+    signal: true,
+    onProgress: true,
+    env: true,
+    clock: true,
+    random: true,
+    policy: true,
+};
+
+/** Every key {@link waitForJob} and {@link getJobStatus} accept besides the settings: credentials and hooks. */
+const OPTION_KEYS: readonly string[] = [...Object.keys(ENV_VARS), ...Object.keys(HOOK_OPTIONS)];
+
+/** Added to the refusal of an unknown option that looks like a credential. */
+const CREDENTIAL_HINT = ". Credentials are accessKey and secretKey (with securityToken for temporary keys), or token";
 
 /** A finished job: its terminal status plus what the wait cost. */
 export interface CompletedJob extends JobStatus {
@@ -100,7 +117,7 @@ export async function getJobStatus(options: WaitForJobOptions): Promise<JobStatu
 }
 
 /**
- * Validate the options and build the one-poll function. Every poll — its wait for a token of
+ * Validate the options (an unknown key is refused) and build the one-poll function. Every poll — its wait for a token of
  * the process-wide request budget and its request — ends by the hard stop: the deadline plus
  * one request timeout (`"wait"`), or one request timeout from now (`"once"`), however busy the
  * budget is, and even when the request is shared with another waiter whose hard stop is later.
@@ -108,8 +125,9 @@ export async function getJobStatus(options: WaitForJobOptions): Promise<JobStatu
  */
 function prepare(options: WaitForJobOptions, mode: "wait" | "once"): PreparedJob {
     if (options === null || typeof options !== "object") {
-        throw new ConfigError("options", String(options), "an object with at least service and jobId");
+        throw new ConfigError({ field: "options", value: String(options), allowed: "an object with at least service and jobId" });
     }
+    checkKnownSettings(options, OPTION_KEYS, CREDENTIAL_HINT);
     const env = resolveSettings(
         {
             accessKey: options.accessKey,
@@ -130,33 +148,28 @@ function prepare(options: WaitForJobOptions, mode: "wait" | "once"): PreparedJob
     const ctx: Omit<ClassifyContext, "nowMs"> = {
         service: settings.service,
         jobId: settings.jobId,
-        redact: (text) => redactSecrets(text, credentials),
+        safeText: serverTextFilter(secretsOf(credentials)),
     };
     const key = `${origin}${path}#${identity(credentials)}`;
     const hardStopAt = Date.now() + (mode === "wait" ? settings.timeoutMs : 0) + settings.requestTimeoutMs;
     const { budget, release } = leaseBudget(origin, settings.maxRequestsPerSecond);
     const noSlot = (): PollOutcome => ({
         kind: "throttled",
-        error: new JobApiError(
-            settings.jobId,
-            0,
-            undefined,
-            undefined,
-            undefined,
-            `No request could be sent before the deadline: this process's request budget for ${origin} ` +
-                `(maxRequestsPerSecond=${budget.ratePerSecond}) is shared by too many waiters.`,
-        ),
+        error: new NoRequestSlotError({ jobId: settings.jobId, origin, maxRequestsPerSecond: budget.ratePerSecond }),
     });
 
     const askOnce = (signal: AbortSignal) =>
         sharedRequest(key, signal, async (shared): Promise<PollOutcome> => {
             const budgetWaitMs = hardStopAt - Date.now();
             if (budgetWaitMs <= 0) return noSlot();
+            queuedForSlot.add(key);
             try {
                 await budget.acquire(AbortSignal.any([shared, AbortSignal.timeout(budgetWaitMs)]));
             } catch (error) {
                 if (shared.aborted) throw error;
                 return noSlot();
+            } finally {
+                queuedForSlot.delete(key);
             }
             try {
                 const answer = await client.get(path, shared, hardStopAt - Date.now());
@@ -170,9 +183,10 @@ function prepare(options: WaitForJobOptions, mode: "wait" | "once"): PreparedJob
         });
     // A request shared with other waiters runs under the hard stop of the waiter that started
     // it; each waiter also stops waiting for it at its own hard stop (the request goes on for
-    // the others), and takes that as a transient failure. The caller's signal is linked by hand,
-    // not with AbortSignal.any: a composite of a long-lived signal stays registered on it (Node
-    // 20 never prunes it), one per poll, for as long as that signal lives.
+    // the others), and takes that as a transient failure — or as no request slot, when the
+    // request was still waiting for one. The caller's signal is linked by hand, not with
+    // AbortSignal.any: a composite of a long-lived signal stays registered on it (Node 20 never
+    // prunes it), one per poll, for as long as that signal lives.
     const fetchOnce = async (signal: AbortSignal | undefined): Promise<PollOutcome> => {
         const leftMs = hardStopAt - Date.now();
         if (leftMs <= 0) return noSlot();
@@ -180,15 +194,16 @@ function prepare(options: WaitForJobOptions, mode: "wait" | "once"): PreparedJob
         const mine = new AbortController();
         const onCallerAbort = () => mine.abort(signal!.reason);
         signal?.addEventListener("abort", onCallerAbort, { once: true });
-        let stopped = false;
+        let stoppedWhile: "queued" | "sent" | undefined;
         const stop = setTimeout(() => {
-            stopped = true;
+            stoppedWhile = queuedForSlot.has(key) ? "queued" : "sent";
             mine.abort(new Error("hard stop"));
         }, leftMs);
         try {
             return await askOnce(mine.signal);
         } catch (error) {
-            if (!stopped || signal?.aborted) throw error;
+            if (stoppedWhile === undefined || signal?.aborted) throw error;
+            if (stoppedWhile === "queued") return noSlot();
             const why = `no answer before this wait's hard stop (the deadline plus one request timeout, ${settings.requestTimeoutMs} ms)`;
             return classifyTransportFailure("ETIMEDOUT", why, { ...ctx, nowMs: Date.now() });
         } finally {
@@ -198,6 +213,9 @@ function prepare(options: WaitForJobOptions, mode: "wait" | "once"): PreparedJob
     };
     return { settings, fetchOnce, release };
 }
+
+/** Keys of shared requests still waiting for a slot of their endpoint's budget: nothing sent yet. */
+const queuedForSlot = new Set<string>();
 
 /** Who is asking, without the secret: two waiters share requests only with the same credentials. */
 function identity(credentials: Credentials): string {

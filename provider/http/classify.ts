@@ -9,6 +9,7 @@
 import { JobApiError } from "../errors";
 import type { PollOutcome } from "../polling/loop";
 import { optionalText, readPath } from "../services/fields";
+import type { ServerTextFilter } from "../serverText";
 import { ServiceAdapter, UnexpectedBodyError } from "../services/types";
 
 /** An HTTP answer as received. Header names are lower-case. */
@@ -29,8 +30,8 @@ export interface ClassifyContext {
     jobId: string;
     /** Current time, ms since the epoch (to read an HTTP-date `Retry-After`). */
     nowMs: number;
-    /** Scrubs secrets (keys, tokens) out of any text that came from the server. */
-    redact: (text: string) => string;
+    /** The waiter's server-text filter: every text taken from the answer passes it (see `serverText.ts`). */
+    safeText: ServerTextFilter;
 }
 
 /**
@@ -47,9 +48,6 @@ const HTTP_DATE = /^(?:[A-Za-z]{3},\s*\d{1,2}[\s-][A-Za-z]{3}[\s-]\d{4}|[A-Za-z]
  * (`Date.parse` would take the machine's local zone).
  */
 const ASCTIME_DATE = /^[A-Za-z]{3} [A-Za-z]{3} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/;
-
-/** Longest server text kept in an error message, in characters. */
-const MAX_SERVER_TEXT = 300;
 
 /** Upper bound for a `Retry-After` value: one hour, in ms (a larger one is clamped; the deadline caps it further). */
 export const MAX_RETRY_AFTER_MS = 3_600_000;
@@ -80,8 +78,7 @@ export function classifyAnswer(answer: HttpAnswer, ctx: ClassifyContext): PollOu
     const json = tryJson(answer.body);
     const fields = errorFields(json, answer, ctx);
     const retryAfterMs = parseRetryAfter(answer.headers["retry-after"], ctx.nowMs);
-    const apiError = (hint: string) =>
-        new JobApiError(ctx.jobId, status, fields.errorCode, fields.errorMsg, fields.requestId, hint);
+    const apiError = (hint: string) => new JobApiError({ jobId: ctx.jobId, httpStatus: status, ...fields, hint });
 
     if (status === 429 || (fields.errorCode !== undefined && THROTTLING_ERROR_CODES.has(fields.errorCode))) {
         return { kind: "throttled", error: apiError("The API is throttling requests; the waiter backs off and retries."), retryAfterMs };
@@ -136,12 +133,12 @@ export function classifyAnswer(answer: HttpAnswer, ctx: ClassifyContext): PollOu
         };
     }
     try {
-        return { kind: "status", status: ctx.service.parse(json.value, ctx.jobId) };
+        return { kind: "status", status: ctx.service.parse(json.value, ctx.jobId, ctx.safeText) };
     } catch (error) {
         if (!(error instanceof UnexpectedBodyError)) throw error;
         return {
             kind: "permanent",
-            error: apiError(`The job API answered 200 with a body that is not a ${ctx.service.title} status: ${ctx.redact(error.problem)}.`),
+            error: apiError(`The job API answered 200 with a body that is not a ${ctx.service.title} status: ${ctx.safeText(error.problem)}.`),
         };
     }
 }
@@ -159,18 +156,16 @@ const TRANSIENT_NETWORK_CODES: ReadonlySet<string> = new Set([
  * that a programming error cannot loop until the deadline.
  */
 export function classifyTransportFailure(code: string | undefined, message: string, ctx: ClassifyContext): PollOutcome {
-    const detail = ctx.redact(message).slice(0, MAX_SERVER_TEXT);
+    const networkError = (hint: string) =>
+        new JobApiError({ jobId: ctx.jobId, networkCode: code, networkMessage: ctx.safeText(message) || undefined, hint });
     if (code !== undefined && TRANSIENT_NETWORK_CODES.has(code)) {
         const hint =
             code === "ENOTFOUND"
                 ? "The job API's host name does not resolve: check region, HW_CLOUD and endpoint; retrying in case DNS is briefly failing."
                 : "The connection to the job API failed; retrying.";
-        return { kind: "transient", error: new JobApiError(ctx.jobId, 0, code, detail, undefined, hint) };
+        return { kind: "transient", error: networkError(hint) };
     }
-    return {
-        kind: "permanent",
-        error: new JobApiError(ctx.jobId, 0, code, detail, undefined, "The request to the job API could not be sent."),
-    };
+    return { kind: "permanent", error: networkError("The request to the job API could not be sent.") };
 }
 
 function tryJson(body: string): { value: unknown } | undefined {
@@ -194,7 +189,7 @@ function errorFields(json: { value: unknown } | undefined, answer: HttpAnswer, c
     const body = json?.value;
     const clean = (v: unknown) => {
         const text = optionalText(v);
-        return text === undefined ? undefined : scrub(ctx.redact(text));
+        return text === undefined ? undefined : ctx.safeText(text) || undefined;
     };
     const errorMsg = [clean(readPath(body, "error_msg") ?? readPath(body, "error.message") ?? readPath(body, "externalMessage")), clean(readPath(body, "error_details"))]
         .filter(Boolean)
@@ -206,14 +201,7 @@ function errorFields(json: { value: unknown } | undefined, answer: HttpAnswer, c
     };
 }
 
-/** Strip control characters and bound the length of text that came from the server. */
-function scrub(text: string): string {
-    // eslint-disable-next-line no-control-regex
-    const flat = text.replace(/[\u0000-\u001f\u007f]+/g, " ");
-    return flat.length > MAX_SERVER_TEXT ? `${flat.slice(0, MAX_SERVER_TEXT)}…` : flat;
-}
-
 function describeBody(body: string, ctx: ClassifyContext): string {
     if (body.trim() === "") return "empty";
-    return `starts with ${JSON.stringify(scrub(ctx.redact(body)).slice(0, 40))}`;
+    return `starts with ${JSON.stringify(ctx.safeText(body).slice(0, 40))}`;
 }

@@ -1,6 +1,6 @@
 /**
  * Where credentials and connection settings come from: explicit options first, then the
- * environment variables of Huawei's Terraform provider, and how secrets are kept out of text.
+ * environment variables of Huawei's Terraform provider, and which of them are secrets.
  *
  * Environment variables (huaweicloud/terraform-provider-huaweicloud `huaweicloud/provider.go`,
  * `schema.MultiEnvDefaultFunc` / `EnvDefaultFunc`, first one set wins):
@@ -103,7 +103,7 @@ function source(field: keyof SettingsInput): string {
  */
 export function resolveSettings(explicit: SettingsInput = {}, env: NodeJS.ProcessEnv = process.env): ResolvedSettings {
     if (explicit === null || typeof explicit !== "object") {
-        throw new ConfigError("settings", printable(explicit), "an object of credential settings");
+        throw new ConfigError({ field: "settings", value: printable(explicit), allowed: "an object of credential settings" });
     }
     const explicitFields = new Set<keyof SettingsInput>();
     const pick = (field: keyof SettingsInput): string | undefined => {
@@ -135,22 +135,22 @@ export function resolveSettings(explicit: SettingsInput = {}, env: NodeJS.Proces
     } else if (tokenWins) {
         credentials = { kind: "token", token };
     } else if (accessKey !== undefined) {
-        throw new ConfigError("secretKey", "(missing)", `the secret key that goes with accessKey: set ${source("secretKey")}`);
+        throw new ConfigError({ field: "secretKey", value: "(missing)", allowed: `the secret key that goes with accessKey: set ${source("secretKey")}` });
     } else if (secretKey !== undefined) {
-        throw new ConfigError("accessKey", `(missing; secretKey is ${HIDDEN})`, `the access key ID that goes with secretKey: set ${source("accessKey")}`);
+        throw new ConfigError({ field: "accessKey", value: `(missing; secretKey is ${HIDDEN})`, allowed: `the access key ID that goes with secretKey: set ${source("accessKey")}` });
     } else if (securityToken !== undefined) {
-        throw new ConfigError(
-            "accessKey",
-            `(missing; securityToken is ${HIDDEN})`,
-            `a temporary access key and secret key to go with securityToken: set ${source("accessKey")} and ${source("secretKey")}`,
-        );
+        throw new ConfigError({
+            field: "accessKey",
+            value: `(missing; securityToken is ${HIDDEN})`,
+            allowed: `a temporary access key and secret key to go with securityToken: set ${source("accessKey")} and ${source("secretKey")}`,
+        });
     } else {
-        throw new ConfigError(
-            "credentials",
-            "(missing)",
-            `either an access key pair — ${source("accessKey")} and ${source("secretKey")}, plus ${source("securityToken")} ` +
+        throw new ConfigError({
+            field: "credentials",
+            value: "(missing)",
+            allowed: `either an access key pair — ${source("accessKey")} and ${source("secretKey")}, plus ${source("securityToken")} ` +
                 `for temporary keys — or an IAM token: ${source("token")}`,
-        );
+        });
     }
     return {
         credentials,
@@ -167,7 +167,7 @@ export function resolveSettings(explicit: SettingsInput = {}, env: NodeJS.Proces
 function settingFrom(field: keyof SettingsInput, value: unknown, env: NodeJS.ProcessEnv | undefined): { value?: string; explicit: boolean } {
     if (value !== undefined && value !== null) {
         if (typeof value !== "string") {
-            throw new ConfigError(field, SECRET_FIELDS.has(field) ? HIDDEN : printable(value), `a string (or leave it out to use ${source(field)})`);
+            throw new ConfigError({ field, value: SECRET_FIELDS.has(field) ? HIDDEN : printable(value), allowed: `a string (or leave it out to use ${source(field)})` });
         }
         const trimmed = value.trim();
         if (trimmed !== "") return { value: checkValue(field, trimmed), explicit: true };
@@ -196,34 +196,20 @@ export function resolveSettingDefaults(explicit: Pick<SettingsInput, "projectId"
 function checkValue(field: keyof SettingsInput, value: string, envName?: string): string {
     const from = envName ? ` (from ${envName})` : "";
     if (/[\u0000-\u001f\u007f]/.test(value)) {
-        throw new ConfigError(field, `${SECRET_FIELDS.has(field) ? HIDDEN : printable(value)}${from}`, "a value without control characters or line breaks");
+        throw new ConfigError({ field, value: `${SECRET_FIELDS.has(field) ? HIDDEN : printable(value)}${from}`, allowed: "a value without control characters or line breaks" });
     }
     if (field === "accessKey" && /[\s,]/.test(value)) {
-        throw new ConfigError(field, `${printable(value)}${from}`, "an access key ID without spaces or commas");
+        throw new ConfigError({ field, value: `${printable(value)}${from}`, allowed: "an access key ID without spaces or commas" });
     }
     return value;
 }
 
 /**
- * Replace every occurrence of any secret of `credentials` — the secret key, the security token,
- * the token, and their URL-encoded forms — in `text` with `"***"`. Longer secrets are replaced
- * first, so a secret that contains another is removed whole. Without credentials the text is
- * returned unchanged.
+ * Every secret `credentials` hold, for the waiter's server-text filter: the secret key, the
+ * security token, the token — and the access key ID, which is not secret to Huawei but names the
+ * account, and nothing a server says is worth echoing it back.
  */
-export function redactSecrets(text: string, credentials: Credentials | undefined): string {
-    let out = typeof text === "string" ? text : String(text);
-    if (!credentials) return out;
-    const secrets = credentials.kind === "token" ? [credentials.token] : [credentials.secretKey, credentials.securityToken];
-    const forms = new Set<string>();
-    for (const secret of secrets) {
-        if (typeof secret !== "string" || secret === "") continue;
-        forms.add(secret);
-        try {
-            forms.add(encodeURIComponent(secret));
-        } catch {
-            // A lone surrogate cannot be URL-encoded; the raw form is still redacted.
-        }
-    }
-    for (const form of [...forms].sort((a, b) => b.length - a.length)) out = out.split(form).join("***");
-    return out;
+export function secretsOf(credentials: Credentials): string[] {
+    const held = credentials.kind === "token" ? [credentials.token] : [credentials.accessKey, credentials.secretKey, credentials.securityToken];
+    return held.filter((secret): secret is string => typeof secret === "string" && secret !== "");
 }

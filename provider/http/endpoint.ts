@@ -58,7 +58,7 @@ export function defaultCloudFor(region: string): string {
  */
 export function serviceEndpoint(endpointService: string, region: string, cloud?: string): string {
     if (typeof endpointService !== "string" || !SERVICE.test(endpointService)) {
-        throw new ConfigError("endpointService", printable(endpointService), "a DNS label of lower-case letters, digits and hyphens");
+        throw new ConfigError({ field: "endpointService", value: printable(endpointService), allowed: "a DNS label of lower-case letters, digits and hyphens" });
     }
     const validRegion = validateRegion(region);
     const exception = regionException(endpointService, validRegion);
@@ -74,7 +74,7 @@ export function serviceEndpoint(endpointService: string, region: string, cloud?:
  */
 export function validateRegion(region: string): string {
     if (typeof region !== "string" || region.length > 63 || !REGION.test(region)) {
-        throw new ConfigError("region", printable(region), REGION_RULE);
+        throw new ConfigError({ field: "region", value: printable(region), allowed: REGION_RULE });
     }
     return region;
 }
@@ -87,7 +87,7 @@ export function validateRegion(region: string): string {
 export function validateCloud(cloud: string): string {
     const domain = typeof cloud === "string" ? cloud.toLowerCase() : cloud;
     if (typeof domain !== "string" || !CLOUD.test(domain)) {
-        throw new ConfigError("cloud", printable(cloud), CLOUD_RULE);
+        throw new ConfigError({ field: "cloud", value: printable(cloud), allowed: CLOUD_RULE });
     }
     return domain;
 }
@@ -103,7 +103,7 @@ export function validateCloud(cloud: string): string {
  */
 export function validateEndpoint(endpoint: string, options: { allowInsecureLoopback?: boolean } = {}): string {
     const reject = (allowed: string): never => {
-        throw new ConfigError("endpoint", printable(typeof endpoint === "string" ? maskUserInfo(endpoint) : endpoint), allowed);
+        throw new ConfigError({ field: "endpoint", value: printable(typeof endpoint === "string" ? maskUserInfo(endpoint) : endpoint), allowed });
     };
     if (typeof endpoint !== "string") return reject(ENDPOINT_RULE);
     // The WHATWG parser silently drops tabs/newlines, trims spaces, reads "\" as "/" and resolves

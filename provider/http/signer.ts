@@ -301,10 +301,10 @@ export function sha256Hex(data: string | Buffer): string {
  */
 export function signRequest(req: SignableRequest, creds: AkSkCredentials, now?: Date): Record<string, string> {
     if (typeof creds?.accessKey !== "string" || creds.accessKey === "" || /[\s,]/.test(creds.accessKey)) {
-        throw new ConfigError("accessKey", printable(creds?.accessKey), "a non-empty access key ID without spaces or commas");
+        throw new ConfigError({ field: "accessKey", value: printable(creds?.accessKey), allowed: "a non-empty access key ID without spaces or commas" });
     }
     if (typeof creds.secretKey !== "string" || creds.secretKey === "") {
-        throw new ConfigError("secretKey", "(missing)", "a non-empty secret key");
+        throw new ConfigError({ field: "secretKey", value: "(missing)", allowed: "a non-empty secret key" });
     }
     const url = new URL(req.url);
     const headers = new Map<string, { name: string; value: string }>();
@@ -323,7 +323,7 @@ export function signRequest(req: SignableRequest, creds: AkSkCredentials, now?: 
     };
 
     if (creds.securityToken !== undefined && creds.securityToken !== "") {
-        if (/[\0\r\n]/.test(creds.securityToken)) throw new ConfigError("securityToken", "(set, hidden)", "a token without line breaks");
+        if (/[\0\r\n]/.test(creds.securityToken)) throw new ConfigError({ field: "securityToken", value: "(set, hidden)", allowed: "a token without line breaks" });
         add(HEADER_SECURITY_TOKEN, creds.securityToken);
     }
     const contentType = headers.get("content-type")?.value;

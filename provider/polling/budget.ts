@@ -13,6 +13,7 @@
  * @packageDocumentation
  */
 
+import { ConfigError } from "../errors";
 import { Clock, systemClock } from "./clock";
 
 /** Options of {@link RequestBudget}. */
@@ -52,7 +53,7 @@ export class RequestBudget {
         const { ratePerSecond } = options;
         checkRate(ratePerSecond);
         const burst = options.burst ?? 1;
-        if (!(Number.isFinite(burst) && burst >= 1)) throw new RangeError(`burst must be a finite number ≥ 1, got ${burst}`);
+        if (!(Number.isFinite(burst) && burst >= 1)) throw new ConfigError({ field: "burst", value: String(burst), allowed: "a finite number ≥ 1" });
         this.rate = ratePerSecond;
         this.burst = burst;
         this.clock = options.clock ?? systemClock;
@@ -160,7 +161,7 @@ function nextTurn(): Promise<void> {
 
 function checkRate(ratePerSecond: number): void {
     if (!(Number.isFinite(ratePerSecond) && ratePerSecond > 0)) {
-        throw new RangeError(`ratePerSecond must be a positive finite number, got ${ratePerSecond}`);
+        throw new ConfigError({ field: "ratePerSecond", value: String(ratePerSecond), allowed: "a positive finite number" });
     }
 }
 

@@ -147,7 +147,7 @@ export async function pollUntilTerminal(
                     // A failing progress callback must not change the outcome of the wait.
                 }
                 if (status.state === "succeeded") return { status, polls, elapsedMs: elapsed() };
-                if (status.state === "failed") throw new AbortError(new JobFailedError(status, polls));
+                if (status.state === "failed") throw new AbortError(new JobFailedError({ status, polls }));
                 throw new NotDoneYet(outcome);
             }
         }
@@ -156,7 +156,14 @@ export async function pollUntilTerminal(
     const waitBeforeNextPoll = async (outcome: NotDoneYet["outcome"]) => {
         const remaining = timeoutMs - elapsed();
         if (remaining <= 0) {
-            throw new JobTimeoutError(jobId, elapsed(), polls, lastStatus, timeoutMs / 1000, outcome.kind === "status" ? undefined : outcome.error);
+            throw new JobTimeoutError({
+                jobId,
+                elapsedMs: elapsed(),
+                polls,
+                lastStatus,
+                timeoutSeconds: timeoutMs / 1000,
+                lastError: outcome.kind === "status" ? undefined : outcome.error,
+            });
         }
         const lastOutcome: OutcomeClass = outcome.kind;
         const delay = policy(
@@ -190,7 +197,7 @@ export async function pollUntilTerminal(
             },
         });
     } catch (error) {
-        if (signal?.aborted) throw new JobCancelledError(jobId, abortReasonText(signal.reason), polls);
+        if (signal?.aborted) throw new JobCancelledError({ jobId, reason: abortReasonText(signal.reason), polls });
         throw error;
     }
 }

@@ -516,15 +516,15 @@ const TUNING_FIELDS = Object.keys(DEFAULT_TUNING) as (keyof PolicyTuning)[];
 
 function resolveTuning(tuning: PolicyTuning): Required<PolicyTuning> {
     if (tuning === null || typeof tuning !== "object") {
-        throw new ConfigError("tuning", printable(tuning), `an object with any of ${TUNING_FIELDS.join(", ")}`);
+        throw new ConfigError({ field: "tuning", value: printable(tuning), allowed: `an object with any of ${TUNING_FIELDS.join(", ")}` });
     }
     const resolved = { ...DEFAULT_TUNING };
     for (const [key, value] of Object.entries(tuning)) {
         const field = TUNING_FIELDS.find((f) => f === key);
-        if (field === undefined) throw new ConfigError(`tuning.${key}`, printable(value), `no such field; valid fields are ${TUNING_FIELDS.join(", ")}`);
+        if (field === undefined) throw new ConfigError({ field: `tuning.${key}`, value: printable(value), allowed: `no such field; valid fields are ${TUNING_FIELDS.join(", ")}` });
         if (value === undefined) continue;
         if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > TUNING_LIMITS[field]) {
-            throw new ConfigError(`tuning.${field}`, printable(value), `a finite number from 0 to ${TUNING_LIMITS[field]} (default ${DEFAULT_TUNING[field]})`);
+            throw new ConfigError({ field: `tuning.${field}`, value: printable(value), allowed: `a finite number from 0 to ${TUNING_LIMITS[field]} (default ${DEFAULT_TUNING[field]})` });
         }
         resolved[field] = value;
     }

@@ -18,6 +18,8 @@
  * @packageDocumentation
  */
 
+import { ConfigError } from "../errors";
+
 /** A prior on the time from the waiter's first call to the job's end. */
 export interface DurationPrior {
     /** No job ends before this (ms). */
@@ -32,7 +34,7 @@ export interface DurationPrior {
 
 /** Log-uniform on [lowMs, highMs]: every decade of durations is equally likely. */
 export function logUniformPrior(lowMs: number, highMs: number): DurationPrior {
-    if (!(lowMs > 0 && highMs > lowMs)) throw new RangeError(`a log-uniform prior needs 0 < low < high, got ${lowMs}, ${highMs}`);
+    if (!(lowMs > 0 && highMs > lowMs)) throw new ConfigError({ field: "prior", value: `[${lowMs}, ${highMs}] ms`, allowed: "a log-uniform prior with 0 < low < high" });
     const span = Math.log(highMs / lowMs);
     const clampT = (t: number) => Math.min(highMs, Math.max(lowMs, t));
     return {
@@ -45,7 +47,7 @@ export function logUniformPrior(lowMs: number, highMs: number): DurationPrior {
 
 /** Uniform on [lowMs, highMs] (the prior with a closed-form optimal schedule). */
 export function uniformPrior(lowMs: number, highMs: number): DurationPrior {
-    if (!(lowMs >= 0 && highMs > lowMs)) throw new RangeError(`a uniform prior needs 0 ≤ low < high, got ${lowMs}, ${highMs}`);
+    if (!(lowMs >= 0 && highMs > lowMs)) throw new ConfigError({ field: "prior", value: `[${lowMs}, ${highMs}] ms`, allowed: "a uniform prior with 0 ≤ low < high" });
     const width = highMs - lowMs;
     const clampT = (t: number) => Math.min(highMs, Math.max(lowMs, t));
     return {

@@ -64,6 +64,9 @@ const CONFIG_KEYS: Record<string, keyof SettingsInput> = {
     "huaweicloud:cloud": "cloud",
 };
 
+/** Added to the refusal of an unknown input that looks like a credential. */
+const CREDENTIALS_ARE_NOT_INPUTS = ". Credentials are never inputs: set huaweicloud:accessKey/secretKey (secret config) or HW_ACCESS_KEY/HW_SECRET_KEY";
+
 /** The engine's marker for a value not known yet (during preview). */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
@@ -94,7 +97,7 @@ export async function configure(req: dynamic.ConfigureRequest): Promise<void> {
 export async function check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.CheckResult> {
     const inputs = pickInputs(news);
     try {
-        checkKnownSettings(withoutProviderKey(news), ["allowFailure", ...OUTPUT_KEYS]);
+        checkKnownSettings(withoutProviderKey(news), ["allowFailure", ...OUTPUT_KEYS], CREDENTIALS_ARE_NOT_INPUTS);
     } catch (error) {
         // Not tied to a property: the engine prints a failing property's value, and an unknown
         // key may hold a credential given by mistake.
@@ -103,7 +106,7 @@ export async function check(_olds: Record<string, unknown>, news: Record<string,
     }
     try {
         if (inputs.allowFailure !== undefined && !isUnknown(inputs.allowFailure) && typeof inputs.allowFailure !== "boolean") {
-            throw new ConfigError("allowFailure", JSON.stringify(inputs.allowFailure), "true or false");
+            throw new ConfigError({ field: "allowFailure", value: JSON.stringify(inputs.allowFailure), allowed: "true or false" });
         }
         const resolved = resolveWaitSettings(inputs, defaultsFromEnvironment(), isUnknown);
         const filled: Record<string, unknown> = { ...news, projectId: resolved.projectId };
@@ -220,7 +223,7 @@ function defaultsFromEnvironment(): { projectId?: string; region?: string } {
     return resolveSettingDefaults({ projectId, region });
 }
 
-/** The status fields recorded as outputs (never the raw body: it may be large). */
+/** The status fields recorded as outputs: only these, whatever else a status object carries. */
 export function outputsOf(status: JobStatus): JobWaiterOutputs {
     const outs: JobWaiterOutputs = { state: status.state, status: status.status, statusRecognised: status.statusRecognised };
     for (const key of OPTIONAL_STATUS_KEYS) {

@@ -1,11 +1,13 @@
 /**
  * One mechanism for every job API: a service is a declarative {@link ServiceSpec} (where the
  * fields are, which statuses mean what, how progress is scaled) and `defineService` turns it into
- * a {@link ServiceAdapter} with a pure `parse`.
+ * a {@link ServiceAdapter} with a pure `parse`. Whatever a spec reads, the mechanism passes every
+ * string of it through the waiter's server-text filter: a new kind cannot forget to.
  *
  * @packageDocumentation
  */
 
+import type { ServerTextFilter } from "../serverText";
 import { optionalText, parseProgress, parseTime, ProgressScale, readAll, readPath } from "./fields";
 import { JobState, JobStatus, PathId, ServiceAdapter, ServiceKind, SubJobStatus, UnexpectedBodyError } from "./types";
 
@@ -94,7 +96,7 @@ export function defineService(spec: ServiceSpec): ServiceAdapter {
         .filter((id): id is PathId => id !== undefined && id !== "jobId");
     const f = spec.fields;
 
-    function parse(body: unknown, jobId: string): JobStatus {
+    function parse(body: unknown, jobId: string, safeText: ServerTextFilter): JobStatus {
         if (body === null || typeof body !== "object" || Array.isArray(body)) {
             throw new UnexpectedBodyError(`expected a JSON object, got ${describe(body)}`);
         }
@@ -105,19 +107,13 @@ export function defineService(spec: ServiceSpec): ServiceAdapter {
         const reasons = foldReasons(f.failureReasons?.map((p) => readPath(body, p)).find(Array.isArray));
         const subJobs = f.subJobs && readAll(body, f.subJobs.list).map((item) => readSubJob(item, f.subJobs!, states));
         const failedSubJobs = subJobs?.filter((sub) => sub.state === "failed") ?? [];
+        // The state is decided on the status as sent: filtering must never turn "SUCCESS\u0000" into a success.
         const known = stateOf(status, states);
         // A batch whose parent says success while a sub-job failed did not do all it was asked: failed.
         const state = known === "succeeded" && failedSubJobs.length > 0 ? "failed" : known ?? "running";
-        const result: JobStatus = {
-            service: spec.kind,
-            jobId,
-            state,
-            status,
-            statusRecognised: known !== undefined,
-            raw: body,
-        };
         const subFailures = state === "failed" ? describeSubJobFailures(failedSubJobs) : undefined;
-        assignDefined(result, {
+        const fromAnswer = {
+            status,
             jobName: f.jobName && optionalText(readPath(body, f.jobName)),
             progress: f.progress && parseProgress(readPath(body, f.progress), spec.progressScale),
             beginTime: f.beginTime && parseTime(readPath(body, f.beginTime)),
@@ -128,8 +124,9 @@ export function defineService(spec: ServiceSpec): ServiceAdapter {
             archiveId: f.archiveId && optionalText(readPath(body, f.archiveId)),
             resourceIds: nonEmpty(unique([...readTexts(body, f.resourceIds), ...(subJobs ?? []).flatMap((sub) => sub.resourceIds ?? [])])),
             subJobs: subJobs && nonEmpty(subJobs),
-        });
-        return result;
+        };
+        const safe = (keepSafe(fromAnswer, safeText) ?? {}) as Partial<JobStatus>;
+        return { service: spec.kind, jobId, state, statusRecognised: known !== undefined, ...safe, status: safe.status ?? "" };
     }
 
     return {
@@ -217,6 +214,24 @@ function assignDefined<T extends object>(target: T, values: Partial<Record<keyof
 }
 
 /**
+ * Everything read from an answer, made safe in one pass: every string, at any depth, through
+ * `safeText`; what is left `undefined` or `""` (and any object or list left empty) is dropped, so
+ * outputs stay clean. Numbers and booleans pass as they are.
+ */
+function keepSafe(value: unknown, safeText: ServerTextFilter): unknown {
+    if (typeof value === "string") return safeText(value) || undefined;
+    if (Array.isArray(value)) {
+        const items = value.map((item) => keepSafe(item, safeText)).filter((item) => item !== undefined);
+        return items.length > 0 ? items : undefined;
+    }
+    if (value === null || typeof value !== "object") return value;
+    const entries = Object.entries(value)
+        .map(([key, item]) => [key, keepSafe(item, safeText)] as const)
+        .filter(([, item]) => item !== undefined);
+    return entries.length > 0 ? Object.fromEntries(entries) : undefined;
+}
+
+/**
  * Fold a list of ROMA-style failure reasons into one code and one detail line:
  * codes de-duplicated and joined with `, `; details as `type name: message` joined with `; `.
  */
@@ -243,10 +258,7 @@ function foldReasons(list: unknown[] | undefined): { code?: string; detail?: str
 function readInstance(value: unknown): { id?: string; name?: string } | undefined {
     const id = optionalText(readPath(value, "id"));
     const name = optionalText(readPath(value, "name"));
-    if (id === undefined && name === undefined) return undefined;
-    const instance: { id?: string; name?: string } = {};
-    assignDefined(instance, { id, name });
-    return instance;
+    return id === undefined && name === undefined ? undefined : { id, name };
 }
 
 function describe(value: unknown): string {

@@ -44,7 +44,7 @@ export function getService(kind: unknown): ServiceAdapter {
     if (typeof kind === "string" && (SERVICE_KINDS as readonly string[]).includes(kind)) {
         return SERVICES[kind as ServiceKind];
     }
-    throw new ConfigError("service", printable(kind), `one of ${SERVICE_KINDS.map((k) => `"${k}"`).join(", ")}`);
+    throw new ConfigError({ field: "service", value: printable(kind), allowed: `one of ${SERVICE_KINDS.map((k) => `"${k}"`).join(", ")}` });
 }
 
 /** The IDs that go into a job path. */
@@ -67,15 +67,15 @@ export function buildJobPath(service: ServiceAdapter, ids: JobPathIds): string {
         const field = INPUT_NAMES[placeholder];
         const value = ids[field];
         if (typeof value !== "string" || value === "") {
-            throw new ConfigError(
+            throw new ConfigError({
                 field,
-                printable(value),
-                `a non-empty string: the "${service.kind}" service needs ${["jobId", ...service.requiredIds].join(", ")}`,
-            );
+                value: printable(value),
+                allowed: `a non-empty string: the "${service.kind}" service needs ${["jobId", ...service.requiredIds].join(", ")}`,
+            });
         }
         if (value === "." || value === "..") {
             // URL normalisation removes such segments (even as %2E%2E): they would change the path.
-            throw new ConfigError(field, printable(value), "an ID other than \".\" or \"..\" (they would change the request path)");
+            throw new ConfigError({ field, value: printable(value), allowed: "an ID other than \".\" or \"..\" (they would change the request path)" });
         }
         return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
     });

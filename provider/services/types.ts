@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 
+import type { ServerTextFilter } from "../serverText";
 import type { ServiceSpec } from "./defineService";
 
 /** The service kinds this package can wait on (the README's "Service kinds" table describes each). */
@@ -51,7 +52,12 @@ export interface JobInstance {
     name?: string;
 }
 
-/** One normalised reading of a job's status. */
+/**
+ * One normalised reading of a job's status. Every string in it that came from the answer has
+ * passed the waiter's server-text filter (`serverText.ts`): no secret the waiter holds, no control
+ * or escape character, at most `MAX_SERVER_TEXT` characters. The raw body is deliberately not kept:
+ * it would carry unfiltered server text into every error, log line and output that holds a status.
+ */
 export interface JobStatus {
     /** The service kind that was queried. */
     service: ServiceKind;
@@ -61,7 +67,7 @@ export interface JobStatus {
     jobName?: string;
     /** Normalised state. Unknown raw statuses count as `running` (see `statusRecognised`). */
     state: JobState;
-    /** The raw status string exactly as the service sent it. */
+    /** The status string as the service sent it (filtered; `state` is decided on the unfiltered one). */
     status: string;
     /** False when `status` is not one this package knows for the service: it is treated as running, never as success. */
     statusRecognised: boolean;
@@ -90,8 +96,6 @@ export interface JobStatus {
     subJobs?: SubJobStatus[];
     /** ROMA only: the asset package to download after an export job. */
     archiveId?: string;
-    /** The response body exactly as received. */
-    raw: unknown;
 }
 
 /**
@@ -128,6 +132,10 @@ export interface ServiceAdapter {
     readonly states: Readonly<Record<JobState, readonly string[]>>;
     /** The declarative spec the adapter was built from (field paths, status table, progress scale). */
     readonly spec: Readonly<ServiceSpec>;
-    /** Read a 200 response body. Pure; throws {@link UnexpectedBodyError} on a body it cannot read. */
-    parse(body: unknown, jobId: string): JobStatus;
+    /**
+     * Read a 200 response body. Pure; every string taken from the body passes `safeText` (the
+     * waiter's server-text filter) before it is part of the status. Throws
+     * {@link UnexpectedBodyError} on a body it cannot read.
+     */
+    parse(body: unknown, jobId: string, safeText: ServerTextFilter): JobStatus;
 }

@@ -39,6 +39,7 @@ import * as http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { ConfigError } from "../errors";
 import { verifySignature } from "../http/signer";
+import { redactSecrets } from "../serverText";
 import {
     DEFAULT_FAILURES,
     DEFAULT_JOB_NAMES,
@@ -199,7 +200,7 @@ function header(req: http.IncomingMessage, name: string): string | undefined {
 
 function checkId(field: string, value: unknown): string {
     if (typeof value !== "string" || value.length === 0 || value.length > MAX_ID_LENGTH) {
-        throw new ConfigError(field, typeof value === "string" ? JSON.stringify(value.slice(0, 40)) : String(value), `a non-empty string of at most ${MAX_ID_LENGTH} characters`);
+        throw new ConfigError({ field, value: typeof value === "string" ? JSON.stringify(value.slice(0, 40)) : String(value), allowed: `a non-empty string of at most ${MAX_ID_LENGTH} characters` });
     }
     return value;
 }
@@ -207,7 +208,7 @@ function checkId(field: string, value: unknown): string {
 function checkMs(field: string, value: unknown, optional: boolean): number | undefined {
     if (value === undefined && optional) return undefined;
     if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-        throw new ConfigError(field, String(value), "a finite number of milliseconds ≥ 0");
+        throw new ConfigError({ field, value: String(value), allowed: "a finite number of milliseconds ≥ 0" });
     }
     return value;
 }
@@ -273,23 +274,23 @@ export class JobApiEmulator {
      */
     static async start(options: EmulatorOptions = {}): Promise<JobApiEmulator> {
         if (options.host !== undefined && options.host !== "127.0.0.1") {
-            throw new ConfigError("host", String(options.host), '"127.0.0.1" (the emulator only listens on loopback)');
+            throw new ConfigError({ field: "host", value: String(options.host), allowed: '"127.0.0.1" (the emulator only listens on loopback)' });
         }
         if (options.randomFaults) validateRandomFaults(options.randomFaults);
         if (options.logCapacity !== undefined && !(Number.isInteger(options.logCapacity) && options.logCapacity >= 1)) {
-            throw new ConfigError("logCapacity", String(options.logCapacity), "an integer ≥ 1");
+            throw new ConfigError({ field: "logCapacity", value: String(options.logCapacity), allowed: "an integer ≥ 1" });
         }
         if (options.tokens?.some((t) => typeof t !== "string" || t === "")) {
-            throw new ConfigError("tokens", "(a token that is not a non-empty string)", "non-empty strings");
+            throw new ConfigError({ field: "tokens", value: "(a token that is not a non-empty string)", allowed: "non-empty strings" });
         }
         for (const [ak, sk] of Object.entries(options.accessKeys ?? {})) {
             if (ak === "" || typeof sk !== "string" || sk === "") {
-                throw new ConfigError("accessKeys", "(an empty access key or secret key)", "non-empty access keys and secret keys");
+                throw new ConfigError({ field: "accessKeys", value: "(an empty access key or secret key)", allowed: "non-empty access keys and secret keys" });
             }
         }
         const port = options.port ?? 0;
         if (!Number.isInteger(port) || port < 0 || port > 65535) {
-            throw new ConfigError("port", String(port), "an integer from 0 to 65535");
+            throw new ConfigError({ field: "port", value: String(port), allowed: "an integer from 0 to 65535" });
         }
 
         let emulator: JobApiEmulator | undefined;
@@ -317,51 +318,51 @@ export class JobApiEmulator {
      *   of another service (DDM and CFW share `/v3/{project_id}/jobs/{job_id}`).
      */
     defineJob(def: EmulatedJobDefinition): string {
-        if (def === null || typeof def !== "object") throw new ConfigError("job definition", String(def), "an object");
+        if (def === null || typeof def !== "object") throw new ConfigError({ field: "job definition", value: String(def), allowed: "an object" });
         if (!EMULATED_SERVICES.includes(def.service)) {
-            throw new ConfigError("service", String(def.service), EMULATED_SERVICES.join(", "));
+            throw new ConfigError({ field: "service", value: String(def.service), allowed: EMULATED_SERVICES.join(", ") });
         }
         const service = def.service;
         const projectId = checkId("projectId", def.projectId);
         const subJobs = def.subJobs ?? 1;
         if (!Number.isInteger(subJobs) || subJobs < 1 || subJobs > MAX_SUB_JOBS) {
-            throw new ConfigError("subJobs", String(def.subJobs), `an integer from 1 to ${MAX_SUB_JOBS}`);
+            throw new ConfigError({ field: "subJobs", value: String(def.subJobs), allowed: `an integer from 1 to ${MAX_SUB_JOBS}` });
         }
         const failedSubJobs = def.failedSubJobs ?? 1;
         if (!Number.isInteger(failedSubJobs) || failedSubJobs < 0 || failedSubJobs > subJobs) {
-            throw new ConfigError("failedSubJobs", String(def.failedSubJobs), `an integer from 0 to subJobs (${subJobs})`);
+            throw new ConfigError({ field: "failedSubJobs", value: String(def.failedSubJobs), allowed: `an integer from 0 to subJobs (${subJobs})` });
         }
         if (def.resourceIds !== undefined && (!Array.isArray(def.resourceIds) || def.resourceIds.length !== subJobs || def.resourceIds.some((id) => typeof id !== "string" || id === ""))) {
-            throw new ConfigError("resourceIds", "(not one non-empty string per sub-job)", `a list of ${subJobs} non-empty strings`);
+            throw new ConfigError({ field: "resourceIds", value: "(not one non-empty string per sub-job)", allowed: `a list of ${subJobs} non-empty strings` });
         }
         const instanceId = NEEDS_INSTANCE.includes(service) ? checkId("instanceId", def.instanceId) : undefined;
         const jobId = def.jobId === undefined ? newJobId(service) : checkId("jobId", def.jobId);
         const durationMs = checkMs("durationMs", def.durationMs, false)!;
         if (def.outcome !== "succeeded" && def.outcome !== "failed") {
-            throw new ConfigError("outcome", String(def.outcome), '"succeeded" or "failed"');
+            throw new ConfigError({ field: "outcome", value: String(def.outcome), allowed: '"succeeded" or "failed"' });
         }
         const notFoundForMs = checkMs("notFoundForMs", def.notFoundForMs, true) ?? 0;
         const expireAfterMs = checkMs("expireAfterMs", def.expireAfterMs, true);
         const progress = def.progress ?? "linear";
         if (typeof progress !== "function" && !["linear", "none", "stuck90", "jumpy"].includes(progress)) {
-            throw new ConfigError("progress", String(progress), '"linear", "none", "stuck90", "jumpy" or a function');
+            throw new ConfigError({ field: "progress", value: String(progress), allowed: '"linear", "none", "stuck90", "jumpy" or a function' });
         }
         const jobType = def.jobType ?? "exportAsset";
         if (jobType !== "exportAsset" && jobType !== "importAsset") {
-            throw new ConfigError("jobType", String(jobType), '"exportAsset" or "importAsset"');
+            throw new ConfigError({ field: "jobType", value: String(jobType), allowed: '"exportAsset" or "importAsset"' });
         }
         if (def.faults !== undefined && !Array.isArray(def.faults)) {
-            throw new ConfigError("faults", String(def.faults), "a list of faults");
+            throw new ConfigError({ field: "faults", value: String(def.faults), allowed: "a list of faults" });
         }
         (def.faults ?? []).forEach((f, i) => validateFaultSpec(f, `faults[${i}]`));
         for (const [field, value] of [["jobName", def.jobName], ["failedCode", def.failedCode], ["failedDetail", def.failedDetail], ["archiveId", def.archiveId]] as const) {
-            if (value !== undefined && typeof value !== "string") throw new ConfigError(field, String(value), "a string");
+            if (value !== undefined && typeof value !== "string") throw new ConfigError({ field, value: String(value), allowed: "a string" });
         }
         if (def.instance !== undefined && (typeof def.instance !== "object" || typeof def.instance?.id !== "string" || typeof def.instance?.name !== "string")) {
-            throw new ConfigError("instance", String(def.instance), "an object { id: string, name: string }");
+            throw new ConfigError({ field: "instance", value: String(def.instance), allowed: "an object { id: string, name: string }" });
         }
         if (def.reasons !== undefined && !Array.isArray(def.reasons)) {
-            throw new ConfigError("reasons", String(def.reasons), "a list of {resource_type, resource_name, error_code, error_msg}");
+            throw new ConfigError({ field: "reasons", value: String(def.reasons), allowed: "a list of {resource_type, resource_name, error_code, error_msg}" });
         }
 
         const failure = DEFAULT_FAILURES[service];
@@ -392,12 +393,12 @@ export class JobApiEmulator {
         const key = routeKey({ family: FAMILY[service], projectId: NO_PROJECT.includes(service) ? "" : projectId, instanceId, jobId });
         const existing = this.jobs.get(key);
         if (existing && existing.model.service !== service) {
-            throw new ConfigError(
-                "jobId",
-                JSON.stringify(jobId.slice(0, 80)),
-                `an ID not already used by the ${existing.model.service} job in project ${JSON.stringify(projectId.slice(0, 80))} ` +
+            throw new ConfigError({
+                field: "jobId",
+                value: JSON.stringify(jobId.slice(0, 80)),
+                allowed: `an ID not already used by the ${existing.model.service} job in project ${JSON.stringify(projectId.slice(0, 80))} ` +
                     "(kinds that share a path, such as DDM and CFW or ECS and EVS, cannot share a job ID)",
-            );
+            });
         }
         const record: JobRecord = { model, notFoundForMs, expireAfterMs, faults: new FaultQueue(def.faults ?? []) };
         this.jobs.set(key, record);
@@ -413,7 +414,7 @@ export class JobApiEmulator {
      */
     jobUrl(jobId: string): string {
         const record = this.jobsById.get(jobId);
-        if (!record) throw new ConfigError("jobId", JSON.stringify(String(jobId).slice(0, 80)), "the ID of a defined job");
+        if (!record) throw new ConfigError({ field: "jobId", value: JSON.stringify(String(jobId).slice(0, 80)), allowed: "the ID of a defined job" });
         return `${this.endpoint}${pathOf(record.model)}`;
     }
 
@@ -680,13 +681,10 @@ export class JobApiEmulator {
         }
     }
 
-    /** Replace every configured secret key and token occurring in `text` with `***`. */
+    /** Replace every configured secret key and token (of 4 characters or more) occurring in `text` with `***`. */
     private redact(text: string): string {
-        let out = text;
-        for (const secret of [...this.accessKeys.values(), ...this.tokens]) {
-            if (secret.length >= 4) out = out.split(secret).join("***");
-        }
-        return out.slice(0, 512);
+        const secrets = [...this.accessKeys.values(), ...this.tokens].filter((secret) => secret.length >= 4);
+        return redactSecrets(text, secrets).slice(0, 512);
     }
 
     private countRequest(jobId: string): void {

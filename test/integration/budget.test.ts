@@ -2,9 +2,11 @@
  * The process-wide request budget against the emulator: a congested budget never keeps a wait
  * past its deadline plus one request timeout, and the endpoint never sees more than
  * burst + rate requests in any one-second window, even when the caller blocks its event loop;
- * a wait that has ended (whichever way) no longer holds the endpoint to its rate.
+ * a wait that has ended (whichever way) no longer holds the endpoint to its rate; a poll that
+ * finds no request slot in time is a NoRequestSlotError.
  */
 import { expect } from "chai";
+import { JobTimeoutError, NoRequestSlotError } from "../../provider/errors";
 import { resetBudgets } from "../../provider/polling/budget";
 import { JobApiEmulator } from "../../provider/testing/emulator";
 import { getJobStatus, waitForJob, WaitForJobOptions } from "../../provider/waiter";
@@ -67,11 +69,24 @@ describe("request budget against the emulator", function () {
             jobs.map((jobId) =>
                 waitForJob(options(jobId, { timeoutSeconds: 1, requestTimeoutSeconds: 0.5, minPollIntervalSeconds: 0.1, maxPollIntervalSeconds: 0.5 }))
                     .catch((e: Error) => e)
-                    .then((e) => ({ name: (e as Error).name, ms: Date.now() - started })),
+                    .then((e) => ({ error: e as JobTimeoutError, ms: Date.now() - started })),
             ),
         );
-        expect(new Set(ended.map((e) => e.name))).to.deep.equal(new Set(["JobTimeoutError"]));
+        expect(new Set(ended.map((e) => e.error.name))).to.deep.equal(new Set(["JobTimeoutError"]));
         expect(Math.max(...ended.map((e) => e.ms)), "slowest wait, ms").to.be.at.most(1000 + 500 + 150);
+        const starved = ended.map((e) => e.error.lastError).filter((e) => e instanceof NoRequestSlotError);
+        expect(starved.length, "waiters whose last poll found no request slot").to.be.above(0);
+        expect(starved[0]).to.include({ code: "NO_REQUEST_SLOT", origin: emu.endpoint, maxRequestsPerSecond: 10 });
+        expect(starved[0]).to.not.have.property("httpStatus");
+    });
+
+    it("a single look that finds no request slot in time is a NoRequestSlotError, not an HTTP error", async () => {
+        const looks = await Promise.all(
+            Array.from({ length: 5 }, () => getJobStatus(options(endless(), { maxRequestsPerSecond: 1, requestTimeoutSeconds: 0.5 })).catch((e: Error) => e)),
+        );
+        const refused = looks.filter((look) => look instanceof NoRequestSlotError);
+        expect(refused.length, "looks that found no slot within one request timeout").to.be.at.least(3);
+        expect((refused[0] as NoRequestSlotError).message).to.match(/^No request for job .* could be sent before the deadline: .*maxRequestsPerSecond=1/);
     });
 
     it("the endpoint sees at most burst + rate requests in any second, even after the caller blocks its event loop", async () => {

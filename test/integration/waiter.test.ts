@@ -186,7 +186,7 @@ describe("waitForJob against the emulator", function () {
             expect(short).to.be.instanceOf(JobTimeoutError);
             expect(short.message).to.match(/last poll failed: .*hard stop/);
             expect(once).to.be.instanceOf(JobApiError);
-            expect(once.errorCode).to.equal("ETIMEDOUT");
+            expect(once.networkCode).to.equal("ETIMEDOUT");
             expect(took, "both ended by the short waiter's own hard stop (1 s + 0.5 s), not the shared request's 6 s").to.be.below(1500 + 300);
             expect(emu.requestCount(jobId), "they shared the one slow request").to.equal(1);
         });

@@ -1,10 +1,14 @@
 /**
  * Bad input: every option refused before any request, with a message that names the field,
- * shows the value and says what is allowed.
+ * shows the value and says what is allowed; an unknown key of waitForJob/getJobStatus too.
  */
 import { expect } from "chai";
 import { ConfigError } from "../../provider/errors";
+import { inspect } from "node:util";
 import { JobWaitSettings, resolveWaitSettings } from "../../provider/options";
+import { systemClock } from "../../provider/polling/clock";
+import { progressAwarePolicy } from "../../provider/polling/policy";
+import { getJobStatus, waitForJob, WaitForJobOptions } from "../../provider/waiter";
 
 const good: JobWaitSettings = { service: "dws", jobId: "2c9080e88459fa44018459fbeb600001", projectId: "05f2cff45100d5112f4bc00b794ea08e", region: "cn-north-4" };
 
@@ -110,5 +114,43 @@ describe("options: good input", () => {
         for (const jobId of ["2c9080e88459fa44018459fbeb600001", "f588ce71-e26c-400d-8981-f854355f6849", "ff8080814dbd65d7014dbe0d84db0013", "a48e43ff268f4c0e879652d65e63d0fbin09"]) {
             expect(resolveWaitSettings({ ...good, jobId }).jobId).to.equal(jobId);
         }
+    });
+});
+
+describe("options: an unknown key is refused, naming the closest valid one and never its value", () => {
+    const base = { ...good, accessKey: "AKUNKNOWNKEYS0000001", secretKey: "sk-unknown-keys-0123456789", env: {} };
+    const VALUE = "hunter2-secret-value";
+    const CASES: [string, Record<string, unknown>, string, string][] = [
+        ["a typo of timeoutSeconds", { timeoutSecond: 10 }, "timeoutSecond", "timeoutSeconds"],
+        ["a prefix of timeoutSeconds", { timeout: 10 }, "timeout", "timeoutSeconds"],
+        ["a hook in the wrong case", { onprogress: () => undefined }, "onprogress", "onProgress"],
+        ["a credential in the wrong case", { secretkey: VALUE }, "secretkey", "secretKey"],
+        ["a password", { password: VALUE }, "password", "cloud"],
+    ];
+    for (const [what, extra, field, closest] of CASES) {
+        for (const [name, call] of [["waitForJob", waitForJob], ["getJobStatus", getJobStatus]] as const) {
+            it(`${name}: ${what}`, async () => {
+                const error = await call({ ...base, ...extra } as unknown as WaitForJobOptions).catch((e: unknown) => e);
+                expect(error).to.be.instanceOf(ConfigError);
+                const e = error as ConfigError;
+                expect(e.field).to.equal(field);
+                expect(e.message).to.contain(`Invalid ${field}: (value not shown)`);
+                expect(e.message).to.contain(`the closest is "${closest}"`);
+                expect(e.message).to.match(/valid options are service, jobId, .*accessKey, .*signal, onProgress, env, clock, random, policy/);
+                expect(inspect(e, { depth: 5 })).to.not.contain(VALUE);
+                if (/secret|password/.test(field)) expect(e.message).to.contain("Credentials are accessKey and secretKey (with securityToken for temporary keys), or token");
+            });
+        }
+    }
+
+    it("accepts every documented option: with all of them given, the first complaint is about a value", async () => {
+        const all: WaitForJobOptions = {
+            ...good, jobId: "bad id", instanceId: undefined, endpoint: undefined, allowInsecureLoopback: false, timeoutSeconds: 1,
+            minPollIntervalSeconds: 1, maxPollIntervalSeconds: 2, requestTimeoutSeconds: 1, notFoundGraceSeconds: 1, maxRequestsPerSecond: 1,
+            accessKey: "AKALLOPTIONS00000001", secretKey: "sk-all-options", securityToken: "sts", token: "t", cloud: "myhuaweicloud.com",
+            signal: new AbortController().signal, onProgress: () => undefined, env: {}, clock: systemClock, random: Math.random, policy: progressAwarePolicy,
+        };
+        const error = await getJobStatus(all).catch((e: unknown) => e);
+        expect((error as ConfigError).field).to.equal("jobId");
     });
 });

@@ -101,27 +101,27 @@ export const MAX_TRICKLE_INTERVAL_MS = 60_000;
 
 /** Throw a {@link ConfigError} unless `fault` is a valid {@link FaultKind}. `field` names it in the message. */
 export function validateFault(fault: FaultKind, field: string): void {
-    if (fault === null || typeof fault !== "object") throw new ConfigError(field, String(fault), "a fault object");
+    if (fault === null || typeof fault !== "object") throw new ConfigError({ field, value: String(fault), allowed: "a fault object" });
     switch (fault.kind) {
         case "status":
             if (!STATUSES.has(fault.status)) {
-                throw new ConfigError(`${field}.status`, String(fault.status), "400, 401, 403, 429, 500, 502, 503 or 504");
+                throw new ConfigError({ field: `${field}.status`, value: String(fault.status), allowed: "400, 401, 403, 429, 500, 502, 503 or 504" });
             }
             if (fault.retryAfter !== undefined && (typeof fault.retryAfter !== "string" || /[\r\n]/.test(fault.retryAfter))) {
-                throw new ConfigError(`${field}.retryAfter`, String(fault.retryAfter), "delta-seconds or an HTTP-date, as a one-line string");
+                throw new ConfigError({ field: `${field}.retryAfter`, value: String(fault.retryAfter), allowed: "delta-seconds or an HTTP-date, as a one-line string" });
             }
             if (fault.body !== undefined && fault.body !== "json" && fault.body !== "html") {
-                throw new ConfigError(`${field}.body`, String(fault.body), '"json" or "html"');
+                throw new ConfigError({ field: `${field}.body`, value: String(fault.body), allowed: '"json" or "html"' });
             }
             return;
         case "slow":
             if (!Number.isFinite(fault.delayMs) || fault.delayMs < 0 || fault.delayMs > MAX_SLOW_DELAY_MS) {
-                throw new ConfigError(`${field}.delayMs`, String(fault.delayMs), `a number of milliseconds from 0 to ${MAX_SLOW_DELAY_MS}`);
+                throw new ConfigError({ field: `${field}.delayMs`, value: String(fault.delayMs), allowed: `a number of milliseconds from 0 to ${MAX_SLOW_DELAY_MS}` });
             }
             return;
         case "trickle":
             if (!Number.isFinite(fault.intervalMs) || fault.intervalMs < 1 || fault.intervalMs > MAX_TRICKLE_INTERVAL_MS) {
-                throw new ConfigError(`${field}.intervalMs`, String(fault.intervalMs), `a number of milliseconds from 1 to ${MAX_TRICKLE_INTERVAL_MS}`);
+                throw new ConfigError({ field: `${field}.intervalMs`, value: String(fault.intervalMs), allowed: `a number of milliseconds from 1 to ${MAX_TRICKLE_INTERVAL_MS}` });
             }
             return;
         case "drop":
@@ -129,7 +129,7 @@ export function validateFault(fault: FaultKind, field: string): void {
         case "html":
             return;
         default:
-            throw new ConfigError(`${field}.kind`, String((fault as { kind: unknown }).kind), '"status", "slow", "trickle", "drop", "malformed" or "html"');
+            throw new ConfigError({ field: `${field}.kind`, value: String((fault as { kind: unknown }).kind), allowed: '"status", "slow", "trickle", "drop", "malformed" or "html"' });
     }
 }
 
@@ -137,20 +137,20 @@ export function validateFault(fault: FaultKind, field: string): void {
 export function validateFaultSpec(spec: FaultSpec, field: string): void {
     validateFault(spec, field);
     if (spec.count !== undefined && !(spec.count >= 1 && (Number.isInteger(spec.count) || spec.count === Infinity))) {
-        throw new ConfigError(`${field}.count`, String(spec.count), "an integer ≥ 1, or Infinity");
+        throw new ConfigError({ field: `${field}.count`, value: String(spec.count), allowed: "an integer ≥ 1, or Infinity" });
     }
 }
 
 /** Throw a {@link ConfigError} unless `random` is valid. */
 export function validateRandomFaults(random: RandomFaults): void {
     if (!(random.rate >= 0 && random.rate <= 1)) {
-        throw new ConfigError("randomFaults.rate", String(random.rate), "a probability from 0 to 1");
+        throw new ConfigError({ field: "randomFaults.rate", value: String(random.rate), allowed: "a probability from 0 to 1" });
     }
     if (!Array.isArray(random.kinds) || random.kinds.length === 0) {
-        throw new ConfigError("randomFaults.kinds", String(random.kinds), "a non-empty list of faults");
+        throw new ConfigError({ field: "randomFaults.kinds", value: String(random.kinds), allowed: "a non-empty list of faults" });
     }
     random.kinds.forEach((k, i) => validateFault(k, `randomFaults.kinds[${i}]`));
     if (!Number.isFinite(random.seed)) {
-        throw new ConfigError("randomFaults.seed", String(random.seed), "a finite number");
+        throw new ConfigError({ field: "randomFaults.seed", value: String(random.seed), allowed: "a finite number" });
     }
 }

@@ -4,6 +4,7 @@
 import { expect } from "chai";
 import { JobApiError } from "../../../provider/errors";
 import { classifyAnswer, classifyTransportFailure, HttpAnswer, parseRetryAfter } from "../../../provider/http/classify";
+import { serverTextFilter } from "../../../provider/serverText";
 import { getService } from "../../../provider/services";
 
 const SECRET = "SK-very-secret-0123456789";
@@ -11,7 +12,7 @@ const ctx = {
     service: getService("dws"),
     jobId: "job-1",
     nowMs: Date.parse("2026-11-23T12:00:00Z"),
-    redact: (t: string) => t.split(SECRET).join("***"),
+    safeText: serverTextFilter([SECRET]),
 };
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): HttpAnswer => ({
     status,
@@ -89,6 +90,14 @@ describe("http: classifyTransportFailure", () => {
             expect(classifyTransportFailure(code, "socket hang up", ctx).kind).to.equal("transient");
         });
     }
+    it("a network failure's code and message have their own fields, apart from the service's and without an HTTP status", () => {
+        const error = (classifyTransportFailure("ECONNRESET", `socket hang up ${SECRET}\r\n`, ctx) as { error: Error }).error as JobApiError;
+        expect(error).to.include({ networkCode: "ECONNRESET", networkMessage: "socket hang up ***" });
+        expect(error.errorCode).to.equal(undefined);
+        expect(error.httpStatus).to.equal(undefined);
+        expect(error.message).to.match(/^Job API error for job job-1: no HTTP answer \(ECONNRESET: socket hang up \*\*\*\)\. The connection/);
+    });
+
     it("an unknown failure is permanent (no blind retry of a bug)", () => {
         expect(classifyTransportFailure("ERR_BAD_RESPONSE", "maxContentLength size of 1048576 exceeded", ctx).kind).to.equal("permanent");
         expect(classifyTransportFailure(undefined, "weird", ctx).kind).to.equal("permanent");

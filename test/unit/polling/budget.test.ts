@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { ConfigError } from "../../../provider/errors";
 import type { Clock } from "../../../provider/polling/clock";
 import { RequestBudget, leaseBudget, resetBudgets } from "../../../provider/polling/budget";
 
@@ -163,9 +164,9 @@ describe("RequestBudget", () => {
 
     it("rejects invalid options", () => {
         for (const ratePerSecond of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
-            expect(() => new RequestBudget({ ratePerSecond })).to.throw(RangeError);
+            expect(() => new RequestBudget({ ratePerSecond })).to.throw(ConfigError, /ratePerSecond/);
         }
-        expect(() => new RequestBudget({ ratePerSecond: 1, burst: 0.5 })).to.throw(RangeError);
+        expect(() => new RequestBudget({ ratePerSecond: 1, burst: 0.5 })).to.throw(ConfigError, /Invalid burst: 0.5/);
     });
 
     it("default burst is 1 (a smooth bucket)", async () => {
@@ -280,7 +281,7 @@ describe("leaseBudget", () => {
 
     it("refuses a rate that is not positive and finite", () => {
         for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
-            expect(() => leaseBudget("https://dws.example.com", bad), String(bad)).to.throw(RangeError, /ratePerSecond/);
+            expect(() => leaseBudget("https://dws.example.com", bad), String(bad)).to.throw(ConfigError, /ratePerSecond/);
         }
     });
 

@@ -10,12 +10,12 @@ import type { PollObservation, PollPolicy } from "../../../provider/polling/poli
 import type { JobState, JobStatus } from "../../../provider/services/types";
 
 function status(state: JobState, progress?: number): PollOutcome {
-    const s: JobStatus = { service: "dws", jobId: "j", state, status: state.toUpperCase(), statusRecognised: true, raw: {} };
+    const s: JobStatus = { service: "dws", jobId: "j", state, status: state.toUpperCase(), statusRecognised: true };
     if (progress !== undefined) s.progress = progress;
     return { kind: "status", status: s };
 }
 const transient = (retryAfterMs?: number): PollOutcome => ({ kind: "transient", error: new Error("503"), retryAfterMs });
-const notFound = (): PollOutcome => ({ kind: "notFound", error: new JobApiError("j", 404, "DWS.0001", "no job", undefined, "check") });
+const notFound = (): PollOutcome => ({ kind: "notFound", error: new JobApiError({ jobId: "j", httpStatus: 404, errorCode: "DWS.0001", errorMsg: "no job", hint: "check" }) });
 
 /** A script of outcomes by call index; the last one repeats. Records when each call happened. */
 function script(clock: VirtualClock, outcomes: PollOutcome[]) {
@@ -134,7 +134,7 @@ describe("polling loop", () => {
 
     it("fails at once on a permanent outcome, without retrying", async () => {
         const clock = new VirtualClock();
-        const denied = new JobApiError("j", 403, "DWS.0003", "denied", "req-1", "check permissions");
+        const denied = new JobApiError({ jobId: "j", httpStatus: 403, errorCode: "DWS.0003", errorMsg: "denied", requestId: "req-1", hint: "check permissions" });
         const { fetchOnce, calls } = script(clock, [{ kind: "permanent", error: denied }]);
         const err = await pollUntilTerminal(fetchOnce, { jobId: "j", timeoutMs: 60_000, clock, policy: every(10) }).catch((e) => e);
         expect(err).to.equal(denied);

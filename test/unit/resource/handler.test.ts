@@ -21,7 +21,7 @@ describe("resource: check", () => {
         ["ROMA without instanceId", { service: "roma" }, "instanceId", /needs the instance ID/],
         ["allowFailure not boolean", { allowFailure: "yes" }, "allowFailure", /true or false/],
         // Unknown keys are reported without a property: the engine would print its value.
-        ["unknown option", { timeout: 5 }, "", /Invalid timeout: \(value not shown\)\. Allowed: no such option; valid options are service, jobId/],
+        ["unknown option", { timeout: 5 }, "", /Invalid timeout: \(value not shown\)\. Allowed: no such option \(the closest is "timeoutSeconds"\); valid options are service, jobId/],
         ["credentials as an input", { secretKey: "abc" }, "", /Invalid secretKey: \(value not shown\)\. Allowed: no such option.*Credentials are never inputs/],
     ];
     for (const [what, override, property, reason] of bad) {
@@ -152,8 +152,8 @@ describe("resource: update", () => {
 });
 
 describe("resource: outputsOf", () => {
-    it("records status fields, never the raw body", () => {
-        const s: JobStatus = { service: "ddm", jobId: "j", state: "succeeded", status: "Completed", statusRecognised: true, progress: 100, instance: { id: "i", name: "n" }, raw: { big: "x".repeat(1000) } };
+    it("records the status fields and nothing else a status object carries", () => {
+        const s = { service: "ddm", jobId: "j", state: "succeeded", status: "Completed", statusRecognised: true, progress: 100, instance: { id: "i", name: "n" }, body: { big: "x".repeat(1000) } } as JobStatus;
         const o = outputsOf(s);
         expect(o).to.deep.equal({ state: "succeeded", status: "Completed", statusRecognised: true, progress: 100, instance: { id: "i", name: "n" } });
     });

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { createProgressReporter, formatDuration, formatEta, formatProgressLine } from "../../../provider/resource/progressReporter";
 import type { JobStatus } from "../../../provider/services/types";
 
-const at = (state: JobStatus["state"], status: string, progress?: number): JobStatus => ({ service: "dws", jobId: "j1", state, status, statusRecognised: true, progress, raw: {} });
+const at = (state: JobStatus["state"], status: string, progress?: number): JobStatus => ({ service: "dws", jobId: "j1", state, status, statusRecognised: true, progress });
 
 describe("resource: progress reporter", () => {
     it("prints only changes, at most once per interval, and always the terminal line", () => {

@@ -6,6 +6,10 @@ import { expect } from "chai";
 import { buildJobPath, getService } from "../../../provider/services";
 import { MAX_NAMED_SUB_JOB_FAILURES } from "../../../provider/services/defineService";
 import { JobStatus } from "../../../provider/services/types";
+import { serverTextFilter } from "../../../provider/serverText";
+
+/** No secrets held: the filter still strips control characters and bounds length. */
+const safeText = serverTextFilter([]);
 
 /** ECS "Querying Job Execution Status" example (ecs_02_0901): one server created. */
 const ECS_CREATE = {
@@ -250,32 +254,32 @@ const cases: { name: string; kind: string; body: unknown; expected: Partial<JobS
 describe("services: the new kinds read their documented examples", () => {
     for (const c of cases) {
         it(`${c.kind}: ${c.name}`, () => {
-            const status = getService(c.kind).parse(c.body, "job-1");
+            const status = getService(c.kind).parse(c.body, "job-1", safeText);
             expect(status).to.deep.include(c.expected);
             expect(status.service).to.equal(c.kind);
         });
     }
 
     it("DWS DELAY_SCHEDULED is running and recognised", () => {
-        expect(getService("dws").parse({ status: "DELAY_SCHEDULED" }, "j")).to.deep.include({ state: "running", statusRecognised: true });
+        expect(getService("dws").parse({ status: "DELAY_SCHEDULED" }, "j", safeText)).to.deep.include({ state: "running", statusRecognised: true });
     });
 
     it("a batch the parent calls a success is failed when a sub-job failed", () => {
         const body = { ...ECS_CREATE, entities: { sub_jobs: [...ECS_CREATE.entities.sub_jobs, { status: "FAIL", job_id: "x", fail_reason: "no capacity" }] } };
-        const s = getService("ecs").parse(body, "j");
+        const s = getService("ecs").parse(body, "j", safeText);
         expect(s).to.deep.include({ state: "failed", status: "SUCCESS", statusRecognised: true, failedDetail: "sub-job x FAIL: no capacity" });
     });
 
     it("names at most MAX_NAMED_SUB_JOB_FAILURES failed sub-jobs and counts the rest", () => {
         const failed = Array.from({ length: MAX_NAMED_SUB_JOB_FAILURES + 3 }, (_, i) => ({ status: "FAIL", job_id: `s${i}`, entities: { errorcode_message: "boom" } }));
-        const s = getService("ecs").parse({ status: "FAIL", entities: { sub_jobs: failed } }, "j");
+        const s = getService("ecs").parse({ status: "FAIL", entities: { sub_jobs: failed } }, "j", safeText);
         expect(s.failedDetail!.match(/sub-job s\d+ FAIL: boom/g)).to.have.length(MAX_NAMED_SUB_JOB_FAILURES);
         expect(s.failedDetail).to.match(/; 3 more failed sub-job\(s\)$/);
         expect(s.failedCode).to.equal(undefined);
     });
 
     it("a sub-job without a status, or not an object, is running and flagged, never dropped silently", () => {
-        const s = getService("ecs").parse({ status: "RUNNING", entities: { sub_jobs: [{ job_id: "a" }, "junk", null] } }, "j");
+        const s = getService("ecs").parse({ status: "RUNNING", entities: { sub_jobs: [{ job_id: "a" }, "junk", null] } }, "j", safeText);
         expect(s.subJobs).to.deep.equal([
             { jobId: "a", state: "running", status: "", statusRecognised: false },
             { state: "running", status: "", statusRecognised: false },

@@ -6,6 +6,10 @@ import { expect } from "chai";
 import { buildJobPath, getService, SERVICES } from "../../../provider/services";
 import { JobStatus, UnexpectedBodyError } from "../../../provider/services/types";
 import { ConfigError } from "../../../provider/errors";
+import { MAX_SERVER_TEXT, serverTextFilter } from "../../../provider/serverText";
+
+/** The filter of a waiter holding no secrets: documented bodies pass it unchanged. */
+const safeText = serverTextFilter([]);
 
 const DWS_SEED = {
     status: "FAIL",
@@ -42,7 +46,7 @@ const DDM_SEED = {
     },
 };
 
-const cases: { name: string; kind: "dws" | "cfw" | "roma" | "ddm"; jobId: string; body: unknown; expected: Omit<JobStatus, "raw" | "service" | "jobId"> }[] = [
+const cases: { name: string; kind: "dws" | "cfw" | "roma" | "ddm"; jobId: string; body: unknown; expected: Omit<JobStatus, "service" | "jobId"> }[] = [
     {
         name: "DWS task progress (seeds 000 English and 002 Chinese): failed ELB job",
         kind: "dws",
@@ -128,8 +132,8 @@ function bodyAt(path: string, value: unknown): Record<string, unknown> {
 describe("services: seed example responses", () => {
     for (const c of cases) {
         it(c.name, () => {
-            const status = getService(c.kind).parse(c.body, c.jobId);
-            expect(status).to.deep.equal({ ...c.expected, service: c.kind, jobId: c.jobId, raw: c.body });
+            const status = getService(c.kind).parse(c.body, c.jobId, safeText);
+            expect(status).to.deep.equal({ ...c.expected, service: c.kind, jobId: c.jobId });
         });
     }
 });
@@ -154,7 +158,7 @@ describe("services: status tables", () => {
     ];
     for (const [kind, body, state, recognised] of table) {
         it(`${kind} ${JSON.stringify(body)} → ${state}${recognised ? "" : " (unrecognised)"}`, () => {
-            const s = getService(kind).parse(body, "job-1");
+            const s = getService(kind).parse(body, "job-1", safeText);
             expect(s.state).to.equal(state);
             expect(s.statusRecognised).to.equal(recognised);
         });
@@ -163,7 +167,7 @@ describe("services: status tables", () => {
     it("an unknown status is never a success", () => {
         for (const adapter of Object.values(SERVICES)) {
             for (const unknown of ["OK", "Done", "Succeeded!", "COMPLETED_WITH_ERRORS"]) {
-                const s = adapter.parse(bodyAt(adapter.spec.fields.status, unknown), "j");
+                const s = adapter.parse(bodyAt(adapter.spec.fields.status, unknown), "j", safeText);
                 expect(s.state, `${adapter.kind} ${unknown}`).to.equal("running");
                 expect(s.statusRecognised).to.equal(false);
                 expect(s.status).to.equal(unknown);
@@ -182,6 +186,7 @@ describe("services: status tables", () => {
                 ],
             },
             "j",
+            safeText,
         );
         expect(s.failedCode).to.equal("ROMA.1, ROMA.2");
         expect(s.failedDetail).to.equal("application a: x; api b: y");
@@ -202,7 +207,7 @@ describe("services: unreadable bodies", () => {
     ];
     for (const [kind, body] of bad) {
         it(`${kind} ${JSON.stringify(body)} is an UnexpectedBodyError`, () => {
-            expect(() => getService(kind).parse(body, "j")).to.throw(UnexpectedBodyError);
+            expect(() => getService(kind).parse(body, "j", safeText)).to.throw(UnexpectedBodyError);
         });
     }
 });
@@ -244,5 +249,46 @@ describe("services: registry and paths", () => {
             ConfigError,
             /instanceId.*jobId, projectId, instanceId/,
         );
+    });
+});
+
+describe("services: every string read from a body passes the waiter's filter", () => {
+    const SECRET = "sk-seeds-filter-0123456789";
+    const filtered = serverTextFilter([SECRET]);
+
+    it("filters each field, whatever the kind's spec reads", () => {
+        const s = getService("dws").parse(
+            { ...DWS_SEED, job_name: "\u001b[31mcreate\u001b[0m", failed_code: `code ${SECRET}`, failed_detail: `line1\r\nline2\u0007${"x".repeat(5000)}` },
+            "j",
+            filtered,
+        );
+        expect(s.jobName).to.equal("create");
+        expect(s.failedCode).to.equal("code ***");
+        expect(s.failedDetail!.startsWith("line1 line2 x")).to.equal(true);
+        expect(s.failedDetail!.length).to.be.at.most(MAX_SERVER_TEXT);
+    });
+
+    it("decides the state on the status as sent: a filtered-away control never makes a success", () => {
+        const s = getService("dws").parse({ status: "SUCCESS\u0000" }, "j", filtered);
+        expect(s).to.include({ state: "running", statusRecognised: false, status: "SUCCESS" });
+        const secret = getService("dws").parse({ status: SECRET }, "j", filtered);
+        expect(secret).to.include({ state: "running", statusRecognised: false, status: "***" });
+    });
+
+    it("drops a field, or a nested object, that nothing printable is left of", () => {
+        const s = getService("ddm").parse({ job: { status: "Completed", name: "\u0000\u202e", instance: { id: "\u001b[0m", name: "\u200b" } } }, "j", filtered);
+        expect(s).to.not.have.property("jobName");
+        expect(s).to.not.have.property("instance");
+        const blank = getService("dws").parse({ status: "\u0007\u0007" }, "j", filtered);
+        expect(blank).to.include({ state: "running", status: "" });
+    });
+
+    it("folds ROMA reasons before filtering the folded line", () => {
+        const s = getService("roma").parse(
+            { status: "FAILED", reason: [{ resource_type: "app", resource_name: `\u001b]8;;https://evil.example/\u0007${SECRET}\u001b]8;;\u0007`, error_code: "ROMA.1", error_msg: "bad\nthing" }] },
+            "j",
+            filtered,
+        );
+        expect(s.failedDetail).to.equal("app ***: bad thing");
     });
 });

@@ -1,0 +1,103 @@
+/**
+ * Text a server sends is untrusted, in error answers and in 200 answers alike. This module is the
+ * one place that makes it safe: {@link serverTextFilter} builds, for one waiter, the function every
+ * string read from an answer passes through before anything else sees it (the classifier for
+ * error bodies, the service mechanism for job statuses). It
+ *
+ * 1. removes terminal escape sequences whole (ANSI CSI such as colours or a screen clear, OSC such
+ *    as OSC-8 hyperlinks and window titles, DCS/SOS/PM/APC strings, two-byte escapes), in their
+ *    7-bit and C1 forms;
+ * 2. removes invisible format characters (Unicode category Cf: the bidi overrides and isolates,
+ *    zero-width characters, the BOM), so nothing can reorder or hide text;
+ * 3. turns every other control character (C0, DEL, C1) and line or paragraph separator into a
+ *    space, runs of them into one, and lone surrogates into U+FFFD;
+ * 4. replaces every secret the waiter holds by `***` (see {@link redactSecrets}) — after steps 1–3,
+ *    so a secret broken up by escapes or invisible characters is found whole;
+ * 5. bounds the length to {@link MAX_SERVER_TEXT} characters — after the redaction, so a cut can
+ *    never leave the beginning of a secret behind.
+ *
+ * The secrets live only in the closure of the returned function: nothing serializable holds them.
+ *
+ * @packageDocumentation
+ */
+
+/** Longest text kept from one string of a server's answer, in UTF-16 code units (an ellipsis marks a cut). */
+export const MAX_SERVER_TEXT = 300;
+
+/** What replaces a secret. */
+export const REDACTED = "***";
+
+/** Makes one string from a server safe to show, record or store. */
+export type ServerTextFilter = (text: string) => string;
+
+/**
+ * Escape sequences: CSI (`ESC [` or C1 `\x9b`, parameters, intermediates, final byte); the string
+ * controls OSC, DCS, SOS, PM, APC (`ESC ]`, `ESC P`, `ESC X`, `ESC ^`, `ESC _` or their C1 bytes)
+ * up to BEL, ST (`ESC \` or `\x9c`) or the end of the text; any other `ESC` with its intermediates
+ * and final byte.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const ESCAPE_SEQUENCE = /(?:\u001b\[|\u009b)[0-?]*[ -/]*[@-~]?|(?:\u001b[\]PX^_]|[\u009d\u0090\u0098\u009e\u009f])[\s\S]*?(?:\u0007|\u001b\\|\u009c|$)|\u001b[ -/]*[0-~]?/g;
+/** Invisible format characters: bidi controls, zero-width characters, BOM, soft hyphen, tags... */
+const FORMAT_CHARACTERS = /\p{Cf}+/gu;
+/** Control characters and line/paragraph separators, turned into one space per run. */
+const CONTROL_RUNS = /[\p{Cc}\u2028\u2029]+/gu;
+/** A surrogate that is not half of a pair (JSON can carry one; it is not text). */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * The filter of one waiter: `secrets` are the secrets it holds (empty strings are ignored). See the module documentation for what it does, in which order.
+ */
+export function serverTextFilter(secrets: readonly string[]): ServerTextFilter {
+    const forms = secretForms(secrets);
+    return (text) => bound(replaceForms(stripControls(text), forms));
+}
+
+/**
+ * Replace every secret of `secrets` occurring in `text` with `***`: raw, URL-encoded and
+ * JSON-escaped, in any letter case. Longer forms are replaced first, so a secret that contains
+ * another is removed whole.
+ */
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+    return replaceForms(text, secretForms(secrets));
+}
+
+/** Steps 1–3 of the filter: escape sequences and format characters out, controls to spaces, trimmed. */
+function stripControls(text: string): string {
+    return text
+        .replace(ESCAPE_SEQUENCE, "")
+        .replace(FORMAT_CHARACTERS, "")
+        .replace(CONTROL_RUNS, " ")
+        .replace(LONE_SURROGATE, "\ufffd")
+        .trim();
+}
+
+/** One pattern matching, in any letter case, every form of each secret a server could echo (longest first), or none. */
+function secretForms(secrets: readonly string[]): RegExp | undefined {
+    const forms = new Set<string>();
+    for (const secret of secrets) {
+        if (secret === "") continue;
+        forms.add(secret);
+        forms.add(JSON.stringify(secret).slice(1, -1));
+        try {
+            forms.add(encodeURIComponent(secret));
+        } catch {
+            // A lone surrogate cannot be URL-encoded; the other forms are still redacted.
+        }
+    }
+    if (forms.size === 0) return undefined;
+    const alternatives = [...forms].sort((a, b) => b.length - a.length).map((form) => form.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&"));
+    return new RegExp(alternatives.join("|"), "gi");
+}
+
+function replaceForms(text: string, forms: RegExp | undefined): string {
+    return forms === undefined ? text : text.replace(forms, REDACTED);
+}
+
+/** At most {@link MAX_SERVER_TEXT} characters, the last one an ellipsis when cut; a surrogate pair is never split. */
+function bound(text: string): string {
+    if (text.length <= MAX_SERVER_TEXT) return text;
+    let cut = MAX_SERVER_TEXT - 1;
+    if (/[\ud800-\udbff]/.test(text[cut - 1])) cut--;
+    return `${text.slice(0, cut)}…`;
+}

@@ -1,0 +1,92 @@
+/**
+ * The one filter every text from a server passes: escapes and controls out, secrets as `***`
+ * (raw, URL-encoded, JSON-escaped, even when broken up by invisible characters), length bounded.
+ */
+import { expect } from "chai";
+import { MAX_SERVER_TEXT, redactSecrets, serverTextFilter } from "../../provider/serverText";
+
+const SK = "sk-SECRET-0123456789abcdefghij";
+const STS = "sts-TOKEN-+/=abcdefghijklmnop";
+const TOKEN = "MIIEhwYJKoZIhvcNAQcCoIIEeDCCBHQCAQExDTALBglghkgBZQMEAgEwggLLBgkqhkiG9w0BBwGgggK8";
+const QUOTED = 'sk-"quoted"\\-0123456789';
+
+describe("serverText: redactSecrets", () => {
+    const CASES: [string, string, string[], string][] = [
+        ["secret key, twice", `a ${SK} b ${SK}`, [SK, STS], "a *** b ***"],
+        ["security token", `X-Security-Token: ${STS}`, [SK, STS], "X-Security-Token: ***"],
+        ["URL-encoded security token", `?t=${encodeURIComponent(STS)}`, [SK, STS], "?t=***"],
+        ["URL-encoded with lower-case hex", `?t=${encodeURIComponent(STS).toLowerCase().replace(/sts-token-/, "sts-TOKEN-")}`, [STS], "?t=***"],
+        ["in another letter case", `echo ${SK.toUpperCase()} ${TOKEN.toLowerCase()}`, [SK, TOKEN], "echo *** ***"],
+        ["regular-expression characters in a secret are literal", "a+b.c a+bxc", ["a+b.c"], "*** a+bxc"],
+        ["JSON-escaped", `{"k":${JSON.stringify(QUOTED)}}`, [QUOTED], '{"k":"***"}'],
+        ["token", `X-Auth-Token: ${TOKEN}.`, [TOKEN], "X-Auth-Token: ***."],
+        ["no secrets held", `keep ${SK}`, [], `keep ${SK}`],
+        ["an empty secret is ignored", "a b", ["", SK], "a b"],
+        ["nothing to redact", "plain text", [SK], "plain text"],
+    ];
+    for (const [what, text, secrets, expected] of CASES) {
+        it(what, () => expect(redactSecrets(text, secrets)).to.equal(expected));
+    }
+
+    it("removes a longer secret whole when it contains a shorter one", () => {
+        expect(redactSecrets("t=xx-abc123-yy s=abc123", ["abc123", "xx-abc123-yy"])).to.equal("t=*** s=***");
+    });
+});
+
+describe("serverText: serverTextFilter", () => {
+    const safe = serverTextFilter(["AKVISIBLE", SK, STS]);
+    const CASES: [string, string, string][] = [
+        ["plain text passes", "DWS.0114: ELB private IP is not configured.", "DWS.0114: ELB private IP is not configured."],
+        ["ANSI colours and a screen clear", "a\u001b[31mred\u001b[0m\u001b[2J b", "ared b"],
+        ["a status that clears the screen and spoofs a line", "RUN\u001b[2J\rNING", "RUN NING"],
+        ["an OSC-8 hyperlink keeps only its text", "\u001b]8;;https://evil.example/\u0007click\u001b]8;;\u0007", "click"],
+        ["an OSC window title ended by ST", "\u001b]0;pwned\u001b\\x", "x"],
+        ["an unterminated OSC swallows the rest", "ok\u001b]8;;https://evil.example/", "ok"],
+        ["C1 CSI and OSC bytes", "\u009b2Ja\u009d0;t\u009cb", "ab"],
+        ["a DCS string", "a\u001bPq#0;2;0;0;0\u001b\\b", "ab"],
+        ["a two-byte escape", "a\u001bcb", "ab"],
+        ["CR/LF become one space", "line1\r\nline2", "line1 line2"],
+        ["BEL, NUL, DEL, C1 become spaces", "bell\u0007nul\u0000del\u007fnel\u0085end", "bell nul del nel end"],
+        ["line and paragraph separators", "a\u2028b\u2029c", "a b c"],
+        ["bidi overrides and isolates are removed", "abc\u202edcba\u202c \u2066x\u2069\u200f", "abcdcba x"],
+        ["zero-width characters and BOM are removed", "a\u200bb\u200dc\ufeffd", "abcd"],
+        ["a lone surrogate becomes U+FFFD", "\ud800x\udc00", "\ufffdx\ufffd"],
+        ["surrounding controls are trimmed", "\n\tFAIL\r\n", "FAIL"],
+        ["nothing printable is nothing", "\u0000\u001b[0m\u202e", ""],
+        ["a held secret", `key ${SK}`, "key ***"],
+        ["the access key ID too", "Access=AKVISIBLE", "Access=***"],
+        ["a secret broken up by an escape sequence", `x ${SK.slice(0, 5)}\u001b[0m${SK.slice(5)}`, "x ***"],
+        ["a secret broken up by zero-width characters", `x ${SK.slice(0, 5)}\u200b\u202e${SK.slice(5)}`, "x ***"],
+        ["a URL-encoded security token", `t=${encodeURIComponent(STS)}`, "t=***"],
+    ];
+    for (const [what, text, expected] of CASES) {
+        it(what, () => expect(safe(text)).to.equal(expected));
+    }
+
+    it(`bounds the length to MAX_SERVER_TEXT (${MAX_SERVER_TEXT}) characters, the last an ellipsis`, () => {
+        const out = safe("x".repeat(100_000));
+        expect(out).to.have.length(MAX_SERVER_TEXT);
+        expect(out.endsWith("x…")).to.equal(true);
+        expect(safe("y".repeat(MAX_SERVER_TEXT))).to.equal("y".repeat(MAX_SERVER_TEXT));
+    });
+
+    it("never cuts a surrogate pair in half", () => {
+        // The pair sits where the ellipsis goes: it is dropped whole.
+        const out = safe(`${"x".repeat(MAX_SERVER_TEXT - 2)}😀${"y".repeat(10)}`);
+        expect(out).to.equal(`${"x".repeat(MAX_SERVER_TEXT - 2)}…`);
+        expect(safe(`${"x".repeat(MAX_SERVER_TEXT - 3)}😀${"y".repeat(10)}`)).to.equal(`${"x".repeat(MAX_SERVER_TEXT - 3)}😀…`);
+        expect(out.length).to.be.at.most(MAX_SERVER_TEXT);
+    });
+
+    it("redacts before it cuts: a secret across the bound leaves no prefix behind", () => {
+        const out = safe(`${"x".repeat(MAX_SERVER_TEXT - 10)}${SK}${"z".repeat(1000)}`);
+        expect(out).to.not.contain(SK.slice(0, 5));
+        expect(out.startsWith(`${"x".repeat(MAX_SERVER_TEXT - 10)}***`)).to.equal(true);
+        expect(out.length).to.be.at.most(MAX_SERVER_TEXT);
+    });
+
+    it("keeps the secrets out of anything serializable", () => {
+        expect(JSON.stringify({ safe })).to.not.contain(SK);
+        expect(String(safe)).to.not.contain(SK);
+    });
+});
