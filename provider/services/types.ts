@@ -89,7 +89,7 @@ export interface JobStatus {
     /**
      * IDs of the resources the job produced, in order: the job's own (e.g. ECS `entities.server_id`),
      * then each sub-job's (e.g. the server ID of every `entities.sub_jobs[]`), without repeats.
-     * Which fields each kind reads is in the README's kinds table.
+     * Which fields each kind reads is in docs/service-kinds.md.
      */
     resourceIds?: string[];
     /** The job's sub-jobs, in the order the service lists them. */

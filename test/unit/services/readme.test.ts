@@ -1,7 +1,7 @@
 /**
- * The README's "Service kinds" table and the specs agree: one row per kind, each with the kind's
- * request path and endpoint prefix, exactly its status table, its progress field and scale, and the
- * failure and resource-ID fields it reads.
+ * The kinds tables and the specs agree. docs/service-kinds.md: one row per kind, each with the
+ * kind's request path and endpoint prefix, exactly its status table, its progress field and scale,
+ * and the failure and resource-ID fields it reads. README.md: one row per kind with its request.
  */
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
@@ -10,10 +10,11 @@ import { SERVICES, SERVICE_KINDS } from "../../../provider/services";
 import type { PathChoice } from "../../../provider/services/defineService";
 
 const README = path.resolve(__dirname, "..", "..", "..", "..", "README.md");
+const KINDS_DOC = path.resolve(__dirname, "..", "..", "..", "..", "docs", "service-kinds.md");
 
-/** The rows of the table under `## Service kinds`, each as its cells. */
-function kindRows(): string[][] {
-    const text = readFileSync(README, "utf8");
+/** The rows of the table under `## Service kinds` in `file`, each as its cells. */
+function kindRows(file: string): string[][] {
+    const text = readFileSync(file, "utf8");
     const section = text.slice(text.indexOf("## Service kinds\n"), text.indexOf("\n## ", text.indexOf("## Service kinds\n") + 1));
     return section
         .split("\n")
@@ -30,8 +31,19 @@ function paths(choice: PathChoice | undefined): string[] {
     return choice === undefined ? [] : typeof choice === "string" ? [choice] : [...choice];
 }
 
-describe("README: the kinds table agrees with the specs", () => {
-    const rows = kindRows();
+describe("README: the kinds table lists every kind with its request", () => {
+    it("one row per kind, in the order of SERVICE_KINDS, with the request the spec sends", () => {
+        const rows = kindRows(README);
+        expect(rows.map((r) => quoted(r[0])[0])).to.deep.equal([...SERVICE_KINDS]);
+        for (const [kind, request] of rows) {
+            const { spec } = SERVICES[quoted(kind)[0] as (typeof SERVICE_KINDS)[number]];
+            expect(quoted(request), kind).to.deep.equal([`GET ${spec.pathTemplate}`, spec.endpointService]);
+        }
+    });
+});
+
+describe("docs/service-kinds.md: the kinds table agrees with the specs", () => {
+    const rows = kindRows(KINDS_DOC);
 
     it("has one row per kind, in the order of SERVICE_KINDS", () => {
         expect(rows.map((r) => quoted(r[0])[0])).to.deep.equal([...SERVICE_KINDS]);
