@@ -85,7 +85,7 @@ flock 9
 PINNED=v$SDK_VERSION
 cached_ok "$CACHE_ROOT/$PINNED" "$PINNED" && use_cached "$CACHE_ROOT/$PINNED" "$PINNED"
 
-command -v go >/dev/null || fail "no pulumi on PATH and no go to build one."
+command -v go >/dev/null || fail "no usable pulumi on PATH and no go to build one."
 LOG="$CACHE_ROOT/build.log"
 : >"$LOG"
 
