@@ -4,6 +4,8 @@
  * with the stack's credentials set by `pulumi config set --secret`.
  */
 import { expect } from "chai";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import type { JobWaiterArgs } from "../../provider/resource/jobWaiter";
 import { EmulatedJobDefinition, JobApiEmulator } from "../../provider/testing/emulator";
@@ -288,6 +290,40 @@ describe("JobWaiter through the real Pulumi CLI", function () {
             expectNoSecrets({ output: up.output + fromEnv.output, state: JSON.stringify(await envWorkspace.exportState("env")) });
         } finally {
             envWorkspace.dispose();
+        }
+    });
+
+    it("state written from a checkout that later moved: the next up records the new location without waiting, then refresh and destroy work", async () => {
+        const from = fs.mkdtempSync(path.join(os.tmpdir(), "jobwaiter-checkout-a-"));
+        const to = `${from}-moved`;
+        fs.cpSync(path.join(REPO_ROOT, "dist"), path.join(from, "dist"), { recursive: true });
+        fs.copyFileSync(path.join(REPO_ROOT, "package.json"), path.join(from, "package.json"));
+        fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(from, "node_modules"));
+        const fixtureIn = (root: string) => path.join(root, path.relative(REPO_ROOT, FIXTURE));
+        fs.mkdirSync(fixtureIn(from), { recursive: true });
+        fs.copyFileSync(path.join(FIXTURE, "Pulumi.yaml"), path.join(fixtureIn(from), "Pulumi.yaml"));
+        // One backend for both locations, as a user's stack outlives a renamed checkout.
+        const movedTmp = fs.mkdtempSync(path.join(os.tmpdir(), "jobwaiter-e2e-moved-"));
+        const at = (root: string) => new PulumiWorkspace(workspace.cli, fixtureIn(root), {}, movedTmp);
+        try {
+            const jobId = job({ service: "dws", durationMs: 100 });
+            const first = at(from);
+            await first.initStack("moved", { "huaweicloud:accessKey": AK, "huaweicloud:secretKey": SK, "huaweicloud:projectId": PROJECT, "jobwaiter-test:waiters": JSON.stringify([waiter("w-moved", { service: "dws", jobId })]) }, ["huaweicloud:secretKey"]);
+            expect((await first.stackCommand("moved", ["up"])).code).to.equal(0);
+            fs.renameSync(from, to);
+            const moved = at(to);
+            const requests = emu.requestCount(jobId);
+            const again = await moved.stackCommand("moved", ["up"]);
+            expect(again.code, again.output).to.equal(0);
+            expect(steps(again, "w-moved")).to.deep.equal(["updated"]);
+            expect(emu.requestCount(jobId), "the update does not wait again").to.equal(requests);
+            expect(JSON.stringify(findExported(await moved.exportState("moved"), "w-moved")?.outputs)).to.not.contain(from + path.sep);
+            const refreshed = await moved.stackCommand("moved", ["refresh"]);
+            expect(refreshed.code, refreshed.output).to.equal(0);
+            const destroyed = await moved.stackCommand("moved", ["destroy"]);
+            expect(destroyed.code, destroyed.output).to.equal(0);
+        } finally {
+            for (const dir of [from, to, movedTmp]) fs.rmSync(dir, { recursive: true, force: true });
         }
     });
 });

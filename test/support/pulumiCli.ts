@@ -79,13 +79,15 @@ export class PulumiWorkspace {
     readonly tmp: string;
     private readonly env: NodeJS.ProcessEnv;
 
+    /** `tmp`: an existing directory to keep the backend in, shared with other workspaces (the caller removes it). */
     constructor(
         readonly cli: PulumiCli,
         readonly projectDir: string,
         extraEnv: NodeJS.ProcessEnv = {},
+        tmp?: string,
     ) {
-        this.tmp = fs.mkdtempSync(path.join(os.tmpdir(), "jobwaiter-e2e-"));
-        fs.mkdirSync(path.join(this.tmp, "state"));
+        this.tmp = tmp ?? fs.mkdtempSync(path.join(os.tmpdir(), "jobwaiter-e2e-"));
+        fs.mkdirSync(path.join(this.tmp, "state"), { recursive: true });
         const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !CREDENTIAL_ENV.test(key)));
         this.env = {
             ...base,
