@@ -95,11 +95,11 @@ async function pulumiPart(emulator: JobApiEmulator): Promise<void> {
             ["minPollIntervalSeconds", "0.2"],
             ["maxPollIntervalSeconds", "2"],
         ];
-        const stack = async (example: string, config: [string, string][]) => {
-            await workspace.initStack(example, exampleConfig(emulator.endpoint, { example, config: [...config, ...polling] }), SECRET_CONFIG_KEYS);
-            return example;
+        const stack = async (example: string, config: [string, string][], name = example) => {
+            await workspace.initStack(name, exampleConfig(emulator.endpoint, { example, config: [...config, ...polling] }), SECRET_CONFIG_KEYS);
+            return name;
         };
-        const show = (text: string) => process.stdout.write(text.replace(/^/gm, "    | "));
+        const show = indented("    | ");
 
         const dws = await stack("dws-cluster", [["dwsJobId", job({ service: "dws", durationMs: 5000, outcome: "succeeded", jobName: "createDwsCluster" })]]);
         console.log("  $ pulumi up   # examples/dws-cluster, a job that succeeds");
@@ -110,11 +110,11 @@ async function pulumiPart(emulator: JobApiEmulator): Promise<void> {
         check(!up.output.includes(EMULATOR_SECRET_KEY) && !JSON.stringify(await workspace.exportState(dws)).includes(EMULATOR_SECRET_KEY), "neither the CLI output nor the state holds the secret key");
 
         const failing = job({ service: "dws", durationMs: 2000, outcome: "failed", jobName: "ecfClusterElbCreateJob", failedCode: "CreateELBTask-fail:DWS.0114", failedDetail: "DWS.0114:ELB private IP is not configured." });
-        await workspace.setConfig(dws, "jobwaiter-examples:dwsJobId", failing);
-        console.log("\n  $ pulumi up   # the same stack, now waiting on a job that fails");
-        const down = await workspace.stackCommand(dws, ["up"], 120_000, show);
+        const failingStack = await stack("dws-cluster", [["dwsJobId", failing]], "dws-cluster-failing");
+        console.log("\n  $ pulumi up   # examples/dws-cluster in another stack, waiting on a job that fails");
+        const down = await workspace.stackCommand(failingStack, ["up"], 120_000, show);
         check(down.code !== 0 && down.output.includes("CreateELBTask-fail:DWS.0114"), "the failing job failed the update with its failed_code");
-        check(findExported(await workspace.exportState(dws), "dws-cluster-ready") === undefined, "nothing that depends on the failed job is left");
+        check(findExported(await workspace.exportState(failingStack), "dws-cluster-ready") === undefined, "nothing that depends on the failed job was created");
 
         console.log("\n  $ pulumi up   # examples/ddm-instance, roma-asset-export, cfw-job (allowFailure)");
         const others = [
@@ -137,6 +137,16 @@ async function pulumiPart(emulator: JobApiEmulator): Promise<void> {
     } finally {
         workspace.dispose();
     }
+}
+
+/** A writer that prints each complete line of what it is given behind `prefix`. */
+function indented(prefix: string): (text: string) => void {
+    let pending = "";
+    return (text) => {
+        const lines = (pending + text).split("\n");
+        pending = lines.pop() ?? "";
+        for (const line of lines) console.log(`${prefix}${line}`);
+    };
 }
 
 main().catch((error) => {
