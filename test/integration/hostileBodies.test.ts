@@ -21,9 +21,9 @@ import { createProgressReporter } from "../../provider/resource/progressReporter
 import { MAX_SERVER_TEXT } from "../../provider/serverText";
 import { getService, SERVICE_KINDS, ServiceKind } from "../../provider/services";
 import type { JobState } from "../../provider/services/types";
-import { EMULATED_SERVICES, EmulatedService, JobApiEmulator } from "../../provider/testing/emulator";
 import { getJobStatus, waitForJob, WaitForJobOptions } from "../../provider/waiter";
 import { FixedAnswerServer, startFixedAnswerServer } from "../support/fixedAnswerServer";
+import { documentedBodies, kindsWithoutBodies, poison, strings, UNSAFE_CHARACTER } from "../support/hostileBodies";
 
 const AK = "HOSTILEAK00000000001";
 const SK = "sk-hostile-0123456789abcdefghij";
@@ -31,7 +31,6 @@ const STS = "sts-hostile-+/=0123456789abcdef";
 const TOKEN = "MIIhostile-token-0123456789abcdefghijklmnop";
 const PROJECT = "p0123456789";
 const INSTANCE = "i0123456789";
-const EMULATOR_TOKEN = "emulator-token-for-bodies";
 
 /** How the waiter authenticates, and the secrets it then holds. */
 const AUTH = {
@@ -72,26 +71,9 @@ const SCENARIOS = {
 } as const satisfies Record<string, { emulated: "failed" | "succeeded"; poisonStatus: boolean; state: JobState }>;
 type Scenario = keyof typeof SCENARIOS;
 
-/** Any control, escape or invisible format character, or a line/paragraph separator. */
-const UNSAFE_CHARACTER = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
 /** A message or line may hold a few server strings (job name, status, failure code and detail, an error's code and message) besides its own words. */
 const MAX_MESSAGE = 6 * MAX_SERVER_TEXT + 1000;
 
-/** Replace every string in `value` with `payload`, except the ones equal to `keep`. */
-function poison(value: unknown, payload: string, keep: string | undefined): unknown {
-    if (typeof value === "string") return value === keep ? value : payload;
-    if (Array.isArray(value)) return value.map((item) => poison(item, payload, keep));
-    if (value === null || typeof value !== "object") return value;
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, poison(v, payload, keep)]));
-}
-
-/** Every string in a value, at any depth. */
-function strings(value: unknown): string[] {
-    if (typeof value === "string") return [value];
-    if (Array.isArray(value)) return value.flatMap(strings);
-    if (value === null || typeof value !== "object") return [];
-    return Object.values(value).flatMap(strings);
-}
 
 /** Everything a place shows: texts that must be clean, and longer dumps that must only hold no secret. */
 interface Seen {
@@ -121,31 +103,20 @@ function realState(kind: ServiceKind, body: unknown): JobState {
 
 describe("hostile 200 answers: every kind × every place", function () {
     this.timeout(60_000);
-    let emulator: JobApiEmulator;
     let server: FixedAnswerServer;
     /** The documented bodies the emulator renders, by kind and terminal state. */
-    const documented = new Map<string, unknown>();
+    let documented: Map<string, unknown>;
 
     before(async () => {
-        emulator = await JobApiEmulator.start({ tokens: [EMULATOR_TOKEN] });
         server = await startFixedAnswerServer();
-        for (const kind of SERVICE_KINDS) {
-            if (!(EMULATED_SERVICES as readonly string[]).includes(kind)) continue;
-            for (const outcome of ["failed", "succeeded"] as const) {
-                const jobId = emulator.defineJob({ service: kind as EmulatedService, projectId: PROJECT, instanceId: INSTANCE, durationMs: 0, outcome });
-                const answer = await fetch(emulator.jobUrl(jobId), { headers: { "X-Auth-Token": EMULATOR_TOKEN } });
-                expect(answer.status).to.equal(200);
-                documented.set(`${kind}/${outcome}`, await answer.json());
-            }
-        }
+        documented = await documentedBodies(PROJECT, INSTANCE);
     });
     after(async () => {
         await server?.close();
-        await emulator?.close();
     });
 
     it("every kind has rows: the emulator renders a documented body of each", () => {
-        const missing = SERVICE_KINDS.filter((kind) => !(EMULATED_SERVICES as readonly string[]).includes(kind));
+        const missing = kindsWithoutBodies();
         expect(missing, "kinds without hostile rows (add them to the emulator)").to.deep.equal([]);
     });
 
