@@ -126,7 +126,9 @@ export function defineService(spec: ServiceSpec): ServiceAdapter {
             subJobs: subJobs && nonEmpty(subJobs),
         };
         const safe = (keepSafe(fromAnswer, safeText) ?? {}) as Partial<JobStatus>;
-        return { service: spec.kind, jobId, state, statusRecognised: known !== undefined, ...safe, status: safe.status ?? "" };
+        // A status is always a string, empty when the service sent none (or nothing printable).
+        const subJobStatuses = safe.subJobs && { subJobs: safe.subJobs.map((sub) => ({ ...sub, status: sub.status ?? "" })) };
+        return { service: spec.kind, jobId, state, statusRecognised: known !== undefined, ...safe, ...subJobStatuses, status: safe.status ?? "" };
     }
 
     return {
