@@ -46,7 +46,7 @@
 
 import { ConfigError } from "../errors";
 import { printable } from "../services";
-import { DurationPrior, logUniformPrior, optimalSchedule } from "./schedule";
+import { DurationPrior, logUniformPrior, normalTail, optimalSchedule } from "./schedule";
 
 /** One successful read that carried progress. */
 export interface ProgressSample {
@@ -424,14 +424,6 @@ function forecastDelay(f: EndForecast, now: number, blind: BlindSchedule, callCo
         blindSurvival *= Math.exp(-blindHazard * step);
     }
     return maxMs;
-}
-
-/** P(Z > z) for a standard normal Z (Abramowitz–Stegun 7.1.26, error < 1.5e-7). */
-function normalTail(z: number): number {
-    const x = Math.abs(z) / Math.SQRT2;
-    const t = 1 / (1 + 0.3275911 * x);
-    const erfc = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-x * x);
-    return z >= 0 ? erfc / 2 : 1 - erfc / 2;
 }
 
 /**
