@@ -100,9 +100,9 @@ function fixedSchedule(timesMs: readonly number[]): (probe: Probe) => WaitRecord
 }
 
 /** The blind optimum for `prior` under the default bounds (the looks ours may make). */
-export function blindOptimum(prior: DurationPrior): { waiter: (probe: Probe) => WaitRecord; expectedJ: number } {
+export function blindOptimum(prior: DurationPrior): { waiter: (probe: Probe) => WaitRecord; expectedJ: number; timesMs: readonly number[] } {
     const s = optimalSchedule(prior, { callCostMs: CALL_COST_MS, ...DEFAULT_BOUNDS });
-    return { waiter: fixedSchedule(s.timesMs), expectedJ: s.expectedCostMs / 1000 };
+    return { waiter: fixedSchedule(s.timesMs), expectedJ: s.expectedCostMs / 1000, timesMs: s.timesMs };
 }
 
 /** Every waiter of the report, ours first, then the blind optimum for `prior`, then the baselines. */
@@ -316,7 +316,9 @@ async function main() {
     console.log(`Policy benchmark — J = lag (s) + ${CALL_COST_MS / 1000} s × calls per job; ${jobsN} jobs, seed ${seed}.`);
     console.log(`Durations log-uniform ${prior.lowMs / 1000} s – ${prior.highMs / 3_600_000} h from the first poll; ${NO_PROGRESS_SHARE * 100} % without progress, the rest ${MIX_PROGRESS_SHAPES.map((s) => s.name).join(", ")}.`);
     console.log(`ours = the default policy through pollUntilTerminal (bounds ${DEFAULT_BOUNDS.minIntervalMs / 1000}–${DEFAULT_BOUNDS.maxIntervalMs / 1000} s); blind-optimum = the exact DP schedule for the prior (E[J] = ${fmt(opt.expectedJ)} s); deadline ${(prior.highMs + DEADLINE_MARGIN_MS) / 3_600_000} h.`);
-    console.log(`opt J = the blind optimum's J on the same jobs; best baseline = the lowest-J baseline that saw every job of the cell.`);
+    const firstLooks = opt.timesMs.slice(1, 5).map((t) => `${(t / 1000).toFixed(1)} s`).join(", ");
+    console.log(`The blind optimum's first looks: ${firstLooks}, … (no job of the prior ends before ${prior.lowMs / 1000} s; looking sooner costs more E[J] than the short jobs' lag it saves).`);
+    console.log(`opt J = the blind optimum's J on the same jobs; aware J = the progress-aware optimum (bench/oracle.ts: knows the shape's law, sees progress continuously), where computed — a lower bound for any waiter; best baseline = the lowest-J baseline that saw every job of the cell.`);
     for (const s of MIX_PROGRESS_SHAPES) console.log(`  ${pad(s.name, 14)} ${s.description}`);
 
     const jobs = workload(prior, jobsN, seed);

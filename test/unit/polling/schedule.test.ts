@@ -81,6 +81,19 @@ describe("schedule: the E[J]-optimal blind inspection schedule", () => {
         });
     }
 
+    it("the default prior's first look (≈ 23 s) is a true minimum: moving it and re-optimising the rest costs more", () => {
+        const prior = logUniformPrior(10_000, 14_400_000);
+        const bounds = { callCostMs: 1_000, minIntervalMs: 1_000, maxIntervalMs: 600_000 };
+        const best = optimalSchedule(prior, bounds);
+        expect(best.timesMs[1]).to.be.within(20_000, 26_000);
+        const grid = inspectionGrid(prior, bounds.maxIntervalMs);
+        for (const first of [10_000, 15_000, best.timesMs[1] - 3_000, best.timesMs[1] + 3_000, 40_000]) {
+            const rest = optimalSchedule(prior, { ...bounds, gridMs: [first, ...grid.filter((t) => t > first)] });
+            const forced = bounds.callCostMs + lagBetween(prior, 0, first) + rest.expectedCostMs;
+            expect(forced, `first look at ${first} ms`).to.be.above(best.expectedCostMs);
+        }
+    });
+
     it("keeps every gap within the bounds it is given", () => {
         const prior = logUniformPrior(10_000, 14_400_000);
         const { timesMs } = optimalSchedule(prior, { callCostMs: 1_000, minIntervalMs: 5_000, maxIntervalMs: 60_000 });
