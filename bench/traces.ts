@@ -316,6 +316,15 @@ export const clusterStages: TraceShape = {
     },
 };
 
+/** The law of {@link stageMilestones}, for the bench's progress-aware optimum: its milestone schemes, … */
+export const MILESTONE_SCHEMES: readonly (readonly number[])[] = [
+    [10, 30, 60, 90],
+    [5, 20, 50, 80, 95],
+    [20, 40, 60, 80],
+];
+/** … and the log-spread of its stage weights (independent log-normal, median 1; scaled to fill D). */
+export const MILESTONE_STAGE_SPREAD = 0.6;
+
 /**
  * Coarse stage milestones: the server reports only a fixed percentage per completed stage (one of
  * a few schemes, e.g. 10/30/60/90), flat in between; stage lengths are random (log-normal), and the
@@ -326,14 +335,9 @@ export const stageMilestones: TraceShape = {
     hasProgress: true,
     description: "coarse fixed milestones (10/30/60/90, 5/20/50/80/95 or 20/40/60/80) at random stage ends",
     make: (d, rng) => {
-        const schemes = [
-            [10, 30, 60, 90],
-            [5, 20, 50, 80, 95],
-            [20, 40, 60, 80],
-        ];
-        const levels = schemes[Math.floor(rng() * schemes.length)];
+        const levels = MILESTONE_SCHEMES[Math.floor(rng() * MILESTONE_SCHEMES.length)];
         // levels.length milestones → levels.length + 1 stages (the last one ends in success).
-        const w = Array.from({ length: levels.length + 1 }, () => lognormal(rng, 0.6));
+        const w = Array.from({ length: levels.length + 1 }, () => lognormal(rng, MILESTONE_STAGE_SPREAD));
         const times = cumulativeShares(w).slice(0, levels.length);
         return fromCurve(d, steps(times, levels, 0));
     },

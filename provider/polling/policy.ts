@@ -21,7 +21,11 @@
  *   trusted is measured on the job's own history: every earlier prefix of it predicted when the
  *   level now reached would be reached, and those errors (on a log scale) give the forecast's bias
  *   and spread, shrunk towards an untested spread while there are few of them. The forecast is
- *   log-normal; mixed with the blind prior (weight {@link BLIND_SHARE}, the case "the model is
+ *   log-normal, counted from the read at which progress last rose and conditioned on the end not
+ *   having come since (so an overdue forecast thins its looks out instead of promising the end
+ *   "σ from now" forever). Progress that moves in jumps and is one typical jump from 100 is
+ *   forecast to end with its next jump, whose law is that of the intervals between the jumps seen
+ *   so far (milestone schemes report stages done, not work done). Mixed with the blind prior (weight {@link BLIND_SHARE}, the case "the model is
  *   wrong"), its hazard h(t) gives the J-optimal look density √(h / 2c) (Barlow–Proschan), and the
  *   next look is where that density has accumulated one look. Far from a sharp predicted end that
  *   is a long sleep, near it dense looks; a vague forecast gives looks spread over its width. A
@@ -46,7 +50,7 @@
 
 import { ConfigError } from "../errors";
 import { printable } from "../services";
-import { DurationPrior, logUniformPrior, optimalSchedule } from "./schedule";
+import { DurationPrior, logUniformPrior, normalTail, optimalSchedule } from "./schedule";
 
 /** One successful read that carried progress. */
 export interface ProgressSample {
@@ -151,6 +155,9 @@ export const DEFAULT_DURATION_PRIOR: DurationPrior = logUniformPrior(10_000, 4 *
  */
 export const BLIND_SHARE = 0.1;
 
+/** Progress that typically moves at least this many points at once moves in jumps (see {@link forecastEnd}). */
+export const JUMP_POINTS = 5;
+
 /** A forecast whose log-spread exceeds this (a factor e either way, at one σ) is no better than the blind prior. */
 export const POOR_FORECAST_SPREAD = 2;
 
@@ -202,6 +209,13 @@ export interface ProgressAnalysis {
     phaseStartMs?: number;
     /** The progress level last read, in percent (`estimate` only). */
     levelPoints?: number;
+    /** How many points progress moves at once, beyond what the fitted rate explains (≥ 1; `estimate` only). */
+    typicalStepPoints?: number;
+    /**
+     * When each level of the current phase arrived, estimated as the middle of the gap in which it
+     * was first seen; the first is the phase's first sample (`estimate` only).
+     */
+    arrivalsMs?: number[];
 }
 
 /**
@@ -280,7 +294,8 @@ export function analyseProgress(samples: readonly ProgressSample[], nowMs: numbe
     const spanPoints = rate * (win[win.length - 1].t - win[0].t);
     const relRateError = (Math.SQRT2 * noisePoints) / Math.max(spanPoints, noisePoints);
     const sigmaMs = Math.sqrt((noisePoints / rate) ** 2 + (remainingMs * relRateError) ** 2 + (remainingMs * modelRisk) ** 2);
-    return { kind: "estimate", completionMs, sigmaMs, ratePerMs: rate, lastChangeMs, phaseStartMs: phase[0].t, levelPoints: last.p };
+    const arrivalsMs = edges.map((e) => e.t - e.gap / 2);
+    return { kind: "estimate", completionMs, sigmaMs, ratePerMs: rate, lastChangeMs, phaseStartMs: phase[0].t, levelPoints: last.p, typicalStepPoints: typicalStep, arrivalsMs };
 }
 
 /**
@@ -310,11 +325,19 @@ function currentPhase(samples: readonly ProgressSample[]): { t: number; p: numbe
 }
 
 
-/** What the policy expects of the job's end, from its progress: a log-normal remaining time. */
+/**
+ * What the policy expects of the job's end, from its progress: the end comes a log-normal time T
+ * after an origin `sinceMs` ago, given that T > sinceMs (for a forecast from the fitted rate the
+ * origin is now and `sinceMs` is 0; for the next jump of step-wise progress it is the last jump).
+ */
 export interface EndForecast {
-    /** Median remaining time, ms from now. */
+    /** Median remaining time given what has been seen, ms from now (the ETA). */
     remainingMs: number;
-    /** σ of ln(remaining time): 0.1 ≈ ±10 %, 1 ≈ a factor e either way. */
+    /** Median of T, ms from the origin. */
+    medianMs: number;
+    /** How long ago the origin was, ms. */
+    sinceMs: number;
+    /** σ of ln T: 0.1 ≈ ±10 %, 1 ≈ a factor e either way. */
     logSpread: number;
 }
 
@@ -327,8 +350,11 @@ export interface EndForecast {
 export function forecastEnd(samples: readonly ProgressSample[], nowMs: number, modelRisk = DEFAULT_TUNING.modelRisk): EndForecast | undefined {
     const a = analyseProgress(samples, nowMs, modelRisk);
     if (a.kind !== "estimate") return undefined;
-    // A job still running is at least about σ from its end, however close the line's crossing.
-    const fitted = Math.max(a.completionMs! - nowMs, a.sigmaMs!, FINEST_STEP_MS);
+    // The fit knows what it knew when progress last rose: the end is forecast from then, and
+    // given that it has not come by now, so a forecast overdue by much has a falling hazard
+    // (its looks thin out) instead of an end always "σ from now".
+    const originMs = Math.min(nowMs, a.lastChangeMs!);
+    const fitted = Math.max(a.completionMs! - originMs, a.sigmaMs!, FINEST_STEP_MS);
     const fitSpread = a.sigmaMs! / fitted;
     const errors = backtestErrors(samples, a, modelRisk);
     const n = errors.length;
@@ -336,8 +362,53 @@ export function forecastEnd(samples: readonly ProgressSample[], nowMs: number, m
     const scatter = errors.reduce((acc, e) => acc + (e - bias) ** 2, 0);
     const testedSpread = Math.sqrt((scatter + UNTESTED_WEIGHT * UNTESTED_SPREAD ** 2) / (n + UNTESTED_WEIGHT));
     const logSpread = Math.hypot(fitSpread, testedSpread);
+    const jump = nextJumpForecast(a, nowMs);
+    if (jump !== undefined) return jump;
     if (!(logSpread <= POOR_FORECAST_SPREAD)) return undefined;
-    return { remainingMs: fitted * Math.exp(-bias), logSpread };
+    return conditionedForecast(fitted * Math.exp(-bias), logSpread, nowMs - originMs);
+}
+
+/** The forecast "T log-normal (median, spread) from an origin `sinceMs` ago, given T > sinceMs", with its conditional median as the ETA. */
+function conditionedForecast(medianMs: number, logSpread: number, sinceMs: number): EndForecast {
+    if (!(sinceMs > 0)) return { remainingMs: medianMs, medianMs, sinceMs: 0, logSpread };
+    // The median of T given T > since: the point with half the remaining tail beyond it.
+    const tail = normalTail((Math.log(sinceMs) - Math.log(medianMs)) / logSpread);
+    const remainingMs = Math.max(FINEST_STEP_MS, medianMs * Math.exp(logSpread * normalQuantileAbove(tail / 2)) - sinceMs);
+    return { remainingMs, medianMs, sinceMs, logSpread };
+}
+
+/**
+ * Progress that arrives in jumps (typically at least {@link JUMP_POINTS} at once) and needs no more
+ * than one typical jump to reach 100 ends with its next jump, whatever the rate between jumps
+ * says: a milestone scheme reports stages done, not work done. The time between jumps is taken
+ * as log-normal, its median and spread those of the intervals between the arrivals seen so far
+ * (the spread shrunk towards {@link UNTESTED_SPREAD} like the backtests, and widened for the one
+ * interval predicted), counted from the last arrival and given that it has not come yet.
+ * `undefined` where that does not apply or fewer than two intervals were seen.
+ */
+function nextJumpForecast(a: ProgressAnalysis, nowMs: number): EndForecast | undefined {
+    const step = a.typicalStepPoints!;
+    const arrivals = a.arrivalsMs!;
+    if (step < JUMP_POINTS || 100 - a.levelPoints! > step || arrivals.length < 3) return undefined;
+    const logs = arrivals.slice(1).map((t, k) => Math.log(Math.max(FINEST_STEP_MS, t - arrivals[k])));
+    const n = logs.length;
+    const meanLog = logs.reduce((acc, x) => acc + x, 0) / n;
+    const scatter = logs.reduce((acc, x) => acc + (x - meanLog) ** 2, 0);
+    const spread = Math.sqrt(((scatter + UNTESTED_WEIGHT * UNTESTED_SPREAD ** 2) / (n - 1 + UNTESTED_WEIGHT)) * (1 + 1 / n));
+    if (!(spread <= POOR_FORECAST_SPREAD)) return undefined;
+    return conditionedForecast(Math.exp(meanLog), spread, nowMs - arrivals[arrivals.length - 1]);
+}
+
+/** The z with P(Z > z) = q, for q in (0, 1), by bisection on {@link normalTail}. */
+function normalQuantileAbove(q: number): number {
+    let lo = -10;
+    let hi = 10;
+    for (let k = 0; k < 60; k++) {
+        const mid = (lo + hi) / 2;
+        if (normalTail(mid) > q) lo = mid;
+        else hi = mid;
+    }
+    return (lo + hi) / 2;
 }
 
 /**
@@ -405,15 +476,18 @@ function blindSchedule(prior: DurationPrior, callCostMs: number, min: number, ma
  */
 function forecastDelay(f: EndForecast, now: number, blind: BlindSchedule, callCostMs: number, looks: number, maxMs: number): number {
     if (!(callCostMs > 0)) return 0;
-    const logMedian = Math.log(f.remainingMs);
+    const logMedian = Math.log(f.medianMs);
     const relativeStep = Math.min(f.logSpread, 1) / STEPS_PER_SPREAD;
+    // The forecast's law given that T has passed `sinceMs`.
+    const survivedSince = f.sinceMs > 0 ? Math.max(normalTail((Math.log(f.sinceMs) - logMedian) / f.logSpread), Number.MIN_VALUE) : 1;
     let blindSurvival = 1;
     let accumulated = 0;
     for (let t = 0, step = FINEST_STEP_MS; t < maxMs; t += step, step = Math.max(FINEST_STEP_MS, t * relativeStep)) {
         const mid = t + step / 2;
-        const z = (Math.log(mid) - logMedian) / f.logSpread;
-        const forecastDensity = Math.exp(-0.5 * z * z) / (Math.sqrt(2 * Math.PI) * f.logSpread * mid);
-        const forecastSurvival = normalTail(z);
+        const fromOrigin = f.sinceMs + mid;
+        const z = (Math.log(fromOrigin) - logMedian) / f.logSpread;
+        const forecastDensity = Math.exp(-0.5 * z * z) / (Math.sqrt(2 * Math.PI) * f.logSpread * fromOrigin * survivedSince);
+        const forecastSurvival = normalTail(z) / survivedSince;
         const blindHazard = (2 * callCostMs) / blind.gapAt(now + mid) ** 2;
         const survivalMid = blindSurvival * Math.exp(-blindHazard * (step / 2));
         const density = (1 - BLIND_SHARE) * forecastDensity + BLIND_SHARE * blindHazard * survivalMid;
@@ -424,14 +498,6 @@ function forecastDelay(f: EndForecast, now: number, blind: BlindSchedule, callCo
         blindSurvival *= Math.exp(-blindHazard * step);
     }
     return maxMs;
-}
-
-/** P(Z > z) for a standard normal Z (Abramowitz–Stegun 7.1.26, error < 1.5e-7). */
-function normalTail(z: number): number {
-    const x = Math.abs(z) / Math.SQRT2;
-    const t = 1 / (1 + 0.3275911 * x);
-    const erfc = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-x * x);
-    return z >= 0 ? erfc / 2 : 1 - erfc / 2;
 }
 
 /**

@@ -58,6 +58,42 @@ export function uniformPrior(lowMs: number, highMs: number): DurationPrior {
     };
 }
 
+/**
+ * Log-normal with median `medianMs` and log-spread σ (σ of ln T), conditioned on [lowMs, highMs]
+ * (default: 0 to the median · e^(8σ), beyond which the mass is below 1e-15): the law of a stage
+ * whose length is log-normal, given what is known of its bounds.
+ */
+export function logNormalPrior(medianMs: number, logSpread: number, lowMs = 0, highMs = medianMs * Math.exp(8 * logSpread)): DurationPrior {
+    if (!(medianMs > 0 && logSpread > 0 && lowMs >= 0 && highMs > lowMs)) {
+        throw new ConfigError({ field: "prior", value: `log-normal median ${medianMs} ms, σ ${logSpread} on [${lowMs}, ${highMs}] ms`, allowed: "median > 0, σ > 0, 0 ≤ low < high" });
+    }
+    const mu = Math.log(medianMs);
+    const z = (t: number) => (t > 0 ? (Math.log(t) - mu) / logSpread : Number.NEGATIVE_INFINITY);
+    const phi = (x: number) => normalTail(-x);
+    const zLo = z(lowMs);
+    const zHi = z(highMs);
+    const mass = phi(zHi) - phi(zLo);
+    const meanAll = medianMs * Math.exp((logSpread * logSpread) / 2);
+    const clampT = (t: number) => Math.min(highMs, Math.max(lowMs, t));
+    return {
+        lowMs,
+        highMs,
+        cdf: (t) => (phi(z(clampT(t))) - phi(zLo)) / mass,
+        // ∫ x dF over [low, t] of a log-normal is its mean times Φ(z − σ) between the ends.
+        partialMean: (t) => (meanAll * (phi(z(clampT(t)) - logSpread) - phi(zLo - logSpread))) / mass,
+    };
+}
+
+/** P(Z > z) for a standard normal Z (Abramowitz–Stegun 7.1.26, absolute error < 1.5e-7). */
+export function normalTail(z: number): number {
+    if (z === Number.POSITIVE_INFINITY) return 0;
+    if (z === Number.NEGATIVE_INFINITY) return 1;
+    const x = Math.abs(z) / Math.SQRT2;
+    const t = 1 / (1 + 0.3275911 * x);
+    const erfc = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-x * x);
+    return z >= 0 ? erfc / 2 : 1 - erfc / 2;
+}
+
 /** ∫ over (a, b] of (b − x) dF(x): the lag, weighted by probability, of the jobs the look at b catches. */
 export function lagBetween(prior: DurationPrior, aMs: number, bMs: number): number {
     return bMs * (prior.cdf(bMs) - prior.cdf(aMs)) - (prior.partialMean(bMs) - prior.partialMean(aMs));
@@ -132,8 +168,11 @@ export function optimalSchedule(prior: DurationPrior, constraints: ScheduleConst
     // next[i]: the look after grid point i; LAST_LOOK_AFTER_MIN: one last look the minimum gap
     // later, past the grid's end (the grid's end is nearer than the minimum).
     const next = new Int32Array(n + 1).fill(n);
+    // F and the partial mean at every grid point, once: lagBetween on two grid points from them.
+    const cdfAt = Float64Array.from(grid, (t) => prior.cdf(t));
+    const meanAt = Float64Array.from(grid, (t) => prior.partialMean(t));
     for (let i = n - 1; i >= 0; i--) {
-        const callTerm = c * (1 - prior.cdf(grid[i]));
+        const callTerm = c * (1 - cdfAt[i]);
         let first = i + 1;
         while (first < n && grid[first] - grid[i] < minGap) first++;
         if (grid[first] - grid[i] < minGap) {
@@ -144,7 +183,7 @@ export function optimalSchedule(prior: DurationPrior, constraints: ScheduleConst
         let best = Number.POSITIVE_INFINITY;
         for (let j = first; j <= n; j++) {
             if (j > first && grid[j] - grid[i] > maxGap) break;
-            const paid = callTerm + lagBetween(prior, grid[i], grid[j]);
+            const paid = callTerm + grid[j] * (cdfAt[j] - cdfAt[i]) - (meanAt[j] - meanAt[i]);
             // The lag term only grows with j and V ≥ 0: no later j can do better.
             if (paid >= best) break;
             const v = paid + value[j];

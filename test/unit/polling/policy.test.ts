@@ -311,6 +311,28 @@ describe("policy: progress-aware schedule", () => {
         expect(forecastEnd(samples, 600_000)!.remainingMs).to.be.above(fitted);
     });
 
+    it("step-wise progress one jump from 100 ends with its next jump: the ETA is the typical interval between jumps, less the time since the last", () => {
+        // Milestones 10/30/60/90 every 100 s, each first seen 5 s after it arrived (45 s after the
+        // read before): each arrival is put at the middle of that gap, 17.5 s before it was seen.
+        const samples: ProgressSample[] = [];
+        [0, 10, 30, 60, 90].forEach((level, k) => {
+            if (k > 0) samples.push({ atMs: k * 100_000 - 40_000, progress: [0, 10, 30, 60, 90][k - 1] });
+            samples.push({ atMs: k * 100_000 + 5_000, progress: level });
+        });
+        const f = forecastEnd(samples, 420_000)!;
+        expect(f.sinceMs).to.be.closeTo(420_000 - 382_500, 1);
+        // Intervals 77.5 s (from the first read) and 100 s three times: geometric mean ≈ 93.8 s.
+        expect(f.medianMs).to.be.closeTo(93_830, 100);
+        expect(f.remainingMs).to.be.within(93_830 - 37_500, 70_000); // given T > 37.5 s, a little past the median
+    });
+
+    it("a forecast is counted from the last rise, given that the end has not come since", () => {
+        const samples = [...linearSamples(D, [0, 600_000, 1_200_000, 1_500_000]), { atMs: 1_530_000, progress: Math.floor((100 * 1_500_000) / D) }];
+        const f = forecastEnd(samples, 1_530_000)!;
+        expect(f.sinceMs).to.equal(30_000);
+        expect(f.remainingMs).to.be.closeTo(D - 1_530_000, 0.1 * (D - 1_530_000));
+    });
+
     it("an error never makes the waiter poll sooner than planned", () => {
         const planned = progressAwarePolicy(far, DEFAULT_BOUNDS, constant(0.5));
         const afterError = progressAwarePolicy({ ...far, lastOutcome: "transient", consecutiveErrors: 1 }, DEFAULT_BOUNDS, constant(0.5));

@@ -3,7 +3,7 @@
  * force over every schedule of a small grid, and against the closed form for a uniform prior.
  */
 import { expect } from "chai";
-import { expectedCost, inspectionGrid, lagBetween, logUniformPrior, optimalSchedule, uniformPrior } from "../../../provider/polling/schedule";
+import { expectedCost, inspectionGrid, lagBetween, logNormalPrior, logUniformPrior, normalTail, optimalSchedule, uniformPrior } from "../../../provider/polling/schedule";
 
 describe("schedule: the E[J]-optimal blind inspection schedule", () => {
     it("lagBetween is ∫(b − x) dF: for a uniform prior over the gap, half the gap times its mass", () => {
@@ -45,6 +45,53 @@ describe("schedule: the E[J]-optimal blind inspection schedule", () => {
         expect(dp.expectedCostMs / closed).to.be.within(1 - 1e-9, 1.001);
         const gaps = dp.timesMs.slice(1).map((t, k) => t - dp.timesMs[k]);
         for (let k = 1; k < gaps.length; k++) expect(gaps[k - 1] - gaps[k], `gap ${k}`).to.be.closeTo(c, 200); // grid steps of 100 ms
+    });
+
+    it("normalTail is the standard normal's upper tail (table values)", () => {
+        for (const [z, tail] of [[0, 0.5], [1, 0.158655254], [1.959964, 0.025], [-1, 0.841344746], [3, 0.001349898]] as const) {
+            expect(normalTail(z), `z = ${z}`).to.be.closeTo(tail, 2e-7);
+        }
+    });
+
+    for (const [median, spread, lo, hi] of [[60_000, 0.6, 0, undefined], [600_000, 0.3, 400_000, 2_000_000], [5_000, 1.2, 10_000, 50_000]] as const) {
+        it(`logNormalPrior(median ${median} ms, σ ${spread}, on [${lo}, ${hi ?? "∞"}]): cdf and partial mean agree with integrating its density`, () => {
+            const p = logNormalPrior(median, spread, lo, hi);
+            const density = (t: number) => Math.exp(-0.5 * ((Math.log(t) - Math.log(median)) / spread) ** 2) / (t * spread * Math.sqrt(2 * Math.PI));
+            // Midpoint rule in log-time over the support, normalised by the same integral.
+            const a = Math.max(p.lowMs, median * Math.exp(-9 * spread));
+            const steps = 200_000;
+            const h = Math.log(p.highMs / a) / steps;
+            let mass = 0;
+            const checks = [0.1, 0.5, 0.9].map((q) => a * Math.exp(q * Math.log(p.highMs / a)));
+            const atChecks: { f: number; m: number }[] = [];
+            let m1 = 0;
+            for (let k = 0; k < steps; k++) {
+                const t = a * Math.exp((k + 0.5) * h);
+                const w = density(t) * t * h;
+                for (let c = atChecks.length; c < checks.length && t > checks[c]; c++) atChecks.push({ f: mass, m: m1 });
+                mass += w;
+                m1 += w * t;
+            }
+            checks.forEach((t, c) => {
+                expect(p.cdf(t), `cdf at ${t.toFixed(0)}`).to.be.closeTo(atChecks[c].f / mass, 1e-5);
+                expect(p.partialMean(t) / p.partialMean(p.highMs), `partial mean at ${t.toFixed(0)}`).to.be.closeTo(atChecks[c].m / m1, 1e-5);
+            });
+            expect(p.cdf(p.highMs)).to.be.closeTo(1, 1e-12);
+            expect(p.partialMean(p.highMs) / 1000).to.be.closeTo(m1 / mass / 1000, 1e-3 * (m1 / mass / 1000));
+        });
+    }
+
+    it("the default prior's first look (≈ 23 s) is a true minimum: moving it and re-optimising the rest costs more", () => {
+        const prior = logUniformPrior(10_000, 14_400_000);
+        const bounds = { callCostMs: 1_000, minIntervalMs: 1_000, maxIntervalMs: 600_000 };
+        const best = optimalSchedule(prior, bounds);
+        expect(best.timesMs[1]).to.be.within(20_000, 26_000);
+        const grid = inspectionGrid(prior, bounds.maxIntervalMs);
+        for (const first of [10_000, 15_000, best.timesMs[1] - 3_000, best.timesMs[1] + 3_000, 40_000]) {
+            const rest = optimalSchedule(prior, { ...bounds, gridMs: [first, ...grid.filter((t) => t > first)] });
+            const forced = bounds.callCostMs + lagBetween(prior, 0, first) + rest.expectedCostMs;
+            expect(forced, `first look at ${first} ms`).to.be.above(best.expectedCostMs);
+        }
     });
 
     it("keeps every gap within the bounds it is given", () => {

@@ -1,0 +1,101 @@
+/**
+ * The progress-aware optimum of the milestones shape, as a lower bound on any waiter that reads
+ * progress: an oracle that knows the shape's law (its milestone schemes, independent log-normal
+ * stage weights, durations from the workload's prior) and sees the progress curve *continuously and
+ * for free*. Whatever a real waiter learns from its looks, the oracle knows at least as much at
+ * every instant, so its expected J is at most any real waiter's (within the same bounds).
+ *
+ * Its optimal play is computable exactly. The job cannot end before the last milestone τ_L, and
+ * the oracle sees that milestone the instant it happens: it makes no call in between (the first
+ * call, at 0, is paid by every waiter). From τ_L on it learns nothing more until the end, so its
+ * best is the E[J]-optimal fixed schedule for the conditional law of the last stage — the dynamic
+ * program of `provider/polling/schedule.ts`. That law is closed-form: with stage lengths
+ * sᵢ = D·wᵢ/Σw, wᵢ log-normal(0, σ) and D log-uniform on [lo, hi], the density of s is
+ *
+ *     p(s) ∝ 1[lo ≤ Σs ≤ hi] · Πᵢ (1/sᵢ) · exp(−Σᵢ (ln sᵢ − mean ln s)² / 2σ²),
+ *
+ * so given the L known stages, ln s_L is normal with mean the mean of their logs and variance
+ * σ²(L + 1)/L, truncated to lo ≤ τ_L + s_L ≤ hi.
+ *
+ * @packageDocumentation
+ */
+
+import { DurationPrior, logNormalPrior, optimalSchedule } from "../provider/polling/schedule";
+import { MILESTONE_SCHEMES, MILESTONE_STAGE_SPREAD } from "./traces";
+import type { Probe } from "./baselines";
+
+/** What the oracle pays for one job, in ms of lag. */
+export interface OracleCost {
+    /** E[J | what the oracle saw]: the DP's value for the last stage's conditional law. */
+    expectedMs: number;
+    /** J of that schedule on this job's actual end. */
+    realisedMs: number;
+    /** The conditional law's CDF at the actual last-stage length: uniform over jobs when the law is right. */
+    pit: number;
+}
+
+/**
+ * The oracle's candidate looks: 0, then steps of 0.5 % of the time since τ_L (at least 100 ms, at
+ * most a sixteenth of the longest gap). Coarser far out than the blind schedule's grid (whose
+ * steps stop at 2 s), which keeps one DP per job fast; halving every step changes the bench's
+ * E[J] by less than 0.3 % (test/bench/oracle.test.ts).
+ */
+export function oracleGrid(highMs: number, maxIntervalMs: number, relativeStep = 0.005): number[] {
+    const grid = [0];
+    for (let t = 0; t < highMs; ) {
+        t = Math.min(highMs, t + Math.max(100, Math.min(t * relativeStep, maxIntervalMs / 16)));
+        grid.push(t);
+    }
+    return grid;
+}
+
+/** Bisection precision for the milestone instants, ms. */
+const INSTANT_PRECISION_MS = 1;
+
+/** The first instant at which `probe` reads progress ≥ `level` (progress never falls in this shape; the end reads 100). */
+function firstReach(probe: Probe, level: number, highMs: number): number {
+    let lo = 0;
+    let hi = highMs;
+    while (hi - lo > INSTANT_PRECISION_MS) {
+        const mid = (lo + hi) / 2;
+        if ((probe(mid).progress ?? 0) >= level) hi = mid;
+        else lo = mid;
+    }
+    return hi;
+}
+
+/**
+ * The oracle's cost on one milestones job of true duration `durationMs` (used only to score the
+ * schedule, never to choose it). `prior` is the workload's duration prior, `maxIntervalMs`
+ * the longest gap the waiters compared may leave (the oracle's first look after τ_L included; no
+ * minimum gap, so that no waiter's look is out of its reach).
+ */
+export function milestoneOracle(probe: Probe, durationMs: number, prior: DurationPrior, callCostMs: number, maxIntervalMs: number, relativeStep?: number): OracleCost {
+    const horizon = prior.highMs + 1;
+    const firstLevel = probe(firstReach(probe, 1, horizon)).progress;
+    const levels = MILESTONE_SCHEMES.find((s) => s[0] === firstLevel);
+    if (levels === undefined) throw new Error(`not a milestones job: first level ${firstLevel}`);
+    const instants = levels.map((level) => firstReach(probe, level, horizon));
+    const logStages = instants.map((t, k) => Math.log(t - (k === 0 ? 0 : instants[k - 1])));
+    const n = logStages.length;
+    const meanLog = logStages.reduce((a, b) => a + b, 0) / n;
+    const last = instants[n - 1];
+    const law = logNormalPrior(
+        Math.exp(meanLog),
+        MILESTONE_STAGE_SPREAD * Math.sqrt((n + 1) / n),
+        Math.max(0, prior.lowMs - last),
+        Math.min(prior.highMs - last, Math.exp(meanLog + 8 * MILESTONE_STAGE_SPREAD * Math.sqrt((n + 1) / n))),
+    );
+    const { timesMs, expectedCostMs } = optimalSchedule(law, { callCostMs, minIntervalMs: 0, maxIntervalMs, gridMs: oracleGrid(law.highMs, maxIntervalMs, relativeStep) });
+    const endMs = durationMs;
+    let calls = 1;
+    let seenAt = Number.NaN;
+    for (const t of timesMs.slice(1)) {
+        calls++;
+        if (last + t >= endMs) {
+            seenAt = last + t;
+            break;
+        }
+    }
+    return { expectedMs: expectedCostMs, realisedMs: seenAt - endMs + callCostMs * calls, pit: law.cdf(endMs - last) };
+}
