@@ -13,15 +13,15 @@ import { getService, kindsNeeding, printable } from "./services";
 import type { ServiceAdapter } from "./services/types";
 
 /** The default of each setting that has one, in the setting's unit. */
-export const DEFAULT_TIMEOUT_SECONDS = 3600;
-export const DEFAULT_MIN_POLL_INTERVAL_SECONDS = DEFAULT_BOUNDS.minIntervalMs / 1000;
-export const DEFAULT_MAX_POLL_INTERVAL_SECONDS = DEFAULT_BOUNDS.maxIntervalMs / 1000;
-export const DEFAULT_CALL_COST_SECONDS = DEFAULT_TUNING.callCostMs / 1000;
-export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 30;
-export const DEFAULT_NOT_FOUND_GRACE_SECONDS = DEFAULT_NOT_FOUND_GRACE_MS / 1000;
-export const DEFAULT_MAX_REQUESTS_PER_SECOND = 10;
-export const DEFAULT_ALLOW_INSECURE_LOOPBACK = false;
-export const DEFAULT_ALLOW_FAILURE = false;
+const DEFAULT_TIMEOUT_SECONDS = 3600;
+const DEFAULT_MIN_POLL_INTERVAL_SECONDS = DEFAULT_BOUNDS.minIntervalMs / 1000;
+const DEFAULT_MAX_POLL_INTERVAL_SECONDS = DEFAULT_BOUNDS.maxIntervalMs / 1000;
+const DEFAULT_CALL_COST_SECONDS = DEFAULT_TUNING.callCostMs / 1000;
+const DEFAULT_REQUEST_TIMEOUT_SECONDS = 30;
+const DEFAULT_NOT_FOUND_GRACE_SECONDS = DEFAULT_NOT_FOUND_GRACE_MS / 1000;
+const DEFAULT_MAX_REQUESTS_PER_SECOND = 10;
+const DEFAULT_ALLOW_INSECURE_LOOPBACK = false;
+const DEFAULT_ALLOW_FAILURE = false;
 
 /** The declaration of one setting: everything but its doc, which is the entry's TSDoc. */
 export interface SettingSpec {
@@ -115,7 +115,7 @@ export type JobWaiterSettings = ValuesOf<Declared>;
 /** Every setting's name, in the table's order. */
 export const ALL_SETTING_KEYS = Object.keys(SETTINGS) as SettingKey[];
 /** Every key of {@link JobWaitSettings}. */
-export const SETTING_KEYS = ALL_SETTING_KEYS.filter((key) => !(SETTINGS[key] as SettingSpec).resourceOnly) as (keyof JobWaitSettings)[];
+const SETTING_KEYS = ALL_SETTING_KEYS.filter((key) => !(SETTINGS[key] as SettingSpec).resourceOnly) as (keyof JobWaitSettings)[];
 /** Settings whose change replaces a `JobWaiter` (the region only while no endpoint is set). */
 export const REPLACE_ON_CHANGE = ALL_SETTING_KEYS.filter((key) => (SETTINGS[key] as SettingSpec).replaces === true);
 

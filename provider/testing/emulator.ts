@@ -38,7 +38,7 @@ import { randomUUID } from "node:crypto";
 import * as http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { ConfigError } from "../errors";
-import { verifySignature } from "../http/signer";
+import { verifySignature } from "./emulator/verify";
 import { redactSecrets } from "../serverText";
 import {
     DEFAULT_FAILURES,
@@ -65,7 +65,6 @@ import {
 } from "./emulator/types";
 
 export * from "./emulator/types";
-export { evaluateCurve, formatDdmTime, formatDwsTime, formatRomaTime } from "./emulator/render";
 
 /** Longest request target (path and query) served, in characters; longer ones get 400. */
 export const MAX_URL_LENGTH = 8192;

@@ -16,16 +16,14 @@ import {
     computeSignature,
     EMPTY_BODY_SHA256,
     formatSdkDate,
-    parseAuthorization,
     parseSdkDate,
-    ReceivedRequest,
     sdkEscape,
     sha256Hex,
     SignableRequest,
     signRequest,
     stringToSign,
-    verifySignature,
 } from "../../../provider/http/signer";
+import { parseAuthorization, ReceivedRequest, verifySignature } from "../../../provider/testing/emulator/verify";
 
 describe("signer: fixed vectors of the official Go SDK", () => {
     // Verbatim from huaweicloud/huaweicloud-sdk-go-v3, core/auth/signer/signer_test.go
