@@ -25,20 +25,8 @@ import { JobFailedError, JobTimeoutError } from "../provider/errors";
 import { EmulatedService } from "../provider/testing/emulator";
 import { waitForJob } from "../provider/waiter";
 import { stateChangeConf } from "./baselines";
-import {
-    CURVES,
-    EmulatorHost,
-    emulatorOptions,
-    fmt,
-    jobDefinition,
-    maxInWindow,
-    numberArg,
-    printTable,
-    quantile,
-    seeded,
-    SERVICES,
-    waiterOptions,
-} from "./support";
+import { CURVES, EmulatorHost, emulatorOptions, jobDefinition, seeded, SERVICES, waiterOptions } from "../test/support/storm";
+import { fmt, maxInWindow, numberArg, printTable, quantile } from "./support";
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc && !process.env.CONCURRENCY_BENCH_REEXEC) {

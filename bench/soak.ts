@@ -15,25 +15,8 @@
  * @packageDocumentation
  */
 
-import {
-    CATEGORIES,
-    checkOutcomes,
-    checkPermanent,
-    checkRetryAfter,
-    checkTiming,
-    detectionLags,
-    EmulatorHost,
-    faultLabel,
-    fmt,
-    numberArg,
-    printTable,
-    quantile,
-    randomFaultStats,
-    runStorm,
-    StormConfig,
-    stormEmulatorOptions,
-    stormFaults,
-} from "./support";
+import { CATEGORIES, checkOutcomes, checkPermanent, checkRetryAfter, checkTiming, detectionLags, EmulatorHost, faultLabel, randomFaultStats, runStorm, StormConfig, stormEmulatorOptions, stormFaults } from "../test/support/storm";
+import { fmt, numberArg, printTable, quantile } from "./support";
 
 /** Scheduling allowance on top of "deadline + one request timeout", as in the suite. */
 const SLACK_MS = 200;

@@ -8,28 +8,12 @@
  * request, Retry-After (delta-seconds and HTTP-date) is honoured, 404s are ridden out within the
  * grace and reported after it, and every transient fault kind was really served.
  *
- * The storm machinery (plan, run, checks) is shared with the soak: bench/support.ts.
+ * The storm machinery (plan, run, checks) is shared with the soak: test/support/storm.ts.
  * `FAULT_STORM_RATE` (default 0.3) and `FAULT_STORM_SEED` override the fault rate and seed.
  * (Single faults of each kind, and permanent errors on a quiet emulator, are in waiter.test.ts.)
  */
 import { expect } from "chai";
-import {
-    CATEGORIES,
-    checkOutcomes,
-    checkPermanent,
-    checkRetryAfter,
-    checkTiming,
-    EmulatorHost,
-    faultLabel,
-    randomFaultStats,
-    requestsByJob,
-    runStorm,
-    SERVICES,
-    StormConfig,
-    stormEmulatorOptions,
-    stormFaults,
-    StormRun,
-} from "../../bench/support";
+import { CATEGORIES, checkOutcomes, checkPermanent, checkRetryAfter, checkTiming, EmulatorHost, faultLabel, randomFaultStats, requestsByJob, runStorm, SERVICES, StormConfig, stormEmulatorOptions, stormFaults, StormRun } from "../support/storm";
 
 const RATE = Number(process.env.FAULT_STORM_RATE ?? 0.3);
 const SEED = Number(process.env.FAULT_STORM_SEED ?? 20240611);
