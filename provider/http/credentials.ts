@@ -195,6 +195,7 @@ export function resolveSettingDefaults(explicit: Pick<SettingsInput, "projectId"
  */
 function checkValue(field: keyof SettingsInput, value: string, envName?: string): string {
     const from = envName ? ` (from ${envName})` : "";
+    // eslint-disable-next-line no-control-regex -- refusing control characters is the point
     if (/[\u0000-\u001f\u007f]/.test(value)) {
         throw new ConfigError({ field, value: `${SECRET_FIELDS.has(field) ? HIDDEN : printable(value)}${from}`, allowed: "a value without control characters or line breaks" });
     }

@@ -108,6 +108,7 @@ export function validateEndpoint(endpoint: string, options: { allowInsecureLoopb
     if (typeof endpoint !== "string") return reject(ENDPOINT_RULE);
     // The WHATWG parser silently drops tabs/newlines, trims spaces, reads "\" as "/" and resolves
     // "." segments: refuse such input instead of letting it change meaning.
+    // eslint-disable-next-line no-control-regex -- refusing control characters is the point
     if (/[\u0000-\u0020\u007f\\]/.test(endpoint)) return reject(ENDPOINT_RULE);
     const shape = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)(\/?)$/.exec(endpoint);
     if (!shape) return reject(ENDPOINT_RULE);

@@ -19,7 +19,7 @@ export type JobWaiterArgs = { [K in keyof JobWaiterSettings]: pulumi.Input<Exclu
 /** The outputs ({@link JobWaiterOutputProperties}, from `OUTPUTS`) as properties of the class. */
 // Declaration merging adds the output properties' types and no class fields: an ES2022 class
 // field would reset each to `undefined` after the Pulumi constructor has set it.
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- merged on purpose, see above; its members come from the supertype
 export interface JobWaiter extends JobWaiterOutputProperties {}
 
 /** Waits for a Huawei Cloud job; its outputs (`OUTPUTS` in outputs.ts) describe the finished job. */

@@ -67,6 +67,7 @@ describe("http: classifyAnswer", () => {
         const message = (outcome as { error: Error }).error.message;
         expect(message).to.not.contain(SECRET);
         expect(message).to.contain("***");
+        // eslint-disable-next-line no-control-regex -- no control character may reach the message
         expect(message).to.not.match(/[\u0000-\u001f]/);
         expect(message.length).to.be.lessThan(1000);
     });
