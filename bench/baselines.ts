@@ -85,10 +85,7 @@ export function awsRunPolling(minDelay = 2, maxDelay = 120): OwnLoopBaseline["ru
         const attemptCeiling = Math.log(maxDelay / minDelay) / Math.log(2) + 1;
         let now = 0;
         for (;;) {
-            const delay =
-                currentAttempt > attemptCeiling
-                    ? maxDelay
-                    : minDelay + random() * (minDelay * 2 ** (currentAttempt - 1) - minDelay);
+            const delay = currentAttempt > attemptCeiling ? maxDelay : minDelay + random() * (minDelay * 2 ** (currentAttempt - 1) - minDelay);
             if (now + delay * 1000 > waitUntil) return { outcome: "timeout", pollTimesMs }; // no final check
             now += delay * 1000;
             pollTimesMs.push(now);

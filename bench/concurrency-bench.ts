@@ -25,20 +25,8 @@ import { JobFailedError, JobTimeoutError } from "../provider/errors";
 import { EmulatedService } from "../provider/testing/emulator";
 import { waitForJob } from "../provider/waiter";
 import { stateChangeConf } from "./baselines";
-import {
-    CURVES,
-    EmulatorHost,
-    emulatorOptions,
-    fmt,
-    jobDefinition,
-    maxInWindow,
-    numberArg,
-    printTable,
-    quantile,
-    seeded,
-    SERVICES,
-    waiterOptions,
-} from "./support";
+import { CURVES, EmulatorHost, emulatorOptions, jobDefinition, seeded, SERVICES, waiterOptions } from "../test/support/storm";
+import { fmt, maxInWindow, numberArg, printTable, quantile } from "./support";
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc && !process.env.CONCURRENCY_BENCH_REEXEC) {
@@ -109,8 +97,16 @@ function fixed10s(durationMs: number): { polls: number; lagMs: number } {
 
 const BASELINES: { name: string; note: string; run: (d: number) => { polls: number; lagMs: number } }[] = [
     { name: "fixed-10s", note: "fixed 10 s poll, first check at once", run: fixed10s },
-    { name: "hw-tf-ddm", note: "Huawei Terraform provider style: Delay 5 s, PollInterval 10 s", run: (d) => baseline(stateChangeConf({ delayMs: 5_000, pollIntervalMs: 10_000 }), d) },
-    { name: "hw-tf-dws", note: "Huawei Terraform provider style: Delay 60 s, PollInterval 10 s", run: (d) => baseline(stateChangeConf({ delayMs: 60_000, pollIntervalMs: 10_000 }), d) },
+    {
+        name: "hw-tf-ddm",
+        note: "Huawei Terraform provider style: Delay 5 s, PollInterval 10 s",
+        run: (d) => baseline(stateChangeConf({ delayMs: 5_000, pollIntervalMs: 10_000 }), d),
+    },
+    {
+        name: "hw-tf-dws",
+        note: "Huawei Terraform provider style: Delay 60 s, PollInterval 10 s",
+        run: (d) => baseline(stateChangeConf({ delayMs: 60_000, pollIntervalMs: 10_000 }), d),
+    },
 ];
 
 async function main(): Promise<number> {
@@ -164,7 +160,16 @@ async function main(): Promise<number> {
                         actual = error instanceof JobFailedError ? "failed" : error instanceof JobTimeoutError ? "timeout" : String(error);
                         polls = (error as { polls?: number }).polls ?? 0;
                     }
-                    return { service: plan.service, durationMs: plan.durationMs, expected: plan.outcome, actual, polls, jobEndAt: definedAt + plan.durationMs, startAt, endAt: Date.now() };
+                    return {
+                        service: plan.service,
+                        durationMs: plan.durationMs,
+                        expected: plan.outcome,
+                        actual,
+                        polls,
+                        jobEndAt: definedAt + plan.durationMs,
+                        startAt,
+                        endAt: Date.now(),
+                    };
                 }),
             );
             // All waitForJob calls are made in this one synchronous stretch ("at once").
@@ -208,8 +213,14 @@ async function main(): Promise<number> {
             return {
                 ...b,
                 perJob: runs.reduce((s, r) => s + r.polls, 0) / runs.length,
-                p50: quantile(runs.map((r) => r.lagMs), 0.5),
-                p95: quantile(runs.map((r) => r.lagMs), 0.95),
+                p50: quantile(
+                    runs.map((r) => r.lagMs),
+                    0.5,
+                ),
+                p95: quantile(
+                    runs.map((r) => r.lagMs),
+                    0.95,
+                ),
             };
         });
 
@@ -239,25 +250,73 @@ async function main(): Promise<number> {
                 `node ${process.version}${gc ? " --expose-gc" : " (no --expose-gc: baseline without GC)"}; wall ${fmt(wallS, 1)} s\n`,
         );
         const rows: (string | number)[][] = [
-            ["false failures / false successes / other wrong", `${falseFailures} / ${falseSuccesses} / ${wrong.length - falseFailures - falseSuccesses}`, "must be 0", "", ""],
-            ["jobs succeeded / failed (as defined)", `${outcomes.filter((o) => o.actual === "succeeded").length} / ${outcomes.filter((o) => o.actual === "failed").length}`, "defined", `${plans.filter((p) => p.outcome === "succeeded").length} / ${plans.filter((p) => p.outcome === "failed").length}`, ""],
+            [
+                "false failures / false successes / other wrong",
+                `${falseFailures} / ${falseSuccesses} / ${wrong.length - falseFailures - falseSuccesses}`,
+                "must be 0",
+                "",
+                "",
+            ],
+            [
+                "jobs succeeded / failed (as defined)",
+                `${outcomes.filter((o) => o.actual === "succeeded").length} / ${outcomes.filter((o) => o.actual === "failed").length}`,
+                "defined",
+                `${plans.filter((p) => p.outcome === "succeeded").length} / ${plans.filter((p) => p.outcome === "failed").length}`,
+                "",
+            ],
             ["peak RSS Δ per waiter (KiB)", kib(measured.peakRss - base.rss), "", "", ""],
             ["peak heap-used Δ per waiter (KiB)", kib(measured.peakHeap - base.heapUsed), "", "", ""],
-            ["CPU per poll, waiter process, whole run (µs)", fmt(cpuUs(cpu) / polls), "emulator CPU per request (µs)", fmt(childCpuUs / Math.max(1, log.length)), ""],
+            [
+                "CPU per poll, waiter process, whole run (µs)",
+                fmt(cpuUs(cpu) / polls),
+                "emulator CPU per request (µs)",
+                fmt(childCpuUs / Math.max(1, log.length)),
+                "",
+            ],
             [`CPU per poll, steady state (t ≥ ${STEADY_AFTER_MS / 1000} s) (µs)`, fmt(cpuUs(cpuSteady) / steadyTimes.length), "", "", ""],
-            ["synchronous start of all waitForJob calls (ms) / CPU per waiter (µs)", `${syncStartMs} / ${fmt(cpuUs(cpuStart) / WAITERS)}`, "first request at the emulator (ms after start)", firstAtMs, ""],
+            [
+                "synchronous start of all waitForJob calls (ms) / CPU per waiter (µs)",
+                `${syncStartMs} / ${fmt(cpuUs(cpuStart) / WAITERS)}`,
+                "first request at the emulator (ms after start)",
+                firstAtMs,
+                "",
+            ],
             ["requests sent (emulator log) / polls counted", `${log.length} / ${polls}`, "", "", ""],
             ["max requests in any 1 s window", max1.count, "token-bucket bound: burst + rate × 1 s", bound1, max1.count <= bound1 ? "OK" : "EXCEEDED"],
-            [`max requests in any 1 s window from t ≥ ${STEADY_AFTER_MS / 1000} s`, max1Steady.count, "token-bucket bound (rate alone)", `${bound1} (${RPS})`, max1Steady.count <= bound1 ? "OK" : "EXCEEDED"],
-            ["max requests in any 10 s window ÷ 10 (req/s)", fmt(max10.count / 10, 1), "bound: (burst + rate × 10 s) ÷ 10", fmt(bound10 / 10, 1), max10.count <= bound10 ? "OK" : "EXCEEDED"],
+            [
+                `max requests in any 1 s window from t ≥ ${STEADY_AFTER_MS / 1000} s`,
+                max1Steady.count,
+                "token-bucket bound (rate alone)",
+                `${bound1} (${RPS})`,
+                max1Steady.count <= bound1 ? "OK" : "EXCEEDED",
+            ],
+            [
+                "max requests in any 10 s window ÷ 10 (req/s)",
+                fmt(max10.count / 10, 1),
+                "bound: (burst + rate × 10 s) ÷ 10",
+                fmt(bound10 / 10, 1),
+                max10.count <= bound10 ? "OK" : "EXCEEDED",
+            ],
             ["mean requests over the run (req/s)", fmt(log.length / wallS, 1), "budget rate", RPS, ""],
         ];
         for (const b of baselines) rows.push([`requests per job`, fmt(perJob, 2), `${b.name} (${b.note})`, fmt(b.perJob, 2), ratio(perJob, b.perJob)]);
         for (const b of baselines) {
-            rows.push([`detection lag p50 / p95 (s)`, `${fmt(quantile(lags, 0.5) / 1000, 2)} / ${fmt(quantile(lags, 0.95) / 1000, 2)}`, b.name, `${fmt(b.p50 / 1000, 2)} / ${fmt(b.p95 / 1000, 2)}`, `${ratio(quantile(lags, 0.5), b.p50)} / ${ratio(quantile(lags, 0.95), b.p95)}`]);
+            rows.push([
+                `detection lag p50 / p95 (s)`,
+                `${fmt(quantile(lags, 0.5) / 1000, 2)} / ${fmt(quantile(lags, 0.95) / 1000, 2)}`,
+                b.name,
+                `${fmt(b.p50 / 1000, 2)} / ${fmt(b.p95 / 1000, 2)}`,
+                `${ratio(quantile(lags, 0.5), b.p50)} / ${ratio(quantile(lags, 0.95), b.p95)}`,
+            ]);
         }
         rows.push(
-            [`coalescing: ${SAME} waiters on one 10 s job — requests sent`, sharedRequests, `no coalescing (Σ polls of the ${SAME} waiters)`, sharedPolls, ratio(sharedRequests, sharedPolls)],
+            [
+                `coalescing: ${SAME} waiters on one 10 s job — requests sent`,
+                sharedRequests,
+                `no coalescing (Σ polls of the ${SAME} waiters)`,
+                sharedPolls,
+                ratio(sharedRequests, sharedPolls),
+            ],
             [`coalescing: requests sent`, sharedRequests, `${SAME} × fixed-10s`, fixedShared, ratio(sharedRequests, fixedShared)],
             [`coalescing: false failures`, sharedFalse, "must be 0", "", ""],
         );

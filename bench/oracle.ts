@@ -42,7 +42,7 @@ export interface OracleCost {
  */
 export function oracleGrid(highMs: number, maxIntervalMs: number, relativeStep = 0.005): number[] {
     const grid = [0];
-    for (let t = 0; t < highMs; ) {
+    for (let t = 0; t < highMs;) {
         t = Math.min(highMs, t + Math.max(100, Math.min(t * relativeStep, maxIntervalMs / 16)));
         grid.push(t);
     }
@@ -70,7 +70,14 @@ function firstReach(probe: Probe, level: number, highMs: number): number {
  * the longest gap the waiters compared may leave (the oracle's first look after τ_L included; no
  * minimum gap, so that no waiter's look is out of its reach).
  */
-export function milestoneOracle(probe: Probe, durationMs: number, prior: DurationPrior, callCostMs: number, maxIntervalMs: number, relativeStep?: number): OracleCost {
+export function milestoneOracle(
+    probe: Probe,
+    durationMs: number,
+    prior: DurationPrior,
+    callCostMs: number,
+    maxIntervalMs: number,
+    relativeStep?: number,
+): OracleCost {
     const horizon = prior.highMs + 1;
     const firstLevel = probe(firstReach(probe, 1, horizon)).progress;
     const levels = MILESTONE_SCHEMES.find((s) => s[0] === firstLevel);
@@ -86,7 +93,12 @@ export function milestoneOracle(probe: Probe, durationMs: number, prior: Duratio
         Math.max(0, prior.lowMs - last),
         Math.min(prior.highMs - last, Math.exp(meanLog + 8 * MILESTONE_STAGE_SPREAD * Math.sqrt((n + 1) / n))),
     );
-    const { timesMs, expectedCostMs } = optimalSchedule(law, { callCostMs, minIntervalMs: 0, maxIntervalMs, gridMs: oracleGrid(law.highMs, maxIntervalMs, relativeStep) });
+    const { timesMs, expectedCostMs } = optimalSchedule(law, {
+        callCostMs,
+        minIntervalMs: 0,
+        maxIntervalMs,
+        gridMs: oracleGrid(law.highMs, maxIntervalMs, relativeStep),
+    });
     const endMs = durationMs;
     let calls = 1;
     let seenAt = Number.NaN;

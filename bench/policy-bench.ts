@@ -149,7 +149,11 @@ export async function replay(jobs: readonly WorkloadJob[], prior: DurationPrior,
         }
         costs.set(name, list);
     }
-    if (!only || only.includes(AWARE_OPTIMUM)) costs.set(AWARE_OPTIMUM, jobs.map((job) => awareOptimum(job, prior)));
+    if (!only || only.includes(AWARE_OPTIMUM))
+        costs.set(
+            AWARE_OPTIMUM,
+            jobs.map((job) => awareOptimum(job, prior)),
+        );
     return costs;
 }
 
@@ -181,8 +185,13 @@ function mean(xs: number[]): number {
  * J its schedules realise on the jobs' true ends (equal on average when the conditional law is
  * right), and the Kolmogorov–Smirnov distance of the law's CDF at the true ends from uniform.
  */
-export function awareValidation(jobs: readonly WorkloadJob[], prior: DurationPrior): { jobs: number; expectedS: number; realisedS: number; realisedSE: number; ks: number } {
-    const runs = jobs.filter((j) => j.shape === stageMilestones).map((j) => milestoneOracle(j.probe, j.durationMs, prior, CALL_COST_MS, DEFAULT_BOUNDS.maxIntervalMs));
+export function awareValidation(
+    jobs: readonly WorkloadJob[],
+    prior: DurationPrior,
+): { jobs: number; expectedS: number; realisedS: number; realisedSE: number; ks: number } {
+    const runs = jobs
+        .filter((j) => j.shape === stageMilestones)
+        .map((j) => milestoneOracle(j.probe, j.durationMs, prior, CALL_COST_MS, DEFAULT_BOUNDS.maxIntervalMs));
     const realised = runs.map((r) => r.realisedMs / 1000);
     const m = mean(realised);
     const sd = Math.sqrt(mean(realised.map((x) => (x - m) ** 2)));
@@ -236,7 +245,13 @@ function cellsOf(costs: Map<string, JobCost[]>, jobs: readonly WorkloadJob[], pi
 const inBand = (band: (typeof BANDS)[number]) => (job: WorkloadJob) => job.durationMs >= band.fromMs && job.durationMs < band.toMs;
 
 /** Per shape (all bands, then each band), then per band over all shapes, then the whole set. */
-function printCells(title: string, costs: Map<string, JobCost[]>, jobs: readonly WorkloadJob[], shapes: readonly TraceShape[], markdown: string[] | undefined): void {
+function printCells(
+    title: string,
+    costs: Map<string, JobCost[]>,
+    jobs: readonly WorkloadJob[],
+    shapes: readonly TraceShape[],
+    markdown: string[] | undefined,
+): void {
     console.log(`\n${title}\n${CELL_HEADER}\n${"-".repeat(CELL_HEADER.length)}`);
     const emit = (shape: string, band: string, pick: (job: WorkloadJob) => boolean) => {
         const cells = cellsOf(costs, jobs, pick);
@@ -246,7 +261,9 @@ function printCells(title: string, costs: Map<string, JobCost[]>, jobs: readonly
             const opt = cells.get(BLIND_OPTIMUM)!;
             const best = bestBaseline(cells);
             const aware = awareJ(cells);
-            markdown.push(`| ${shape} | ${band} | ${fmt(ours.j)} (${fmt(ours.calls)} calls, ${fmt(ours.lagS)} s) | ${fmt(opt.j)} | ${fmtR(ours.j / opt.j)} | ${fmt(aware)} | ${fmtR(ours.j / aware)} | ${best.name} ${fmt(best.s.j)} | ${fmtR(ours.j / best.s.j)} |`);
+            markdown.push(
+                `| ${shape} | ${band} | ${fmt(ours.j)} (${fmt(ours.calls)} calls, ${fmt(ours.lagS)} s) | ${fmt(opt.j)} | ${fmtR(ours.j / opt.j)} | ${fmt(aware)} | ${fmtR(ours.j / aware)} | ${best.name} ${fmt(best.s.j)} | ${fmtR(ours.j / best.s.j)} |`,
+            );
         }
     };
     for (const shape of shapes) {
@@ -268,7 +285,9 @@ function printWaiters(costs: Map<string, JobCost[]>, jobs: readonly WorkloadJob[
     for (const [name, list] of costs) {
         if (name === AWARE_OPTIMUM) continue;
         const s = costOf(list, jobs, () => true);
-        console.log(`${pad(name, 16)}${lpad(fmt(s.j), 8)}${lpad(fmt(s.calls), 8)}${lpad(fmt(s.lagS), 8)}${lpad(s.missed ? String(s.missed) : "", 8)}${lpad(fmtR(ours.j / s.j), 9)}`);
+        console.log(
+            `${pad(name, 16)}${lpad(fmt(s.j), 8)}${lpad(fmt(s.calls), 8)}${lpad(fmt(s.lagS), 8)}${lpad(s.missed ? String(s.missed) : "", 8)}${lpad(fmtR(ours.j / s.j), 9)}`,
+        );
     }
 }
 
@@ -302,7 +321,12 @@ function arg(flag: string, fallback: number): number {
 async function main() {
     const jobsN = arg("--jobs", 2400);
     const seed = arg("--seed", 14);
-    const markdown = process.argv.includes("--markdown") ? ["| shape | band | ours J (calls, lag) | blind optimum J | ours ÷ blind | aware optimum J | ours ÷ aware | best baseline J | ours ÷ best |", "|---|---|---|---|---|---|---|---|---|"] : undefined;
+    const markdown = process.argv.includes("--markdown")
+        ? [
+              "| shape | band | ours J (calls, lag) | blind optimum J | ours ÷ blind | aware optimum J | ours ÷ aware | best baseline J | ours ÷ best |",
+              "|---|---|---|---|---|---|---|---|---|",
+          ]
+        : undefined;
     const started = Date.now();
     // Sanity: the TF-defaults policy through our loop equals the StateChangeConf loop (Delay 0).
     const probe: Probe = (t) => ({ done: t >= 95_000 });
@@ -314,11 +338,22 @@ async function main() {
     const prior = DEFAULT_DURATION_PRIOR;
     const opt = blindOptimum(prior);
     console.log(`Policy benchmark — J = lag (s) + ${CALL_COST_MS / 1000} s × calls per job; ${jobsN} jobs, seed ${seed}.`);
-    console.log(`Durations log-uniform ${prior.lowMs / 1000} s – ${prior.highMs / 3_600_000} h from the first poll; ${NO_PROGRESS_SHARE * 100} % without progress, the rest ${MIX_PROGRESS_SHAPES.map((s) => s.name).join(", ")}.`);
-    console.log(`ours = the default policy through pollUntilTerminal (bounds ${DEFAULT_BOUNDS.minIntervalMs / 1000}–${DEFAULT_BOUNDS.maxIntervalMs / 1000} s); blind-optimum = the exact DP schedule for the prior (E[J] = ${fmt(opt.expectedJ)} s); deadline ${(prior.highMs + DEADLINE_MARGIN_MS) / 3_600_000} h.`);
-    const firstLooks = opt.timesMs.slice(1, 5).map((t) => `${(t / 1000).toFixed(1)} s`).join(", ");
-    console.log(`The blind optimum's first looks: ${firstLooks}, … (no job of the prior ends before ${prior.lowMs / 1000} s; looking sooner costs more E[J] than the short jobs' lag it saves).`);
-    console.log(`opt J = the blind optimum's J on the same jobs; aware J = the progress-aware optimum (bench/oracle.ts: knows the shape's law, sees progress continuously), where computed — a lower bound for any waiter; best baseline = the lowest-J baseline that saw every job of the cell.`);
+    console.log(
+        `Durations log-uniform ${prior.lowMs / 1000} s – ${prior.highMs / 3_600_000} h from the first poll; ${NO_PROGRESS_SHARE * 100} % without progress, the rest ${MIX_PROGRESS_SHAPES.map((s) => s.name).join(", ")}.`,
+    );
+    console.log(
+        `ours = the default policy through pollUntilTerminal (bounds ${DEFAULT_BOUNDS.minIntervalMs / 1000}–${DEFAULT_BOUNDS.maxIntervalMs / 1000} s); blind-optimum = the exact DP schedule for the prior (E[J] = ${fmt(opt.expectedJ)} s); deadline ${(prior.highMs + DEADLINE_MARGIN_MS) / 3_600_000} h.`,
+    );
+    const firstLooks = opt.timesMs
+        .slice(1, 5)
+        .map((t) => `${(t / 1000).toFixed(1)} s`)
+        .join(", ");
+    console.log(
+        `The blind optimum's first looks: ${firstLooks}, … (no job of the prior ends before ${prior.lowMs / 1000} s; looking sooner costs more E[J] than the short jobs' lag it saves).`,
+    );
+    console.log(
+        `opt J = the blind optimum's J on the same jobs; aware J = the progress-aware optimum (bench/oracle.ts: knows the shape's law, sees progress continuously), where computed — a lower bound for any waiter; best baseline = the lowest-J baseline that saw every job of the cell.`,
+    );
     for (const s of MIX_PROGRESS_SHAPES) console.log(`  ${pad(s.name, 14)} ${s.description}`);
 
     const jobs = workload(prior, jobsN, seed);
@@ -327,12 +362,20 @@ async function main() {
     printWaiters(costs, jobs);
 
     const v = awareValidation(jobs, prior);
-    console.log(`\nProgress-aware optimum (milestones, ${v.jobs} jobs): E[J | seen] ${fmt(v.expectedS)} s, J realised on the jobs' ends ${fmt(v.realisedS)} ± ${fmt(2 * v.realisedSE)} s (2 SE); the law's CDF at the true ends: Kolmogorov–Smirnov D = ${v.ks.toFixed(3)} (5 % critical ${(1.36 / Math.sqrt(v.jobs)).toFixed(3)}).`);
+    console.log(
+        `\nProgress-aware optimum (milestones, ${v.jobs} jobs): E[J | seen] ${fmt(v.expectedS)} s, J realised on the jobs' ends ${fmt(v.realisedS)} ± ${fmt(2 * v.realisedSE)} s (2 SE); the law's CDF at the true ends: Kolmogorov–Smirnov D = ${v.ks.toFixed(3)} (5 % critical ${(1.36 / Math.sqrt(v.jobs)).toFixed(3)}).`,
+    );
 
     const heldSeed = workload(prior, Math.round(jobsN / 2), seed + 1_000);
     const heldSeedCosts = await replay(heldSeed, prior);
     printCells(`Held-out seed (${seed + 1_000}, ${heldSeed.length} jobs), whole mix only:`, heldSeedCosts, heldSeed, [], undefined);
-    console.log(cellRow("all shapes", "all", cellsOf(heldSeedCosts, heldSeed, () => true)));
+    console.log(
+        cellRow(
+            "all shapes",
+            "all",
+            cellsOf(heldSeedCosts, heldSeed, () => true),
+        ),
+    );
 
     const perHeldShape = Math.max(HELD_OUT_SHAPES.length, Math.round(jobsN / 8));
     const held = workload(prior, perHeldShape * 2, seed + 2_000, HELD_OUT_SHAPES);
@@ -342,17 +385,25 @@ async function main() {
     for (const shape of HELD_OUT_SHAPES) {
         const ours = costOf(heldCosts.get(OURS)!, held, (j) => j.shape === shape);
         const o = costOf(heldCosts.get(BLIND_OPTIMUM)!, held, (j) => j.shape === shape);
-        console.log(`${pad(shape.name, 18)}${lpad(String(ours.jobs), 5)}${lpad(fmt(ours.j), 8)}${lpad(fmt(ours.calls), 7)}${lpad(fmt(ours.lagS), 7)}${lpad(fmt(o.j), 8)}${lpad(fmtR(ours.j / o.j), 10)}`);
+        console.log(
+            `${pad(shape.name, 18)}${lpad(String(ours.jobs), 5)}${lpad(fmt(ours.j), 8)}${lpad(fmt(ours.calls), 7)}${lpad(fmt(ours.lagS), 7)}${lpad(fmt(o.j), 8)}${lpad(fmtR(ours.j / o.j), 10)}`,
+        );
     }
 
     console.log(`\nHeld-out priors (no progress; the blind optimum is recomputed for each prior, ours keeps its own):`);
-    for (const [lo, hi] of [[2_000, 1_800_000], [60_000, 8 * 3_600_000], [10_000, 600_000]] as const) {
+    for (const [lo, hi] of [
+        [2_000, 1_800_000],
+        [60_000, 8 * 3_600_000],
+        [10_000, 600_000],
+    ] as const) {
         const p = logUniformPrior(lo, hi);
         const pj = workload(p, Math.round(jobsN / 6), seed + 3_000 + lo, [noProgress]);
         const pc = await replay(pj, p, [OURS, BLIND_OPTIMUM]);
         const ours = costOf(pc.get(OURS)!, pj, () => true);
         const o = costOf(pc.get(BLIND_OPTIMUM)!, pj, () => true);
-        console.log(`  log-uniform ${pad(`${lo / 1000} s – ${hi / 60_000} min`, 18)} ours J ${fmt(ours.j)} (${fmt(ours.calls)} calls, ${fmt(ours.lagS)} s), optimum ${fmt(o.j)}, ours÷opt ${fmtR(ours.j / o.j)}`);
+        console.log(
+            `  log-uniform ${pad(`${lo / 1000} s – ${hi / 60_000} min`, 18)} ours J ${fmt(ours.j)} (${fmt(ours.calls)} calls, ${fmt(ours.lagS)} s), optimum ${fmt(o.j)}, ours÷opt ${fmtR(ours.j / o.j)}`,
+        );
     }
 
     const dl = await deadlineCheck();

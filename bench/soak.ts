@@ -24,16 +24,13 @@ import {
     detectionLags,
     EmulatorHost,
     faultLabel,
-    fmt,
-    numberArg,
-    printTable,
-    quantile,
     randomFaultStats,
     runStorm,
     StormConfig,
     stormEmulatorOptions,
     stormFaults,
-} from "./support";
+} from "../test/support/storm";
+import { fmt, numberArg, printTable, quantile } from "./support";
 
 /** Scheduling allowance on top of "deadline + one request timeout", as in the suite. */
 const SLACK_MS = 200;
@@ -119,16 +116,28 @@ async function main(): Promise<number> {
             ["figure", "value", "bar"],
             [
                 ["requests (all / per s)", `${jobRequests.length} / ${fmt(jobRequests.length / wall)}`, ""],
-                ["random-fault share of requests", `${fmt((100 * random.faulted) / random.requests, 1)} % (${random.faulted}/${random.requests})`, `≈ ${fmt(rate * 100)} %`],
+                [
+                    "random-fault share of requests",
+                    `${fmt((100 * random.faulted) / random.requests, 1)} % (${random.faulted}/${random.requests})`,
+                    `≈ ${fmt(rate * 100)} %`,
+                ],
                 ["false failures", outcomes.falseFailures, "0"],
                 ["false successes", outcomes.falseSuccesses, "0"],
                 ["other wrong outcomes", outcomes.wrong.length - outcomes.falseFailures - outcomes.falseSuccesses, "0"],
                 ["hung waits", outcomes.hung, "0"],
                 ["max overshoot past deadline, any job (ms)", fmt(Math.max(...overshoots)), `≤ ${cfg.requestTimeoutMs} (+${SLACK_MS} scheduling)`],
-                ["timeouts: overshoot p50 / max (ms)", `${fmt(quantile(timeoutOvershoots, 0.5))} / ${fmt(Math.max(...timeoutOvershoots))}`, `≤ ${cfg.requestTimeoutMs} (+${SLACK_MS} scheduling)`],
+                [
+                    "timeouts: overshoot p50 / max (ms)",
+                    `${fmt(quantile(timeoutOvershoots, 0.5))} / ${fmt(Math.max(...timeoutOvershoots))}`,
+                    `≤ ${cfg.requestTimeoutMs} (+${SLACK_MS} scheduling)`,
+                ],
                 ["detection lag p50 / p95 / max (ms)", `${fmt(quantile(lags, 0.5))} / ${fmt(quantile(lags, 0.95))} / ${fmt(Math.max(...lags))}`, ""],
                 ["time-bound violations", timing.length, "0"],
-                ["Retry-After checked / cut by deadline / min margin (ms)", `${retry.checked} / ${retry.cappedByDeadline} / ${fmt(retry.minMarginMs)}`, `margin ≥ −${TIMER_TOLERANCE_MS}`],
+                [
+                    "Retry-After checked / cut by deadline / min margin (ms)",
+                    `${retry.checked} / ${retry.cappedByDeadline} / ${fmt(retry.minMarginMs)}`,
+                    `margin ≥ −${TIMER_TOLERANCE_MS}`,
+                ],
                 ["Retry-After violations", retry.violations.length, "0"],
                 ["permanent errors with ≠ 1 request", permanent.length, "0"],
             ],

@@ -295,7 +295,6 @@ export const noisySteps: TraceShape = {
     },
 };
 
-
 /**
  * Multi-stage cluster creation (DWS-like): queued at 0 %, then allocate (0→15 %), install
  * (15→70 %), configure (70→90 %), verify (90→100 %). Each stage owns a fixed slice of the percent
@@ -481,8 +480,24 @@ export const MIX_PROGRESS_SHAPES: readonly TraceShape[] = [linear, logarithmic, 
 
 /** Shapes kept out of the mixed workload: the bench replays them to check that the policy generalises. */
 export const HELD_OUT_SHAPES: readonly TraceShape[] = [
-    stuckAt90, jumpy, sCurve, slowStart, backwards, early100, noisy, slowdown, endsEarly, twoPhase, steps25,
-    restart, plateau, noisySteps, subjobAggregate, revisedEstimate, finalise99, burstyRates,
+    stuckAt90,
+    jumpy,
+    sCurve,
+    slowStart,
+    backwards,
+    early100,
+    noisy,
+    slowdown,
+    endsEarly,
+    twoPhase,
+    steps25,
+    restart,
+    plateau,
+    noisySteps,
+    subjobAggregate,
+    revisedEstimate,
+    finalise99,
+    burstyRates,
 ];
 
 /** The job status object a Huawei job API answer would be normalised into. */

@@ -52,10 +52,40 @@ async function libraryPart(emulator: JobApiEmulator): Promise<void> {
         timeoutSeconds: 60,
     };
     const jobs = [
-        { service: "dws", jobId: emulator.defineJob({ service: "dws", projectId: PROJECT, durationMs: 4000, outcome: "succeeded", jobName: "createCluster", faults: [{ kind: "status", status: 503 }] }) },
+        {
+            service: "dws",
+            jobId: emulator.defineJob({
+                service: "dws",
+                projectId: PROJECT,
+                durationMs: 4000,
+                outcome: "succeeded",
+                jobName: "createCluster",
+                faults: [{ kind: "status", status: 503 }],
+            }),
+        },
         { service: "ddm", jobId: emulator.defineJob({ service: "ddm", projectId: PROJECT, durationMs: 3000, outcome: "succeeded", progress: "jumpy" }) },
-        { service: "roma", instanceId: ROMA_INSTANCE, jobId: emulator.defineJob({ service: "roma", projectId: PROJECT, instanceId: ROMA_INSTANCE, durationMs: 3500, outcome: "succeeded", progress: "stuck90" }) },
-        { service: "cfw", jobId: emulator.defineJob({ service: "cfw", projectId: PROJECT, durationMs: 2500, outcome: "succeeded", faults: [{ kind: "status", status: 429, retryAfter: "1" }] }) },
+        {
+            service: "roma",
+            instanceId: ROMA_INSTANCE,
+            jobId: emulator.defineJob({
+                service: "roma",
+                projectId: PROJECT,
+                instanceId: ROMA_INSTANCE,
+                durationMs: 3500,
+                outcome: "succeeded",
+                progress: "stuck90",
+            }),
+        },
+        {
+            service: "cfw",
+            jobId: emulator.defineJob({
+                service: "cfw",
+                projectId: PROJECT,
+                durationMs: 2500,
+                outcome: "succeeded",
+                faults: [{ kind: "status", status: 429, retryAfter: "1" }],
+            }),
+        },
     ];
     const results = await Promise.all(
         jobs.map((job) =>
@@ -68,9 +98,14 @@ async function libraryPart(emulator: JobApiEmulator): Promise<void> {
     );
     for (const r of results) {
         const extra = r.instance ? ` instance=${r.instance.name}` : r.archiveId ? ` archiveId=${r.archiveId}` : "";
-        console.log(`  done: ${r.service} ${r.jobId} → ${r.state} (${r.status}) in ${(r.waitedMs / 1000).toFixed(1)} s, ${r.polls} polls, endTime ${r.endTime ?? "-"}${extra}`);
+        console.log(
+            `  done: ${r.service} ${r.jobId} → ${r.state} (${r.status}) in ${(r.waitedMs / 1000).toFixed(1)} s, ${r.polls} polls, endTime ${r.endTime ?? "-"}${extra}`,
+        );
     }
-    check(results.every((r) => r.state === "succeeded"), "every kind reached success (through a 503 and a 429 with Retry-After)");
+    check(
+        results.every((r) => r.state === "succeeded"),
+        "every kind reached success (through a 503 and a 429 with Retry-After)",
+    );
 
     const failing = emulator.defineJob({
         service: "dws",
@@ -83,7 +118,10 @@ async function libraryPart(emulator: JobApiEmulator): Promise<void> {
     });
     const error = await waitForJob({ ...common, service: "dws", jobId: failing }).catch((e: unknown) => e);
     console.log(`  failing DWS job → ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
-    check(error instanceof JobFailedError && error.failedCode === "CreateELBTask-fail:DWS.0114", "the failing DWS job rejects with JobFailedError and its failed_code");
+    check(
+        error instanceof JobFailedError && error.failedCode === "CreateELBTask-fail:DWS.0114",
+        "the failing DWS job rejects with JobFailedError and its failed_code",
+    );
 }
 
 async function pulumiPart(emulator: JobApiEmulator): Promise<void> {
@@ -106,10 +144,23 @@ async function pulumiPart(emulator: JobApiEmulator): Promise<void> {
         const up = await workspace.stackCommand(dws, ["up"], 120_000, show);
         check(up.code === 0, "pulumi up succeeded");
         const record = findExported(await workspace.exportState(dws), "dws-cluster-ready");
-        check(record?.outputs?.status === "SUCCESS" && typeof record?.outputs?.finishedAt === "string", "the dependent resource received the waiter's status and endTime");
-        check(!up.output.includes(EMULATOR_SECRET_KEY) && !JSON.stringify(await workspace.exportState(dws)).includes(EMULATOR_SECRET_KEY), "neither the CLI output nor the state holds the secret key");
+        check(
+            record?.outputs?.status === "SUCCESS" && typeof record?.outputs?.finishedAt === "string",
+            "the dependent resource received the waiter's status and endTime",
+        );
+        check(
+            !up.output.includes(EMULATOR_SECRET_KEY) && !JSON.stringify(await workspace.exportState(dws)).includes(EMULATOR_SECRET_KEY),
+            "neither the CLI output nor the state holds the secret key",
+        );
 
-        const failing = job({ service: "dws", durationMs: 2000, outcome: "failed", jobName: "ecfClusterElbCreateJob", failedCode: "CreateELBTask-fail:DWS.0114", failedDetail: "DWS.0114:ELB private IP is not configured." });
+        const failing = job({
+            service: "dws",
+            durationMs: 2000,
+            outcome: "failed",
+            jobName: "ecfClusterElbCreateJob",
+            failedCode: "CreateELBTask-fail:DWS.0114",
+            failedDetail: "DWS.0114:ELB private IP is not configured.",
+        });
         const failingStack = await stack("dws-cluster", [["dwsJobId", failing]], "dws-cluster-failing");
         console.log("\n  $ pulumi up   # examples/dws-cluster in another stack, waiting on a job that fails");
         const down = await workspace.stackCommand(failingStack, ["up"], 120_000, show);
@@ -123,7 +174,9 @@ async function pulumiPart(emulator: JobApiEmulator): Promise<void> {
                 ["romaJobId", job({ service: "roma", instanceId: EMULATOR_ROMA_INSTANCE, durationMs: 2000, outcome: "succeeded" })],
                 ["romaInstanceId", EMULATOR_ROMA_INSTANCE],
             ]),
-            await stack("cfw-job", [["cfwJobId", job({ service: "cfw", durationMs: 2000, outcome: "failed", failedCode: "CFW.00200005", failedDetail: "rule conflict" })]]),
+            await stack("cfw-job", [
+                ["cfwJobId", job({ service: "cfw", durationMs: 2000, outcome: "failed", failedCode: "CFW.00200005", failedDetail: "rule conflict" })],
+            ]),
         ];
         const outputs: Record<string, Record<string, unknown>> = {};
         for (const name of others) {
@@ -133,7 +186,10 @@ async function pulumiPart(emulator: JobApiEmulator): Promise<void> {
         }
         check(typeof (outputs["ddm-instance"].ddmInstance as { id?: string } | undefined)?.id === "string", "DDM: the instance output chained");
         check(typeof outputs["roma-asset-export"].romaArchiveId === "string", "ROMA: the archive ID output chained");
-        check(outputs["cfw-job"].cfwState === "failed" && outputs["cfw-job"].cfwFailedCode === "CFW.00200005", "CFW: allowFailure recorded the failure instead of failing");
+        check(
+            outputs["cfw-job"].cfwState === "failed" && outputs["cfw-job"].cfwFailedCode === "CFW.00200005",
+            "CFW: allowFailure recorded the failure instead of failing",
+        );
     } finally {
         workspace.dispose();
     }

@@ -41,7 +41,10 @@ export async function startExampleEmulator(port: number, jobMs: number): Promise
                 ["romaInstanceId", EMULATOR_ROMA_INSTANCE],
             ],
         },
-        { example: "cfw-job", config: [["cfwJobId", job({ service: "cfw", outcome: "failed", failedCode: "CFW.00200005", failedDetail: "emulated rule conflict" })]] },
+        {
+            example: "cfw-job",
+            config: [["cfwJobId", job({ service: "cfw", outcome: "failed", failedCode: "CFW.00200005", failedDetail: "emulated rule conflict" })]],
+        },
         { example: "ecs-server", config: [["ecsJobId", job({ service: "ecs", resourceIds: [EMULATOR_ECS_SERVER] })]] },
     ];
     return { emulator, examples };

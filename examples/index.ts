@@ -13,5 +13,5 @@ if (!EXAMPLES.includes(name)) {
     throw new Error(`Invalid jobwaiter-examples:example: ${JSON.stringify(name)}. Allowed: ${EXAMPLES.join(", ")} (one stack per example).`);
 }
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the example is chosen at run time, and `export =` of a dynamic module needs require
 export = require(`./${name}`) as Record<string, unknown>;

@@ -18,13 +18,7 @@ import type { JobStatus } from "./services/types";
  * - `NO_REQUEST_SLOT` ({@link NoRequestSlotError}): the process's request budget had no slot before the deadline;
  * - `JOB_CANCELLED` ({@link JobCancelledError}): the caller stopped the wait.
  */
-export type JobWaiterErrorCode =
-    | "CONFIG_INVALID"
-    | "JOB_FAILED"
-    | "JOB_TIMEOUT"
-    | "JOB_API_ERROR"
-    | "NO_REQUEST_SLOT"
-    | "JOB_CANCELLED";
+export type JobWaiterErrorCode = "CONFIG_INVALID" | "JOB_FAILED" | "JOB_TIMEOUT" | "JOB_API_ERROR" | "NO_REQUEST_SLOT" | "JOB_CANCELLED";
 
 /**
  * Base class of every error this package throws on purpose. Each subclass is built from one

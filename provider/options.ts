@@ -1,5 +1,5 @@
 /**
- * Every user-facing option of a wait, validated in one place. Each rejection is a
+ * Every user-facing option of a wait, declared once in {@link SETTINGS} and validated here. Each rejection is a
  * `ConfigError` naming the field, the value and what is allowed, raised before any request.
  *
  * @packageDocumentation
@@ -7,81 +7,149 @@
 
 import { ConfigError } from "./errors";
 import { validateEndpoint, validateRegion } from "./http/endpoint";
+import { DEFAULT_NOT_FOUND_GRACE_MS } from "./polling/loop";
 import { DEFAULT_BOUNDS, DEFAULT_TUNING } from "./polling/policy";
 import { getService, kindsNeeding, printable } from "./services";
 import type { ServiceAdapter } from "./services/types";
 
-/** The settings that describe which job to wait on and how. Shared by `waitForJob` and the `JobWaiter` resource. */
-export interface JobWaitSettings {
-    /** Service kind, one of `SERVICE_KINDS` (`"ecs"`, `"rds"`, `"dws"`...: the README's kinds table). */
-    service: string;
-    /** The job ID the service returned. 1–128 characters: letters, digits, `.`, `_`, `:`, `-`. */
-    jobId: string;
-    /** Project ID (in the path). Default: `HW_PROJECT_ID`. */
-    projectId?: string;
-    /** Instance ID; required by `roma` and `dms`, refused by the other kinds. */
-    instanceId?: string;
-    /** Region, e.g. `cn-north-4`. Default: `HW_REGION_NAME`. Needed unless `endpoint` is set. */
-    region?: string;
-    /** Endpoint override (`https://dws.example.com`); http only to loopback with `allowInsecureLoopback`. */
-    endpoint?: string;
-    /** Allow a plain-http endpoint on a loopback address (local emulator, tests). Default false. */
-    allowInsecureLoopback?: boolean;
-    /** Give up after this many seconds (after a final check at the deadline). Default 3600, range [0.001, 604800]. */
-    timeoutSeconds?: number;
-    /** Shortest pause between polls, seconds. Default `DEFAULT_BOUNDS` (1 s). */
-    minPollIntervalSeconds?: number;
-    /**
-     * Longest pause between polls, seconds (a server `Retry-After` may exceed it). Default
-     * `DEFAULT_BOUNDS` (600 s, reached only while progress says the end is far; without usable
-     * progress the blind schedule's gaps stay below ≈ 100 s). At most 3600.
-     */
-    maxPollIntervalSeconds?: number;
-    /**
-     * What one status request costs, in seconds of detection lag: the policy minimises lag + this ×
-     * calls. Larger means fewer calls and later detection. Default `DEFAULT_TUNING` (1 s), range [0, 3600].
-     */
-    callCostSeconds?: number;
-    /** Timeout of one HTTP request, seconds. Default 30, range [0.1, 300]. */
-    requestTimeoutSeconds?: number;
-    /** How long after the start a 404 means "not visible yet", seconds. Default 30, range [0, 3600]. */
-    notFoundGraceSeconds?: number;
-    /**
-     * Requests per second shared by all waiters of this process on the same endpoint (while waiters
-     * asking different limits run together, the strictest holds). Default 10, range (0, 1000].
-     */
-    maxRequestsPerSecond?: number;
+/** The default of each setting that has one, in the setting's unit. */
+const DEFAULT_TIMEOUT_SECONDS = 3600;
+const DEFAULT_MIN_POLL_INTERVAL_SECONDS = DEFAULT_BOUNDS.minIntervalMs / 1000;
+const DEFAULT_MAX_POLL_INTERVAL_SECONDS = DEFAULT_BOUNDS.maxIntervalMs / 1000;
+const DEFAULT_CALL_COST_SECONDS = DEFAULT_TUNING.callCostMs / 1000;
+const DEFAULT_REQUEST_TIMEOUT_SECONDS = 30;
+const DEFAULT_NOT_FOUND_GRACE_SECONDS = DEFAULT_NOT_FOUND_GRACE_MS / 1000;
+const DEFAULT_MAX_REQUESTS_PER_SECOND = 10;
+const DEFAULT_ALLOW_INSECURE_LOOPBACK = false;
+const DEFAULT_ALLOW_FAILURE = false;
+
+/** The declaration of one setting: everything but its doc, which is the entry's TSDoc. */
+export interface SettingSpec {
+    /** The value's type. */
+    readonly type: "string" | "boolean" | "number";
+    /** True when the setting must be given. */
+    readonly required?: boolean;
+    /** The default (a named constant above), for a setting that has one of its own. */
+    readonly default?: number | boolean;
+    /** Where the value comes from when it is not given (markdown), for a default read from config or the environment. */
+    readonly defaultFrom?: string;
+    /** Unit of a number: seconds are resolved to whole milliseconds. */
+    readonly unit?: "s" | "/s";
+    /** Bounds of a number. `minExclusive`: the minimum itself is refused. */
+    readonly min?: number;
+    readonly max?: number;
+    readonly minExclusive?: boolean;
+    /** The field of {@link ResolvedWaitSettings} a number resolves to. */
+    readonly resolvedAs?: ResolvedNumberKey;
+    /** Changing it names another job: the `JobWaiter` is replaced (it waits again). Anything else updates in place. */
+    readonly replaces?: boolean;
+    /** A setting of the `JobWaiter` resource only (not of `waitForJob`). */
+    readonly resourceOnly?: boolean;
 }
 
+/**
+ * Every setting, declared once; the TSDoc of each entry is its documentation (the README's inputs
+ * table repeats it, and a test checks that the two agree). The types ({@link JobWaitSettings},
+ * `JobWaiterInputs`, `JobWaiterArgs`), the defaults, the numeric checks, the list of known keys and
+ * the resource's replace list are derived from this table.
+ */
+export const SETTINGS = {
+    /** Service kind: `"ecs"`, `"evs"`, `"cce"`, `"rds"`, `"dws"`... (the kinds table). */
+    service: { type: "string", required: true, replaces: true },
+    /** The job ID the service's create or modify API returned. 1–128 characters: letters, digits, `.`, `_`, `:`, `-`. */
+    jobId: { type: "string", required: true, replaces: true },
+    /** Project ID (in the request path). */
+    projectId: { type: "string", defaultFrom: "`huaweicloud:projectId`, else `HW_PROJECT_ID`", replaces: true },
+    /** Instance ID; required by `roma` and `dms`, refused by the other kinds. */
+    instanceId: { type: "string", replaces: true },
+    /** Region, e.g. `cn-north-4`. Needed unless `endpoint` is set (beside an endpoint, a change of region updates in place). */
+    region: { type: "string", defaultFrom: "`huaweicloud:region`, else `HW_REGION_NAME`", replaces: true },
+    /** Endpoint override (`https://dws.example.com`, a local emulator); plain http only to loopback with `allowInsecureLoopback`. */
+    endpoint: { type: "string", replaces: true },
+    /** Allow a plain-http endpoint on a loopback address (local emulator, tests). */
+    allowInsecureLoopback: { type: "boolean", default: DEFAULT_ALLOW_INSECURE_LOOPBACK },
+    /** Give up after this many seconds, after a final check at the deadline. (`customTimeouts` never reach dynamic providers.) */
+    timeoutSeconds: { type: "number", unit: "s", default: DEFAULT_TIMEOUT_SECONDS, min: 0.001, max: 604_800, resolvedAs: "timeoutMs" },
+    /** Shortest pause between polls. */
+    minPollIntervalSeconds: { type: "number", unit: "s", default: DEFAULT_MIN_POLL_INTERVAL_SECONDS, min: 0.01, max: 3600, resolvedAs: "minIntervalMs" },
+    /**
+     * Longest pause between polls (a server's `Retry-After` may exceed it); reached only while
+     * progress says the end is far: without usable progress the pauses stay below ≈ 100 s.
+     */
+    maxPollIntervalSeconds: { type: "number", unit: "s", default: DEFAULT_MAX_POLL_INTERVAL_SECONDS, min: 0.01, max: 3600, resolvedAs: "maxIntervalMs" },
+    /**
+     * What one status request costs, in seconds of detection lag: the policy minimises lag + this ×
+     * calls. Larger means fewer calls and later detection.
+     */
+    callCostSeconds: { type: "number", unit: "s", default: DEFAULT_CALL_COST_SECONDS, min: 0, max: 3600, resolvedAs: "callCostMs" },
+    /** Timeout of one HTTP request. */
+    requestTimeoutSeconds: { type: "number", unit: "s", default: DEFAULT_REQUEST_TIMEOUT_SECONDS, min: 0.1, max: 300, resolvedAs: "requestTimeoutMs" },
+    /** How long after the start a 404 means "not visible yet". */
+    notFoundGraceSeconds: { type: "number", unit: "s", default: DEFAULT_NOT_FOUND_GRACE_SECONDS, min: 0, max: 3600, resolvedAs: "notFoundGraceMs" },
+    /**
+     * Requests per second shared by all waiters of the process on the same endpoint (while waiters
+     * asking different limits run together, the strictest holds).
+     */
+    maxRequestsPerSecond: {
+        type: "number",
+        unit: "/s",
+        default: DEFAULT_MAX_REQUESTS_PER_SECOND,
+        min: 0,
+        minExclusive: true,
+        max: 1000,
+        resolvedAs: "maxRequestsPerSecond",
+    },
+    /** Record a failed job in the outputs instead of failing the deployment. */
+    allowFailure: { type: "boolean", default: DEFAULT_ALLOW_FAILURE, resourceOnly: true },
+} as const satisfies Record<string, SettingSpec>;
+
+type Declared = typeof SETTINGS;
+/** The plain type of a declared setting. */
+type ValueOf<S> = S extends { type: "string" } ? string : S extends { type: "number" } ? number : boolean;
+type KeysWhere<T, Flag extends string> = { [K in keyof T]: T[K] extends Record<Flag, true> ? K : never }[keyof T];
+/** Plain values of declared settings. Homomorphic mapped types: each key keeps its entry's TSDoc. */
+type Plain<T> = { -readonly [K in keyof T]: ValueOf<T[K]> };
+/** Required settings required, the others optional. */
+type ValuesOf<T> = Flatten<Plain<Pick<T, KeysWhere<T, "required">>> & Partial<Plain<Omit<T, KeysWhere<T, "required">>>>>;
+type Flatten<T> = { [K in keyof T]: T[K] };
+
+/** A setting's name. */
+export type SettingKey = keyof Declared;
+/** The settings that describe which job to wait on and how. Shared by `waitForJob` and the `JobWaiter` resource. */
+export type JobWaitSettings = ValuesOf<Omit<Declared, KeysWhere<Declared, "resourceOnly">>>;
+/** Every setting of a `JobWaiter` (plain values): {@link JobWaitSettings} and the resource's own. */
+export type JobWaiterSettings = ValuesOf<Declared>;
+
+/** Every setting's name, in the table's order. */
+export const ALL_SETTING_KEYS = Object.keys(SETTINGS) as SettingKey[];
+/** Every key of {@link JobWaitSettings}. */
+const SETTING_KEYS = ALL_SETTING_KEYS.filter((key) => !(SETTINGS[key] as SettingSpec).resourceOnly) as (keyof JobWaitSettings)[];
+/** Settings whose change replaces a `JobWaiter` (the region only while no endpoint is set). */
+export const REPLACE_ON_CHANGE = ALL_SETTING_KEYS.filter((key) => (SETTINGS[key] as SettingSpec).replaces === true);
+
+type ResolvedNumberKey = "timeoutMs" | "minIntervalMs" | "maxIntervalMs" | "callCostMs" | "requestTimeoutMs" | "notFoundGraceMs" | "maxRequestsPerSecond";
+
 /** Validated, defaulted settings (times in milliseconds). */
-export interface ResolvedWaitSettings {
+export interface ResolvedWaitSettings extends Record<ResolvedNumberKey, number> {
     service: ServiceAdapter;
     jobId: string;
     projectId?: string;
     instanceId?: string;
     region?: string;
     endpoint?: string;
-    timeoutMs: number;
-    minIntervalMs: number;
-    maxIntervalMs: number;
-    callCostMs: number;
-    requestTimeoutMs: number;
-    notFoundGraceMs: number;
-    maxRequestsPerSecond: number;
 }
+
+/** The numeric settings, each with its spec: the one loop of {@link resolveWaitSettings} checks them from the table. */
+const NUMBER_SETTINGS = ALL_SETTING_KEYS.flatMap((key) => {
+    const spec: SettingSpec = SETTINGS[key];
+    return spec.resolvedAs === undefined ? [] : [{ key, spec, resolvedAs: spec.resolvedAs }];
+});
 
 /** Allowed characters of job and instance IDs, as documented for the user. */
 const ID_RULE = "1–128 characters from A–Z, a–z, 0–9, '.', '_', ':', '-', starting with a letter or digit";
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 const PROJECT_RULE = "1–64 characters from A–Z, a–z, 0–9, '_', '-' (a Huawei project ID is 32 hexadecimal characters)";
 const PROJECT_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-
-/** Every key of {@link JobWaitSettings}. */
-export const SETTING_KEYS: readonly (keyof JobWaitSettings)[] = [
-    "service", "jobId", "projectId", "instanceId", "region", "endpoint", "allowInsecureLoopback",
-    "timeoutSeconds", "minPollIntervalSeconds", "maxPollIntervalSeconds", "callCostSeconds", "requestTimeoutSeconds",
-    "notFoundGraceSeconds", "maxRequestsPerSecond",
-];
 
 /**
  * Validate and default wait settings. `defaults` supplies `projectId`/`region` from credentials
@@ -101,7 +169,12 @@ export function resolveWaitSettings(
     const service = isUnknown(settings.service) ? undefined : getService(settings.service);
     const jobId = known(settings.jobId, (v) => checkId("jobId", v, ID_PATTERN, ID_RULE));
     const projectId = known(settings.projectId ?? defaults.projectId, (v) => {
-        if (v === undefined) throw new ConfigError({ field: "projectId", value: "(missing)", allowed: `${PROJECT_RULE}; set it on the waiter, in huaweicloud:projectId (Pulumi stack config) or in HW_PROJECT_ID (or OS_PROJECT_ID)` });
+        if (v === undefined)
+            throw new ConfigError({
+                field: "projectId",
+                value: "(missing)",
+                allowed: `${PROJECT_RULE}; set it on the waiter, in huaweicloud:projectId (Pulumi stack config) or in HW_PROJECT_ID (or OS_PROJECT_ID)`,
+            });
         return checkId("projectId", v, PROJECT_PATTERN, PROJECT_RULE);
     });
     const instanceId = known(settings.instanceId, (v) => optionalId("instanceId", v, ID_PATTERN, ID_RULE));
@@ -111,35 +184,54 @@ export function resolveWaitSettings(
                 throw new ConfigError({ field: "instanceId", value: "(missing)", allowed: `${ID_RULE}; the "${service.kind}" service needs the instance ID` });
             }
         } else if (instanceId !== undefined) {
-            throw new ConfigError({ field: "instanceId", value: printable(instanceId), allowed: `no instanceId for the "${service.kind}" service (only ${kindsNeeding("instanceId").map((k) => `"${k}"`).join(" and ")} use one)` });
+            throw new ConfigError({
+                field: "instanceId",
+                value: printable(instanceId),
+                allowed: `no instanceId for the "${service.kind}" service (only ${kindsNeeding("instanceId")
+                    .map((k) => `"${k}"`)
+                    .join(" and ")} use one)`,
+            });
         }
     }
-    const allowInsecureLoopback = known(settings.allowInsecureLoopback, (v) => (v === undefined ? false : checkBoolean("allowInsecureLoopback", v)));
+    const allowInsecureLoopback = known(settings.allowInsecureLoopback, (v) => checkBoolean("allowInsecureLoopback", v));
     const endpoint = known(settings.endpoint, (v) =>
-        v === undefined || isUnknown(allowInsecureLoopback) ? (v as string | undefined) : validateEndpoint(checkString("endpoint", v), { allowInsecureLoopback }),
+        v === undefined || isUnknown(allowInsecureLoopback)
+            ? (v as string | undefined)
+            : validateEndpoint(checkString("endpoint", v), { allowInsecureLoopback }),
     );
     const region = known(settings.region ?? defaults.region, (v) => (v === undefined ? undefined : validateRegion(checkString("region", v))));
     if (endpoint === undefined && region === undefined) {
-        throw new ConfigError({ field: "region", value: "(missing)", allowed: "a region such as \"cn-north-4\" (on the waiter, in huaweicloud:region or in HW_REGION_NAME), or an explicit endpoint" });
+        throw new ConfigError({
+            field: "region",
+            value: "(missing)",
+            allowed: 'a region such as "cn-north-4" (on the waiter, in huaweicloud:region or in HW_REGION_NAME), or an explicit endpoint',
+        });
     }
-    const timeoutMs = known(settings.timeoutSeconds, (v) => seconds("timeoutSeconds", v, 3600, { min: 0.001, max: 604_800 }));
-    const minIntervalMs = known(settings.minPollIntervalSeconds, (v) => seconds("minPollIntervalSeconds", v, DEFAULT_BOUNDS.minIntervalMs / 1000, { min: 0.01, max: 3600 }));
-    const maxIntervalMs = known(settings.maxPollIntervalSeconds, (v) => seconds("maxPollIntervalSeconds", v, DEFAULT_BOUNDS.maxIntervalMs / 1000, { min: 0.01, max: 3600 }));
+    const numbers = {} as Record<ResolvedNumberKey, number>;
+    for (const { key, spec, resolvedAs } of NUMBER_SETTINGS)
+        numbers[resolvedAs] = known(settings[key as keyof JobWaitSettings], (v) => checkNumber(key, v, spec));
+    const { minIntervalMs, maxIntervalMs } = numbers;
     if (!isUnknown(minIntervalMs) && !isUnknown(maxIntervalMs) && minIntervalMs > maxIntervalMs) {
         // Blame the bound the user set (both set: the minimum).
         if (settings.minPollIntervalSeconds === undefined) {
-            throw new ConfigError({ field: "maxPollIntervalSeconds", value: String(maxIntervalMs / 1000), allowed: `a value no smaller than minPollIntervalSeconds (${minIntervalMs / 1000}, the default)` });
+            throw new ConfigError({
+                field: "maxPollIntervalSeconds",
+                value: String(maxIntervalMs / 1000),
+                allowed: `a value no smaller than minPollIntervalSeconds (${minIntervalMs / 1000}, the default)`,
+            });
         }
-        throw new ConfigError({ field: "minPollIntervalSeconds", value: String(minIntervalMs / 1000), allowed: `a value no larger than maxPollIntervalSeconds (${maxIntervalMs / 1000})` });
+        throw new ConfigError({
+            field: "minPollIntervalSeconds",
+            value: String(minIntervalMs / 1000),
+            allowed: `a value no larger than maxPollIntervalSeconds (${maxIntervalMs / 1000})`,
+        });
     }
-    const callCostMs = known(settings.callCostSeconds, (v) => seconds("callCostSeconds", v, DEFAULT_TUNING.callCostMs / 1000, { min: 0, max: 3600 }));
-    const requestTimeoutMs = known(settings.requestTimeoutSeconds, (v) => seconds("requestTimeoutSeconds", v, 30, { min: 0.1, max: 300 }));
-    const notFoundGraceMs = known(settings.notFoundGraceSeconds, (v) => seconds("notFoundGraceSeconds", v, 30, { min: 0, max: 3600 }));
-    const maxRequestsPerSecond = known(settings.maxRequestsPerSecond, (v) => numberIn("maxRequestsPerSecond", v, 10, { min: 0, minExclusive: true, max: 1000 }));
-    return {
-        service: service as ServiceAdapter, jobId, projectId, instanceId, region, endpoint,
-        timeoutMs, minIntervalMs, maxIntervalMs, callCostMs, requestTimeoutMs, notFoundGraceMs, maxRequestsPerSecond,
-    };
+    return { service: service as ServiceAdapter, jobId, projectId, instanceId, region, endpoint, ...numbers };
+}
+
+/** `allowFailure` of a `JobWaiter`: true, false or (left out) its default. */
+export function resolveAllowFailure(value: unknown): boolean {
+    return checkBoolean("allowFailure", value);
 }
 
 /**
@@ -191,7 +283,9 @@ function checkString(field: string, value: unknown): string {
     return value;
 }
 
-function checkBoolean(field: string, value: unknown): boolean {
+/** A boolean setting, or its declared default when left out. */
+function checkBoolean(field: "allowInsecureLoopback" | "allowFailure", value: unknown): boolean {
+    if (value === undefined) return SETTINGS[field].default;
     if (typeof value !== "boolean") throw new ConfigError({ field, value: printable(value), allowed: "true or false" });
     return value;
 }
@@ -205,23 +299,18 @@ function optionalId(field: string, value: unknown, pattern: RegExp, rule: string
     return value === undefined ? undefined : checkId(field, value, pattern, rule);
 }
 
-interface Range {
-    min: number;
-    max: number;
-    minExclusive?: boolean;
+/** A numeric setting checked against its spec: the declared default when left out; seconds in whole milliseconds. */
+function checkNumber(field: string, value: unknown, spec: SettingSpec): number {
+    const number = value === undefined ? (spec.default as number) : numberIn(field, value, spec);
+    return spec.unit === "s" ? Math.round(number * 1000) : number;
 }
 
-function numberIn(field: string, value: unknown, fallback: number, range: Range): number {
-    if (value === undefined) return fallback;
-    const low = range.minExclusive ? `greater than ${range.min}` : `at least ${range.min}`;
-    const allowed = `a number ${low} and at most ${range.max}`;
+function numberIn(field: string, value: unknown, { min = 0, max = Number.POSITIVE_INFINITY, minExclusive = false }: SettingSpec): number {
+    const low = minExclusive ? `greater than ${min}` : `at least ${min}`;
+    const allowed = `a number ${low} and at most ${max}`;
     if (typeof value !== "number" || !Number.isFinite(value)) throw new ConfigError({ field, value: printable(value), allowed });
-    if (value < range.min || (range.minExclusive && value === range.min) || value > range.max) {
+    if (value < min || (minExclusive && value === min) || value > max) {
         throw new ConfigError({ field, value: String(value), allowed });
     }
     return value;
-}
-
-function seconds(field: string, value: unknown, fallbackSeconds: number, range: Range): number {
-    return Math.round(numberIn(field, value, fallbackSeconds, range) * 1000);
 }

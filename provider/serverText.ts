@@ -36,8 +36,10 @@ export type ServerTextFilter = (text: string) => string;
  * up to BEL, ST (`ESC \` or `\x9c`) or the end of the text; any other `ESC` with its intermediates
  * and final byte.
  */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const ESCAPE_SEQUENCE = /(?:\u001b\[|\u009b)[0-?]*[ -/]*[@-~]?|(?:\u001b[\]PX^_]|[\u009d\u0090\u0098\u009e\u009f])[\s\S]*?(?:\u0007|\u001b\\|\u009c|$)|\u001b[ -/]*[0-~]?/g;
+/* eslint-disable no-control-regex -- matching control characters is the point */
+const ESCAPE_SEQUENCE =
+    /(?:\u001b\[|\u009b)[0-?]*[ -/]*[@-~]?|(?:\u001b[\]PX^_]|[\u009d\u0090\u0098\u009e\u009f])[\s\S]*?(?:\u0007|\u001b\\|\u009c|$)|\u001b[ -/]*[0-~]?/g;
+/* eslint-enable no-control-regex */
 /** Invisible format characters: bidi controls, zero-width characters, BOM, soft hyphen, tags... */
 const FORMAT_CHARACTERS = /\p{Cf}+/gu;
 /** Control characters and line/paragraph separators, turned into one space per run. */
@@ -64,12 +66,7 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
 
 /** Steps 1–3 of the filter: escape sequences and format characters out, controls to spaces, trimmed. */
 function stripControls(text: string): string {
-    return text
-        .replace(ESCAPE_SEQUENCE, "")
-        .replace(FORMAT_CHARACTERS, "")
-        .replace(CONTROL_RUNS, " ")
-        .replace(LONE_SURROGATE, "\ufffd")
-        .trim();
+    return text.replace(ESCAPE_SEQUENCE, "").replace(FORMAT_CHARACTERS, "").replace(CONTROL_RUNS, " ").replace(LONE_SURROGATE, "\ufffd").trim();
 }
 
 /** One pattern matching, in any letter case, every form of each secret a server could echo (longest first), or none. */

@@ -11,7 +11,7 @@ import { classifyAnswer, classifyTransportFailure, ClassifyContext } from "./htt
 import { JobClient, TransportFailure } from "./http/client";
 import { Credentials, ENV_VARS, resolveSettings, secretsOf, SettingsInput } from "./http/credentials";
 import { serviceEndpoint } from "./http/endpoint";
-import { leaseBudget } from "./polling/budget";
+import { leaseBudget, RequestBudget } from "./polling/budget";
 import { Clock } from "./polling/clock";
 import { pollUntilTerminal, PollOutcome, StatusUpdate } from "./polling/loop";
 import { PollPolicy, policyForCallCost } from "./polling/policy";
@@ -117,13 +117,27 @@ export async function getJobStatus(options: WaitForJobOptions): Promise<JobStatu
 }
 
 /**
- * Validate the options (an unknown key is refused) and build the one-poll function. Every poll — its wait for a token of
- * the process-wide request budget and its request — ends by the hard stop: the deadline plus
- * one request timeout (`"wait"`), or one request timeout from now (`"once"`), however busy the
- * budget is, and even when the request is shared with another waiter whose hard stop is later.
- * The prepared job holds a lease on the endpoint's budget until `release()`.
+ * Validate the options and build the one-poll function: the settings, then the request (through
+ * the endpoint's shared budget and shared with other waiters of the same job), then the hard stop
+ * that ends every poll. The prepared job holds a lease on the endpoint's budget until `release()`.
  */
 function prepare(options: WaitForJobOptions, mode: "wait" | "once"): PreparedJob {
+    const { settings, credentials, cloud } = resolveOptions(options);
+    const job = jobRequest(settings, credentials, cloud);
+    // The deadline plus one request timeout ("wait"), or one request timeout from now ("once").
+    const hardStopAt = Date.now() + (mode === "wait" ? settings.timeoutMs : 0) + settings.requestTimeoutMs;
+    const { budget, release } = leaseBudget(job.origin, settings.maxRequestsPerSecond);
+    const noSlot = (): PollOutcome => ({
+        kind: "throttled",
+        error: new NoRequestSlotError({ jobId: settings.jobId, origin: job.origin, maxRequestsPerSecond: budget.ratePerSecond }),
+    });
+    const askOnce = budgetedRequest(job, budget, hardStopAt, noSlot);
+    const fetchOnce = withHardStop(askOnce, { hardStopAt, key: job.key, noSlot, timedOut: () => job.timedOut(settings.requestTimeoutMs) });
+    return { settings, fetchOnce, release };
+}
+
+/** The settings (an unknown key is refused) and the credentials of a wait. */
+function resolveOptions(options: WaitForJobOptions): { settings: ResolvedWaitSettings; credentials: Credentials; cloud?: string } {
     if (options === null || typeof options !== "object") {
         throw new ConfigError({ field: "options", value: String(options), allowed: "an object with at least service and jobId" });
     }
@@ -141,38 +155,35 @@ function prepare(options: WaitForJobOptions, mode: "wait" | "once"): PreparedJob
         options.env ?? process.env,
     );
     const settings = resolveWaitSettings(options, { projectId: env.projectId, region: env.region });
-    const origin = settings.endpoint ?? serviceEndpoint(settings.service.endpointService, settings.region!, env.cloud);
+    return { settings, credentials: env.credentials, cloud: env.cloud };
+}
+
+/** One job's status request: where it goes, how it is sent and read, and its key among shared requests. */
+interface JobRequest {
+    origin: string;
+    /** Coalescing key: waiters share a request only for the same URL and the same credentials. */
+    key: string;
+    /** Send one request, stopped by `signal` and after `timeoutMs`, and classify the answer. */
+    send: (signal: AbortSignal, timeoutMs: number) => Promise<PollOutcome>;
+    /** The transient failure of a request stopped by the hard stop. */
+    timedOut: (requestTimeoutMs: number) => PollOutcome;
+}
+
+function jobRequest(settings: ResolvedWaitSettings, credentials: Credentials, cloud: string | undefined): JobRequest {
+    const origin = settings.endpoint ?? serviceEndpoint(settings.service.endpointService, settings.region!, cloud);
     const path = buildJobPath(settings.service, settings);
-    const credentials = env.credentials;
     const client = new JobClient({ origin, credentials, projectId: settings.projectId, requestTimeoutMs: settings.requestTimeoutMs });
     const ctx: Omit<ClassifyContext, "nowMs"> = {
         service: settings.service,
         jobId: settings.jobId,
         safeText: serverTextFilter(secretsOf(credentials)),
     };
-    const key = `${origin}${path}#${identity(credentials)}`;
-    const hardStopAt = Date.now() + (mode === "wait" ? settings.timeoutMs : 0) + settings.requestTimeoutMs;
-    const { budget, release } = leaseBudget(origin, settings.maxRequestsPerSecond);
-    const noSlot = (): PollOutcome => ({
-        kind: "throttled",
-        error: new NoRequestSlotError({ jobId: settings.jobId, origin, maxRequestsPerSecond: budget.ratePerSecond }),
-    });
-
-    const askOnce = (signal: AbortSignal) =>
-        sharedRequest(key, signal, async (shared): Promise<PollOutcome> => {
-            const budgetWaitMs = hardStopAt - Date.now();
-            if (budgetWaitMs <= 0) return noSlot();
-            queuedForSlot.add(key);
+    return {
+        origin,
+        key: `${origin}${path}#${identity(credentials)}`,
+        async send(signal, timeoutMs) {
             try {
-                await budget.acquire(AbortSignal.any([shared, AbortSignal.timeout(budgetWaitMs)]));
-            } catch (error) {
-                if (shared.aborted) throw error;
-                return noSlot();
-            } finally {
-                queuedForSlot.delete(key);
-            }
-            try {
-                const answer = await client.get(path, shared, hardStopAt - Date.now());
+                const answer = await client.get(path, signal, timeoutMs);
                 return classifyAnswer(answer, { ...ctx, nowMs: Date.now() });
             } catch (error) {
                 if (error instanceof TransportFailure) {
@@ -180,38 +191,73 @@ function prepare(options: WaitForJobOptions, mode: "wait" | "once"): PreparedJob
                 }
                 throw error;
             }
+        },
+        timedOut(requestTimeoutMs) {
+            const why = `no answer before this wait's hard stop (the deadline plus one request timeout, ${requestTimeoutMs} ms)`;
+            return classifyTransportFailure("ETIMEDOUT", why, { ...ctx, nowMs: Date.now() });
+        },
+    };
+}
+
+/**
+ * A request that first waits for a token of the endpoint's budget (no slot before the hard stop:
+ * `noSlot()`), shared with every waiter asking the same job with the same credentials meanwhile.
+ */
+function budgetedRequest(job: JobRequest, budget: RequestBudget, hardStopAt: number, noSlot: () => PollOutcome): (signal: AbortSignal) => Promise<PollOutcome> {
+    return (signal) =>
+        sharedRequest(job.key, signal, async (shared): Promise<PollOutcome> => {
+            const budgetWaitMs = hardStopAt - Date.now();
+            if (budgetWaitMs <= 0) return noSlot();
+            queuedForSlot.add(job.key);
+            try {
+                await budget.acquire(AbortSignal.any([shared, AbortSignal.timeout(budgetWaitMs)]));
+            } catch (error) {
+                if (shared.aborted) throw error;
+                return noSlot();
+            } finally {
+                queuedForSlot.delete(job.key);
+            }
+            return job.send(shared, hardStopAt - Date.now());
         });
-    // A request shared with other waiters runs under the hard stop of the waiter that started
-    // it; each waiter also stops waiting for it at its own hard stop (the request goes on for
-    // the others), and takes that as a transient failure — or as no request slot, when the
-    // request was still waiting for one. The caller's signal is linked by hand, not with
-    // AbortSignal.any: a composite of a long-lived signal stays registered on it (Node 20 never
-    // prunes it), one per poll, for as long as that signal lives.
-    const fetchOnce = async (signal: AbortSignal | undefined): Promise<PollOutcome> => {
-        const leftMs = hardStopAt - Date.now();
-        if (leftMs <= 0) return noSlot();
+}
+
+/**
+ * End every poll by the hard stop, however busy the budget is, and even when the request is
+ * shared with another waiter whose hard stop is later.
+ *
+ * A request shared with other waiters runs under the hard stop of the waiter that started it;
+ * each waiter also stops waiting for it at its own hard stop (the request goes on for the others),
+ * and takes that as a transient failure — or as no request slot, when the request was still
+ * waiting for one. The caller's signal is linked by hand, not with AbortSignal.any: a composite of
+ * a long-lived signal stays registered on it (Node 20 never prunes it), one per poll, for as long
+ * as that signal lives.
+ */
+function withHardStop(
+    askOnce: (signal: AbortSignal) => Promise<PollOutcome>,
+    stop: { hardStopAt: number; key: string; noSlot: () => PollOutcome; timedOut: () => PollOutcome },
+): (signal: AbortSignal | undefined) => Promise<PollOutcome> {
+    return async (signal) => {
+        const leftMs = stop.hardStopAt - Date.now();
+        if (leftMs <= 0) return stop.noSlot();
         if (signal?.aborted) throw signal.reason;
         const mine = new AbortController();
         const onCallerAbort = () => mine.abort(signal!.reason);
         signal?.addEventListener("abort", onCallerAbort, { once: true });
         let stoppedWhile: "queued" | "sent" | undefined;
-        const stop = setTimeout(() => {
-            stoppedWhile = queuedForSlot.has(key) ? "queued" : "sent";
+        const timer = setTimeout(() => {
+            stoppedWhile = queuedForSlot.has(stop.key) ? "queued" : "sent";
             mine.abort(new Error("hard stop"));
         }, leftMs);
         try {
             return await askOnce(mine.signal);
         } catch (error) {
             if (stoppedWhile === undefined || signal?.aborted) throw error;
-            if (stoppedWhile === "queued") return noSlot();
-            const why = `no answer before this wait's hard stop (the deadline plus one request timeout, ${settings.requestTimeoutMs} ms)`;
-            return classifyTransportFailure("ETIMEDOUT", why, { ...ctx, nowMs: Date.now() });
+            return stoppedWhile === "queued" ? stop.noSlot() : stop.timedOut();
         } finally {
-            clearTimeout(stop);
+            clearTimeout(timer);
             signal?.removeEventListener("abort", onCallerAbort);
         }
     };
-    return { settings, fetchOnce, release };
 }
 
 /** Keys of shared requests still waiting for a slot of their endpoint's budget: nothing sent yet. */

@@ -145,9 +145,22 @@ export function classifyAnswer(answer: HttpAnswer, ctx: ClassifyContext): PollOu
 
 /** Transport-level failure codes (Node/axios) that are worth retrying. */
 const TRANSIENT_NETWORK_CODES: ReadonlySet<string> = new Set([
-    "ECONNRESET", "ECONNREFUSED", "ECONNABORTED", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN",
-    "EHOSTUNREACH", "ENETUNREACH", "ENETDOWN", "EADDRNOTAVAIL", "ERR_SOCKET_CONNECTION_TIMEOUT",
-    "UND_ERR_SOCKET", "ERR_NETWORK", "ERR_STREAM_PREMATURE_CLOSE", "HPE_INVALID_CONSTANT",
+    "ECONNRESET",
+    "ECONNREFUSED",
+    "ECONNABORTED",
+    "ETIMEDOUT",
+    "EPIPE",
+    "ENOTFOUND",
+    "EAI_AGAIN",
+    "EHOSTUNREACH",
+    "ENETUNREACH",
+    "ENETDOWN",
+    "EADDRNOTAVAIL",
+    "ERR_SOCKET_CONNECTION_TIMEOUT",
+    "UND_ERR_SOCKET",
+    "ERR_NETWORK",
+    "ERR_STREAM_PREMATURE_CLOSE",
+    "HPE_INVALID_CONSTANT",
 ]);
 
 /**
@@ -156,8 +169,7 @@ const TRANSIENT_NETWORK_CODES: ReadonlySet<string> = new Set([
  * that a programming error cannot loop until the deadline.
  */
 export function classifyTransportFailure(code: string | undefined, message: string, ctx: ClassifyContext): PollOutcome {
-    const networkError = (hint: string) =>
-        new JobApiError({ jobId: ctx.jobId, networkCode: code, networkMessage: ctx.safeText(message) || undefined, hint });
+    const networkError = (hint: string) => new JobApiError({ jobId: ctx.jobId, networkCode: code, networkMessage: ctx.safeText(message) || undefined, hint });
     if (code !== undefined && TRANSIENT_NETWORK_CODES.has(code)) {
         const hint =
             code === "ENOTFOUND"
@@ -191,7 +203,10 @@ function errorFields(json: { value: unknown } | undefined, answer: HttpAnswer, c
         const text = optionalText(v);
         return text === undefined ? undefined : ctx.safeText(text) || undefined;
     };
-    const errorMsg = [clean(readPath(body, "error_msg") ?? readPath(body, "error.message") ?? readPath(body, "externalMessage")), clean(readPath(body, "error_details"))]
+    const errorMsg = [
+        clean(readPath(body, "error_msg") ?? readPath(body, "error.message") ?? readPath(body, "externalMessage")),
+        clean(readPath(body, "error_details")),
+    ]
         .filter(Boolean)
         .join(" — ");
     return {

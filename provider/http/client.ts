@@ -57,7 +57,11 @@ export class JobClient {
     constructor(private readonly options: JobClientOptions) {
         const url = new URL(options.origin);
         if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) {
-            throw new ConfigError({ field: "endpoint", value: JSON.stringify(options.origin), allowed: "an https:// URL (plain http only to a loopback address)" });
+            throw new ConfigError({
+                field: "endpoint",
+                value: JSON.stringify(options.origin),
+                allowed: "an https:// URL (plain http only to a loopback address)",
+            });
         }
         this.http = axios.create({
             baseURL: options.origin,

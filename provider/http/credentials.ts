@@ -137,7 +137,11 @@ export function resolveSettings(explicit: SettingsInput = {}, env: NodeJS.Proces
     } else if (accessKey !== undefined) {
         throw new ConfigError({ field: "secretKey", value: "(missing)", allowed: `the secret key that goes with accessKey: set ${source("secretKey")}` });
     } else if (secretKey !== undefined) {
-        throw new ConfigError({ field: "accessKey", value: `(missing; secretKey is ${HIDDEN})`, allowed: `the access key ID that goes with secretKey: set ${source("accessKey")}` });
+        throw new ConfigError({
+            field: "accessKey",
+            value: `(missing; secretKey is ${HIDDEN})`,
+            allowed: `the access key ID that goes with secretKey: set ${source("accessKey")}`,
+        });
     } else if (securityToken !== undefined) {
         throw new ConfigError({
             field: "accessKey",
@@ -148,7 +152,8 @@ export function resolveSettings(explicit: SettingsInput = {}, env: NodeJS.Proces
         throw new ConfigError({
             field: "credentials",
             value: "(missing)",
-            allowed: `either an access key pair — ${source("accessKey")} and ${source("secretKey")}, plus ${source("securityToken")} ` +
+            allowed:
+                `either an access key pair — ${source("accessKey")} and ${source("secretKey")}, plus ${source("securityToken")} ` +
                 `for temporary keys — or an IAM token: ${source("token")}`,
         });
     }
@@ -167,7 +172,11 @@ export function resolveSettings(explicit: SettingsInput = {}, env: NodeJS.Proces
 function settingFrom(field: keyof SettingsInput, value: unknown, env: NodeJS.ProcessEnv | undefined): { value?: string; explicit: boolean } {
     if (value !== undefined && value !== null) {
         if (typeof value !== "string") {
-            throw new ConfigError({ field, value: SECRET_FIELDS.has(field) ? HIDDEN : printable(value), allowed: `a string (or leave it out to use ${source(field)})` });
+            throw new ConfigError({
+                field,
+                value: SECRET_FIELDS.has(field) ? HIDDEN : printable(value),
+                allowed: `a string (or leave it out to use ${source(field)})`,
+            });
         }
         const trimmed = value.trim();
         if (trimmed !== "") return { value: checkValue(field, trimmed), explicit: true };
@@ -183,7 +192,10 @@ function settingFrom(field: keyof SettingsInput, value: unknown, env: NodeJS.Pro
  * `projectId` and `region` exactly as {@link resolveSettings} resolves them (explicit, else
  * `HW_*`, else `OS_*`), without asking for credentials: for validating inputs before any request.
  */
-export function resolveSettingDefaults(explicit: Pick<SettingsInput, "projectId" | "region">, env: NodeJS.ProcessEnv = process.env): { projectId?: string; region?: string } {
+export function resolveSettingDefaults(
+    explicit: Pick<SettingsInput, "projectId" | "region">,
+    env: NodeJS.ProcessEnv = process.env,
+): { projectId?: string; region?: string } {
     const projectId = settingFrom("projectId", explicit.projectId, env).value;
     const region = settingFrom("region", explicit.region, env).value;
     return { ...(projectId !== undefined ? { projectId } : {}), ...(region !== undefined ? { region } : {}) };
@@ -195,8 +207,13 @@ export function resolveSettingDefaults(explicit: Pick<SettingsInput, "projectId"
  */
 function checkValue(field: keyof SettingsInput, value: string, envName?: string): string {
     const from = envName ? ` (from ${envName})` : "";
+    // eslint-disable-next-line no-control-regex -- refusing control characters is the point
     if (/[\u0000-\u001f\u007f]/.test(value)) {
-        throw new ConfigError({ field, value: `${SECRET_FIELDS.has(field) ? HIDDEN : printable(value)}${from}`, allowed: "a value without control characters or line breaks" });
+        throw new ConfigError({
+            field,
+            value: `${SECRET_FIELDS.has(field) ? HIDDEN : printable(value)}${from}`,
+            allowed: "a value without control characters or line breaks",
+        });
     }
     if (field === "accessKey" && /[\s,]/.test(value)) {
         throw new ConfigError({ field, value: `${printable(value)}${from}`, allowed: "an access key ID without spaces or commas" });

@@ -34,8 +34,7 @@ const REGION_RULE =
 const SERVICE = /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const CLOUD = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const CLOUD_RULE = `a domain name such as "${DEFAULT_CLOUD}" or "${EUROPE_CLOUD}" (no scheme, no path)`;
-const ENDPOINT_RULE =
-    'an https:// origin such as "https://dws.cn-north-4.myhuaweicloud.com": no user info, no path other than "/", no query, no fragment';
+const ENDPOINT_RULE = 'an https:// origin such as "https://dws.cn-north-4.myhuaweicloud.com": no user info, no path other than "/", no query, no fragment';
 const LOOPBACK_RULE = "plain http:// is accepted only for a loopback host (127.0.0.0/8, ::1, localhost) with allowInsecureLoopback: true";
 
 /** The domain used for a region when no `cloud` is given: `myhuaweicloud.eu` for `eu-west-1xx`, else `myhuaweicloud.com`. */
@@ -58,7 +57,11 @@ export function defaultCloudFor(region: string): string {
  */
 export function serviceEndpoint(endpointService: string, region: string, cloud?: string): string {
     if (typeof endpointService !== "string" || !SERVICE.test(endpointService)) {
-        throw new ConfigError({ field: "endpointService", value: printable(endpointService), allowed: "a DNS label of lower-case letters, digits and hyphens" });
+        throw new ConfigError({
+            field: "endpointService",
+            value: printable(endpointService),
+            allowed: "a DNS label of lower-case letters, digits and hyphens",
+        });
     }
     const validRegion = validateRegion(region);
     const exception = regionException(endpointService, validRegion);
@@ -108,6 +111,7 @@ export function validateEndpoint(endpoint: string, options: { allowInsecureLoopb
     if (typeof endpoint !== "string") return reject(ENDPOINT_RULE);
     // The WHATWG parser silently drops tabs/newlines, trims spaces, reads "\" as "/" and resolves
     // "." segments: refuse such input instead of letting it change meaning.
+    // eslint-disable-next-line no-control-regex -- refusing control characters is the point
     if (/[\u0000-\u0020\u007f\\]/.test(endpoint)) return reject(ENDPOINT_RULE);
     const shape = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)(\/?)$/.exec(endpoint);
     if (!shape) return reject(ENDPOINT_RULE);

@@ -1,6 +1,6 @@
 /**
  * AK/SK request signing (`SDK-HMAC-SHA256`), computed exactly as the official Huawei Cloud SDKs
- * compute it, and the matching server-side check used by the local emulator.
+ * compute it. (The emulator's server-side check is `testing/emulator/verify.ts`.)
  *
  * Sources (read, not copied):
  * - huaweicloud/huaweicloud-sdk-python-v3 `huaweicloud-sdk-core/huaweicloudsdkcore/signer/signer.py`
@@ -41,7 +41,7 @@
  * @packageDocumentation
  */
 
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { ConfigError } from "../errors";
 import { printable } from "../services";
 
@@ -67,59 +67,21 @@ export interface SignableRequest {
     body?: string | Buffer;
 }
 
-/** A request as a server received it. */
-export interface ReceivedRequest {
-    /** HTTP method as received. */
-    method: string;
-    /** Path exactly as received, still percent-encoded, without the query. */
-    rawPath: string;
-    /** Query exactly as received, without the leading `?` (a leading `?` is tolerated). */
-    rawQuery: string;
-    /** Node `IncomingMessage` headers: lower-case names. */
-    headers: Record<string, string | string[] | undefined>;
-    /** Body as received (empty or absent for GET). */
-    body?: Buffer | string;
-}
-
-/** Outcome of {@link verifySignature}. `reason` never contains a secret key or token. */
-export type VerifyResult = { ok: true; accessKey: string } | { ok: false; reason: string };
-
-/** Options of {@link verifySignature}. */
-export interface VerifyOptions {
-    /** The server's clock. Default: `new Date()`. */
-    now?: Date;
-    /** Largest accepted distance between `X-Sdk-Date` and `now`, in ms. Default 900 000 (15 min). */
-    maxSkewMs?: number;
-}
-
 /** The signing algorithm name, first word of `Authorization` and of the string to sign. */
-export const SIGNING_ALGORITHM = "SDK-HMAC-SHA256";
+const SIGNING_ALGORITHM = "SDK-HMAC-SHA256";
 /** Header carrying the signing time. */
-export const HEADER_SDK_DATE = "X-Sdk-Date";
+const HEADER_SDK_DATE = "X-Sdk-Date";
 /** Header that replaces the body hash (`UNSIGNED-PAYLOAD`, or a hex digest). */
-export const HEADER_CONTENT_SHA256 = "X-Sdk-Content-Sha256";
+const HEADER_CONTENT_SHA256 = "X-Sdk-Content-Sha256";
 /** Header carrying the security token of temporary credentials. */
-export const HEADER_SECURITY_TOKEN = "X-Security-Token";
+const HEADER_SECURITY_TOKEN = "X-Security-Token";
 /** Value of {@link HEADER_CONTENT_SHA256} for bodies that are not hashed. */
-export const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
+const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
 /** Hex SHA-256 of the empty string: the body hash of requests without a body. */
 export const EMPTY_BODY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-/** Default of {@link VerifyOptions.maxSkewMs}: 15 minutes, in ms. */
-export const DEFAULT_MAX_SKEW_MS = 15 * 60 * 1000;
-
-/**
- * Headers a server insists are signed whenever the request carries them: the SDKs add all of
- * them before signing, and an unsigned one could be swapped in transit.
- */
-const MUST_SIGN_WHEN_PRESENT = ["x-sdk-date", "x-security-token", "x-project-id", "x-sdk-content-sha256"] as const;
-
-/** An RFC 9110 token, lower-case: the only header names accepted in `SignedHeaders`. */
-const LOWER_TOKEN = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
 /** An RFC 9110 token: the header names accepted by {@link signRequest}. */
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const SDK_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
-const AUTHORIZATION = /^SDK-HMAC-SHA256\s+Access=([^\s,]+)\s*,\s*SignedHeaders=([^\s,]+)\s*,\s*Signature=([0-9A-Fa-f]{64})\s*$/;
-
 // ---------------------------------------------------------------------------------------------
 // Building blocks (pure)
 // ---------------------------------------------------------------------------------------------
@@ -127,7 +89,10 @@ const AUTHORIZATION = /^SDK-HMAC-SHA256\s+Access=([^\s,]+)\s*,\s*SignedHeaders=(
 /** Format a time as `X-Sdk-Date` wants it: `YYYYMMDDTHHMMSSZ`, UTC, seconds precision. */
 export function formatSdkDate(date: Date): string {
     if (!(date instanceof Date) || Number.isNaN(date.getTime())) throw new TypeError("formatSdkDate needs a valid Date");
-    return date.toISOString().replace(/\.\d{3}Z$/, "Z").replace(/[-:]/g, "");
+    return date
+        .toISOString()
+        .replace(/\.\d{3}Z$/, "Z")
+        .replace(/[-:]/g, "");
 }
 
 /** Parse a strict `YYYYMMDDTHHMMSSZ` value; `undefined` for anything else (including 20240231T…). */
@@ -158,7 +123,7 @@ export function sdkEscape(input: string | Buffer): string {
  * Percent-decode to bytes, tolerantly like Python's `unquote`: a `%` not followed by two hex
  * digits is kept as is. Working on bytes keeps invalid UTF-8 distinct instead of collapsing it.
  */
-export function percentDecode(text: string): Buffer {
+function percentDecode(text: string): Buffer {
     const src = Buffer.from(text, "utf8");
     const out = Buffer.alloc(src.length);
     let n = 0;
@@ -219,7 +184,7 @@ export function canonicalQueryString(rawQuery: string): string {
 }
 
 /** Canonical headers block: `name:trimmed value` per signed name, in the given order, each ending in `\n`. */
-export function canonicalHeaders(headers: Readonly<Record<string, string>>, signedHeaders: readonly string[]): string {
+function canonicalHeaders(headers: Readonly<Record<string, string>>, signedHeaders: readonly string[]): string {
     return signedHeaders.map((name) => `${name}:${(headers[name] ?? "").trim()}`).join("\n") + "\n";
 }
 
@@ -264,13 +229,6 @@ export function computeSignature(secretKey: string, toSign: string): string {
 /** The `Authorization` header value. */
 export function authorizationHeader(accessKey: string, signedHeaders: readonly string[], signature: string): string {
     return `${SIGNING_ALGORITHM} Access=${accessKey}, SignedHeaders=${signedHeaders.join(";")}, Signature=${signature}`;
-}
-
-/** The fields of an `SDK-HMAC-SHA256` `Authorization` value; `undefined` when malformed. */
-export function parseAuthorization(value: string): { accessKey: string; signedHeaders: string[]; signature: string } | undefined {
-    const m = AUTHORIZATION.exec(value);
-    if (!m) return undefined;
-    return { accessKey: m[1], signedHeaders: m[2].split(";"), signature: m[3].toLowerCase() };
 }
 
 /** Hex SHA-256 of text (UTF-8) or bytes. */
@@ -323,7 +281,8 @@ export function signRequest(req: SignableRequest, creds: AkSkCredentials, now?: 
     };
 
     if (creds.securityToken !== undefined && creds.securityToken !== "") {
-        if (/[\0\r\n]/.test(creds.securityToken)) throw new ConfigError({ field: "securityToken", value: "(set, hidden)", allowed: "a token without line breaks" });
+        if (/[\0\r\n]/.test(creds.securityToken))
+            throw new ConfigError({ field: "securityToken", value: "(set, hidden)", allowed: "a token without line breaks" });
         add(HEADER_SECURITY_TOKEN, creds.securityToken);
     }
     const contentType = headers.get("content-type")?.value;
@@ -355,103 +314,8 @@ export function signRequest(req: SignableRequest, creds: AkSkCredentials, now?: 
     return added;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Server side
-// ---------------------------------------------------------------------------------------------
-
-/**
- * Verify an `SDK-HMAC-SHA256` request (the local emulator's check): parse `Authorization`, look up
- * the secret key, recompute the signature over the headers named in `SignedHeaders`, compare in
- * constant time, and reject an `X-Sdk-Date` more than `maxSkewMs` away from `now`.
- *
- * Also rejected: `x-sdk-date` not signed; `X-Security-Token`, `X-Project-Id` or
- * `X-Sdk-Content-Sha256` present but not signed; a signed header missing or repeated;
- * `SignedHeaders` not sorted, lower-case and free of duplicates. `host` need not be signed (the Go
- * SDK does not sign it). For an empty body, both the empty-body hash (Python SDK) and the
- * `X-Sdk-Content-Sha256` value (Go SDK) are accepted.
- */
-export function verifySignature(
-    req: ReceivedRequest,
-    lookupSecretKey: (accessKey: string) => string | undefined,
-    options: VerifyOptions = {},
-): VerifyResult {
-    const fail = (reason: string): VerifyResult => ({ ok: false, reason });
-    const now = options.now ?? new Date();
-    const maxSkewMs = options.maxSkewMs ?? DEFAULT_MAX_SKEW_MS;
-    if (!Number.isFinite(maxSkewMs) || maxSkewMs < 0) throw new RangeError("maxSkewMs must be a finite number >= 0");
-
-    const headers: Record<string, string | string[] | undefined> = {};
-    for (const [name, value] of Object.entries(req.headers ?? {})) headers[name.toLowerCase()] = value;
-
-    const authorization = headers.authorization;
-    if (authorization === undefined) return fail("missing Authorization header");
-    if (typeof authorization !== "string") return fail("the Authorization header was sent more than once");
-    const auth = parseAuthorization(authorization);
-    if (!auth) {
-        return fail("malformed Authorization header: expected \"SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<a;b>, Signature=<64 hex digits>\"");
-    }
-    const signed = auth.signedHeaders;
-    if (!signed.every((name, i) => LOWER_TOKEN.test(name) && (i === 0 || signed[i - 1] < name))) {
-        return fail("SignedHeaders must list lower-case header names, sorted, each once, separated by \";\"");
-    }
-    if (!signed.includes("x-sdk-date")) return fail("x-sdk-date is not among the signed headers");
-    for (const name of MUST_SIGN_WHEN_PRESENT) {
-        if (headers[name] !== undefined && !signed.includes(name)) return fail(`header ${name} is present but not signed`);
-    }
-
-    const values: Record<string, string> = {};
-    for (const name of signed) {
-        const value = headers[name];
-        if (value === undefined) return fail(`signed header ${name} is missing from the request`);
-        if (typeof value !== "string") return fail(`signed header ${name} was sent more than once`);
-        values[name] = value;
-    }
-
-    const sdkDate = values["x-sdk-date"].trim();
-    const signedAt = parseSdkDate(sdkDate);
-    if (!signedAt) return fail("X-Sdk-Date is not of the form YYYYMMDDTHHMMSSZ (UTC)");
-    const skewMs = Math.abs(now.getTime() - signedAt.getTime());
-    if (skewMs > maxSkewMs) {
-        return fail(
-            `X-Sdk-Date ${sdkDate} is ${Math.round(skewMs / 1000)} s away from the server clock ` +
-                `(at most ${Math.round(maxSkewMs / 1000)} s allowed): check the client's clock`,
-        );
-    }
-
-    const secretKey = lookupSecretKey(auth.accessKey);
-    if (typeof secretKey !== "string" || secretKey === "") return fail("unknown access key");
-
-    const body = toBuffer(req.body);
-    const contentSha = values["x-sdk-content-sha256"];
-    const payloadHashes =
-        body.length === 0
-            ? [EMPTY_BODY_SHA256, ...(contentSha && contentSha !== EMPTY_BODY_SHA256 ? [contentSha] : [])]
-            : [contentSha || sha256Hex(body)];
-
-    const given = Buffer.from(auth.signature, "hex");
-    let matched = false;
-    for (const payloadHash of payloadHashes) {
-        const canonical = canonicalRequest({
-            method: String(req.method ?? "").toUpperCase(),
-            rawPath: req.rawPath ?? "",
-            rawQuery: req.rawQuery ?? "",
-            headers: values,
-            signedHeaders: signed,
-            payloadHash,
-        });
-        const expected = Buffer.from(computeSignature(secretKey, stringToSign(sdkDate, canonical)), "hex");
-        // Both are 32 bytes (the regex admits exactly 64 hex digits); evaluate every candidate.
-        if (timingSafeEqual(expected, given)) matched = true;
-    }
-    if (!matched) {
-        return fail(
-            "signature does not match: check the secret key, and that the method, path, query, signed headers and body were sent as signed",
-        );
-    }
-    return { ok: true, accessKey: auth.accessKey };
-}
-
-function toBuffer(body: string | Buffer | undefined): Buffer {
+/** The bytes of a body (empty when absent). */
+export function toBuffer(body: string | Buffer | undefined): Buffer {
     if (body === undefined || body === null) return Buffer.alloc(0);
     return typeof body === "string" ? Buffer.from(body, "utf8") : body;
 }

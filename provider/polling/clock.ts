@@ -54,9 +54,6 @@ export const systemClock: Clock = {
  * concurrent sleepers (each advances the shared time on its own).
  */
 export class VirtualClock implements Clock {
-    /** Total virtual time slept, in ms. */
-    slept = 0;
-
     constructor(
         /** Current virtual time, in ms. */
         public time = 0,
@@ -69,6 +66,5 @@ export class VirtualClock implements Clock {
     async sleep(ms: number, signal?: AbortSignal): Promise<void> {
         signal?.throwIfAborted();
         this.time += ms;
-        this.slept += ms;
     }
 }

@@ -100,10 +100,7 @@ class NotDoneYet extends Error {
  * `JobTimeoutError` (still not terminal at the deadline check), the outcome's error for a
  * `permanent` outcome or a 404 past the grace window, or `JobCancelledError` (signal aborted).
  */
-export async function pollUntilTerminal(
-    fetchOnce: (signal: AbortSignal | undefined) => Promise<PollOutcome>,
-    options: PollLoopOptions,
-): Promise<PollResult> {
+export async function pollUntilTerminal(fetchOnce: (signal: AbortSignal | undefined) => Promise<PollOutcome>, options: PollLoopOptions): Promise<PollResult> {
     const clock = options.clock ?? systemClock;
     const random = options.random ?? Math.random;
     const bounds = options.bounds ?? DEFAULT_BOUNDS;

@@ -295,7 +295,17 @@ export function analyseProgress(samples: readonly ProgressSample[], nowMs: numbe
     const relRateError = (Math.SQRT2 * noisePoints) / Math.max(spanPoints, noisePoints);
     const sigmaMs = Math.sqrt((noisePoints / rate) ** 2 + (remainingMs * relRateError) ** 2 + (remainingMs * modelRisk) ** 2);
     const arrivalsMs = edges.map((e) => e.t - e.gap / 2);
-    return { kind: "estimate", completionMs, sigmaMs, ratePerMs: rate, lastChangeMs, phaseStartMs: phase[0].t, levelPoints: last.p, typicalStepPoints: typicalStep, arrivalsMs };
+    return {
+        kind: "estimate",
+        completionMs,
+        sigmaMs,
+        ratePerMs: rate,
+        lastChangeMs,
+        phaseStartMs: phase[0].t,
+        levelPoints: last.p,
+        typicalStepPoints: typicalStep,
+        arrivalsMs,
+    };
 }
 
 /**
@@ -323,7 +333,6 @@ function currentPhase(samples: readonly ProgressSample[]): { t: number; p: numbe
     }
     return kept.slice(start);
 }
-
 
 /**
  * What the policy expects of the job's end, from its progress: the end comes a log-normal time T
@@ -587,10 +596,15 @@ function resolveTuning(tuning: PolicyTuning): Required<PolicyTuning> {
     const resolved = { ...DEFAULT_TUNING };
     for (const [key, value] of Object.entries(tuning)) {
         const field = TUNING_FIELDS.find((f) => f === key);
-        if (field === undefined) throw new ConfigError({ field: `tuning.${key}`, value: printable(value), allowed: `no such field; valid fields are ${TUNING_FIELDS.join(", ")}` });
+        if (field === undefined)
+            throw new ConfigError({ field: `tuning.${key}`, value: printable(value), allowed: `no such field; valid fields are ${TUNING_FIELDS.join(", ")}` });
         if (value === undefined) continue;
         if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > TUNING_LIMITS[field]) {
-            throw new ConfigError({ field: `tuning.${field}`, value: printable(value), allowed: `a finite number from 0 to ${TUNING_LIMITS[field]} (default ${DEFAULT_TUNING[field]})` });
+            throw new ConfigError({
+                field: `tuning.${field}`,
+                value: printable(value),
+                allowed: `a finite number from 0 to ${TUNING_LIMITS[field]} (default ${DEFAULT_TUNING[field]})`,
+            });
         }
         resolved[field] = value;
     }

@@ -34,7 +34,8 @@ export interface DurationPrior {
 
 /** Log-uniform on [lowMs, highMs]: every decade of durations is equally likely. */
 export function logUniformPrior(lowMs: number, highMs: number): DurationPrior {
-    if (!(lowMs > 0 && highMs > lowMs)) throw new ConfigError({ field: "prior", value: `[${lowMs}, ${highMs}] ms`, allowed: "a log-uniform prior with 0 < low < high" });
+    if (!(lowMs > 0 && highMs > lowMs))
+        throw new ConfigError({ field: "prior", value: `[${lowMs}, ${highMs}] ms`, allowed: "a log-uniform prior with 0 < low < high" });
     const span = Math.log(highMs / lowMs);
     const clampT = (t: number) => Math.min(highMs, Math.max(lowMs, t));
     return {
@@ -47,7 +48,8 @@ export function logUniformPrior(lowMs: number, highMs: number): DurationPrior {
 
 /** Uniform on [lowMs, highMs] (the prior with a closed-form optimal schedule). */
 export function uniformPrior(lowMs: number, highMs: number): DurationPrior {
-    if (!(lowMs >= 0 && highMs > lowMs)) throw new ConfigError({ field: "prior", value: `[${lowMs}, ${highMs}] ms`, allowed: "a uniform prior with 0 ≤ low < high" });
+    if (!(lowMs >= 0 && highMs > lowMs))
+        throw new ConfigError({ field: "prior", value: `[${lowMs}, ${highMs}] ms`, allowed: "a uniform prior with 0 ≤ low < high" });
     const width = highMs - lowMs;
     const clampT = (t: number) => Math.min(highMs, Math.max(lowMs, t));
     return {
@@ -65,7 +67,11 @@ export function uniformPrior(lowMs: number, highMs: number): DurationPrior {
  */
 export function logNormalPrior(medianMs: number, logSpread: number, lowMs = 0, highMs = medianMs * Math.exp(8 * logSpread)): DurationPrior {
     if (!(medianMs > 0 && logSpread > 0 && lowMs >= 0 && highMs > lowMs)) {
-        throw new ConfigError({ field: "prior", value: `log-normal median ${medianMs} ms, σ ${logSpread} on [${lowMs}, ${highMs}] ms`, allowed: "median > 0, σ > 0, 0 ≤ low < high" });
+        throw new ConfigError({
+            field: "prior",
+            value: `log-normal median ${medianMs} ms, σ ${logSpread} on [${lowMs}, ${highMs}] ms`,
+            allowed: "median > 0, σ > 0, 0 ≤ low < high",
+        });
     }
     const mu = Math.log(medianMs);
     const z = (t: number) => (t > 0 ? (Math.log(t) - mu) / logSpread : Number.NEGATIVE_INFINITY);
@@ -145,7 +151,7 @@ const LAST_LOOK_AFTER_MIN = -1;
 export function inspectionGrid(prior: DurationPrior, maxIntervalMs = Number.POSITIVE_INFINITY): number[] {
     const maxStep = Math.max(GRID_MIN_STEP_MS, Math.min(GRID_MAX_STEP_MS, maxIntervalMs / GRID_STEPS_PER_MAX_GAP));
     const grid = [0];
-    for (let t = 0; t < prior.highMs; ) {
+    for (let t = 0; t < prior.highMs;) {
         t = Math.min(prior.highMs, t + Math.min(maxStep, Math.max(GRID_MIN_STEP_MS, t * GRID_RELATIVE_STEP)));
         grid.push(t);
     }
@@ -195,7 +201,7 @@ export function optimalSchedule(prior: DurationPrior, constraints: ScheduleConst
         value[i] = best;
     }
     const timesMs = [grid[0]];
-    for (let i = 0; i < n; ) {
+    for (let i = 0; i < n;) {
         if (next[i] === LAST_LOOK_AFTER_MIN) {
             timesMs.push(grid[i] + minGap);
             break;

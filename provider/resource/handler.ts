@@ -10,48 +10,25 @@
  */
 
 import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { unknownValue } from "@pulumi/pulumi/runtime";
 import { ConfigError, JobApiError, JobFailedError } from "../errors";
 import { resolveSettingDefaults, SettingsInput } from "../http/credentials";
-import { checkKnownSettings, JobWaitSettings, resolveWaitSettings, SETTING_KEYS } from "../options";
-import type { JobStatus, SubJobStatus } from "../services/types";
+import { ALL_SETTING_KEYS, checkKnownSettings, JobWaiterSettings, REPLACE_ON_CHANGE, resolveAllowFailure, resolveWaitSettings } from "../options";
+import type { JobStatus } from "../services/types";
 import { getJobStatus, waitForJob, WaitForJobOptions } from "../waiter";
+import { ADDED_OUTPUT_KEYS, JobWaiterOutputs, STATUS_OUTPUT_KEYS } from "./outputs";
 import { createProgressReporter } from "./progressReporter";
 
-/** Inputs of a `JobWaiter` as stored by the engine (plain values). */
-export interface JobWaiterInputs extends JobWaitSettings {
-    /** Record a failed job in the outputs instead of failing the deployment. Default false. */
-    allowFailure?: boolean;
-}
-
-/** Outputs a `JobWaiter` adds to its inputs. */
-export interface JobWaiterOutputs {
-    state: JobStatus["state"];
-    status: string;
-    statusRecognised: boolean;
-    progress?: number;
-    jobName?: string;
-    beginTime?: string;
-    endTime?: string;
-    failedCode?: string;
-    failedDetail?: string;
-    instance?: { id?: string; name?: string };
-    archiveId?: string;
-    resourceIds?: string[];
-    subJobs?: SubJobStatus[];
-    /** Status requests sent by the wait in `create`. */
-    polls?: number;
-    /** Seconds waited in `create`. */
-    waitedSeconds?: number;
-}
+/** Where the dynamic-provider host keeps the serialized provider in inputs and state. */
+const PROVIDER_KEY = "__provider";
 
 /**
- * Inputs that name a different job: changing one replaces the waiter (it waits again). The
- * region and endpoint say where the job lives: the same ID elsewhere is another job (the region
- * only while no endpoint is set).
+ * Properties as the engine passes them: inputs, state, and the host's serialized provider. Not
+ * typed as `JobWaiterSettings`: `check` receives whatever the program gave (a typo, a string
+ * where a number belongs) and must refuse it with a clear message, and a state recorded by an
+ * older version may lack an output.
  */
-export const REPLACE_ON_CHANGE: readonly (keyof JobWaiterInputs)[] = ["service", "jobId", "projectId", "instanceId", "region", "endpoint"];
-
-const INPUT_KEYS: readonly (keyof JobWaiterInputs)[] = [...SETTING_KEYS, "allowFailure"];
+type Props = Record<string, unknown>;
 
 /** Stack config keys read by `configure`, mapped to credential settings. */
 const CONFIG_KEYS: Record<string, keyof SettingsInput> = {
@@ -66,9 +43,6 @@ const CONFIG_KEYS: Record<string, keyof SettingsInput> = {
 
 /** Added to the refusal of an unknown input that looks like a credential. */
 const CREDENTIALS_ARE_NOT_INPUTS = ". Credentials are never inputs: set huaweicloud:accessKey/secretKey (secret config) or HW_ACCESS_KEY/HW_SECRET_KEY";
-
-/** The engine's marker for a value not known yet (during preview). */
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /** Settings from the stack config, kept only in this process's memory. */
 let stackSettings: SettingsInput = {};
@@ -94,10 +68,10 @@ export async function configure(req: dynamic.ConfigureRequest): Promise<void> {
  * diffed. During a preview some inputs may be unknown: every known one is still checked, and the
  * defaults are still filled, so that preview and update agree on what changes.
  */
-export async function check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.CheckResult> {
+export async function check(_olds: Props, news: Props): Promise<dynamic.CheckResult> {
     const inputs = pickInputs(news);
     try {
-        checkKnownSettings(withoutProviderKey(news), ["allowFailure", ...OUTPUT_KEYS], CREDENTIALS_ARE_NOT_INPUTS);
+        checkKnownSettings(withoutProviderKey(news), [...ALL_SETTING_KEYS, ...ADDED_OUTPUT_KEYS], CREDENTIALS_ARE_NOT_INPUTS);
     } catch (error) {
         // Not tied to a property: the engine prints a failing property's value, and an unknown
         // key may hold a credential given by mistake.
@@ -105,11 +79,9 @@ export async function check(_olds: Record<string, unknown>, news: Record<string,
         throw error;
     }
     try {
-        if (inputs.allowFailure !== undefined && !isUnknown(inputs.allowFailure) && typeof inputs.allowFailure !== "boolean") {
-            throw new ConfigError({ field: "allowFailure", value: JSON.stringify(inputs.allowFailure), allowed: "true or false" });
-        }
+        if (!isUnknown(inputs.allowFailure)) resolveAllowFailure(inputs.allowFailure);
         const resolved = resolveWaitSettings(inputs, defaultsFromEnvironment(), isUnknown);
-        const filled: Record<string, unknown> = { ...news, projectId: resolved.projectId };
+        const filled: Props = { ...news, projectId: resolved.projectId };
         // The region only locates the job when no endpoint does: recording one from the
         // environment beside an endpoint would make a shell's HW_REGION_NAME a change.
         if (resolved.region !== undefined && (inputs.endpoint === undefined || inputs.region !== undefined)) filled.region = resolved.region;
@@ -126,8 +98,8 @@ export async function check(_olds: Record<string, unknown>, news: Record<string,
  * node_modules) is an update too, so that the state records where the code is now: `refresh`
  * and `destroy` load the provider recorded in the state.
  */
-export async function diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.DiffResult> {
-    const changed = INPUT_KEYS.filter((key) => JSON.stringify(olds[key]) !== JSON.stringify(news[key]));
+export async function diff(_id: string, olds: Props, news: Props): Promise<dynamic.DiffResult> {
+    const changed = ALL_SETTING_KEYS.filter((key) => JSON.stringify(olds[key]) !== JSON.stringify(news[key]));
     // With an endpoint on both sides, the region locates nothing: changing it is an update.
     const regionLocates = olds.endpoint === undefined || news.endpoint === undefined;
     const replaces = changed.filter((key) => REPLACE_ON_CHANGE.includes(key) && (key !== "region" || regionLocates));
@@ -136,7 +108,7 @@ export async function diff(_id: string, olds: Record<string, unknown>, news: Rec
 }
 
 /** Wait until the job is terminal. The resource ID is the job ID. */
-export async function create(inputs: Record<string, unknown>): Promise<dynamic.CreateResult> {
+export async function create(inputs: Props): Promise<dynamic.CreateResult> {
     const settings = pickInputs(inputs);
     const outs = await waitAndRecord(settings);
     return { id: settings.jobId, outs: { ...inputs, ...outs } };
@@ -146,7 +118,7 @@ export async function create(inputs: Record<string, unknown>): Promise<dynamic.C
  * Refresh: ask the job again (and wait if it is still running). A job the service no longer
  * knows (404: expired) keeps its last recorded state instead of disappearing from the stack.
  */
-export async function read(id: string, props: Record<string, unknown>): Promise<dynamic.ReadResult> {
+export async function read(id: string, props: Props): Promise<dynamic.ReadResult> {
     const settings = pickInputs(props);
     try {
         const first = await getJobStatus(waitOptions(settings));
@@ -163,9 +135,9 @@ export async function read(id: string, props: Record<string, unknown>): Promise<
 }
 
 /** Apply changed timeouts/bounds/endpoint without waiting again. */
-export async function update(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.UpdateResult> {
+export async function update(_id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult> {
     const outs = { ...olds, ...news };
-    for (const key of INPUT_KEYS) if (!(key in news)) delete outs[key];
+    for (const key of ALL_SETTING_KEYS) if (!(key in news)) delete outs[key];
     if (olds.state === "failed" && news.allowFailure !== true) {
         throw new Error(
             `${String(news.service)} job ${String(news.jobId)} is recorded as failed (${[olds.failedCode, olds.failedDetail].filter(Boolean).join(": ") || "no reason given"}) and allowFailure is no longer true.`,
@@ -177,14 +149,7 @@ export async function update(_id: string, olds: Record<string, unknown>, news: R
 /** Nothing to delete in the cloud: the job belongs to the service that started it. */
 export async function remove(): Promise<void> {}
 
-/** Status fields a job reports only sometimes: recorded when present. */
-const OPTIONAL_STATUS_KEYS = [
-    "progress", "jobName", "beginTime", "endTime", "failedCode", "failedDetail", "instance", "archiveId", "resourceIds", "subJobs",
-] as const;
-
-const OUTPUT_KEYS: readonly (keyof JobWaiterOutputs)[] = ["state", "status", "statusRecognised", ...OPTIONAL_STATUS_KEYS, "polls", "waitedSeconds"];
-
-async function waitAndRecord(settings: JobWaiterInputs, override: { allowFailure?: boolean } = {}): Promise<JobWaiterOutputs> {
+async function waitAndRecord(settings: JobWaiterSettings, override: { allowFailure?: boolean } = {}): Promise<JobWaiterOutputs> {
     const controller = new AbortController();
     beginWait(controller, `${settings.service} job ${settings.jobId}`);
     const started = Date.now();
@@ -207,7 +172,7 @@ async function waitAndRecord(settings: JobWaiterInputs, override: { allowFailure
     }
 }
 
-function waitOptions(settings: JobWaiterInputs): WaitForJobOptions {
+function waitOptions(settings: JobWaiterSettings): WaitForJobOptions {
     const { allowFailure: _ignored, ...wait } = settings;
     return { ...wait, ...credentialSettings() };
 }
@@ -225,29 +190,32 @@ function defaultsFromEnvironment(): { projectId?: string; region?: string } {
 
 /** The status fields recorded as outputs: only these, whatever else a status object carries. */
 export function outputsOf(status: JobStatus): JobWaiterOutputs {
-    const outs: JobWaiterOutputs = { state: status.state, status: status.status, statusRecognised: status.statusRecognised };
-    for (const key of OPTIONAL_STATUS_KEYS) {
-        if (status[key] !== undefined) (outs as unknown as Record<string, unknown>)[key] = status[key];
-    }
+    const { state, status: raw, statusRecognised } = status;
+    const outs: JobWaiterOutputs = { state, status: raw, statusRecognised };
+    for (const key of STATUS_OUTPUT_KEYS) copyDefined(outs, status, key);
     return outs;
 }
 
-function pickInputs(props: Record<string, unknown>): JobWaiterInputs {
-    const inputs: Record<string, unknown> = {};
-    for (const key of INPUT_KEYS) if (props[key] !== undefined) inputs[key] = props[key];
-    return inputs as unknown as JobWaiterInputs;
+/** The settings among `props` (state holds outputs and the serialized provider too), as `check` validated them. */
+function pickInputs(props: Props): JobWaiterSettings {
+    const inputs: Props = {};
+    for (const key of ALL_SETTING_KEYS) copyDefined(inputs, props, key);
+    return inputs as JobWaiterSettings;
 }
 
-/** Where the dynamic-provider host keeps the serialized provider in inputs and state. */
-const PROVIDER_KEY = "__provider";
+/** `to[key] = from[key]` when that is defined. */
+function copyDefined<T, K extends keyof T>(to: Partial<T>, from: T, key: K): void {
+    if (from[key] !== undefined) to[key] = from[key];
+}
 
-function withoutProviderKey(props: Record<string, unknown>): Record<string, unknown> {
+function withoutProviderKey(props: Props): Props {
     const { [PROVIDER_KEY]: _p, ...rest } = props;
     return rest;
 }
 
+/** The engine's marker for a value not known yet (during preview). */
 function isUnknown(value: unknown): boolean {
-    return value === UNKNOWN;
+    return value === unknownValue;
 }
 
 function round(n: number): number {
@@ -264,7 +232,8 @@ const SIGNAL_EXIT_GRACE_MS = 1000;
  * What to do after an interrupted create: the engine records it as a pending create, which the
  * next `pulumi up` goes past (with a warning) while it waits on the same job ID again.
  */
-export const REATTACH_HINT = "Run `pulumi up` again to re-attach to it, then `pulumi refresh --clear-pending-creates --yes` to drop the pending create the engine recorded.";
+export const REATTACH_HINT =
+    "Run `pulumi up` again to re-attach to it, then `pulumi refresh --clear-pending-creates --yes` to drop the pending create the engine recorded.";
 
 /** The signal to end the process with once the stopped waits have settled. */
 let exitSignal: NodeJS.Signals | undefined;

@@ -41,6 +41,9 @@ function nodeModulesDirs(dir: string): string[] {
 
 /** Build the serializable provider. Only the specifier string is captured. */
 export function jobWaiterProvider(specifier: string = handlerSpecifier()): dynamic.ResourceProvider {
+    // The handler is loaded inside the provider host when a method runs, by the specifier only: an
+    // `import` would be resolved (and its module captured) when the provider is serialized.
+    /* eslint-disable @typescript-eslint/no-require-imports */
     return {
         configure: (req) => require(specifier).configure(req),
         check: (olds, news) => require(specifier).check(olds, news),
@@ -50,4 +53,5 @@ export function jobWaiterProvider(specifier: string = handlerSpecifier()): dynam
         update: (id, olds, news) => require(specifier).update(id, olds, news),
         delete: (id, props) => require(specifier).delete(id, props),
     };
+    /* eslint-enable @typescript-eslint/no-require-imports */
 }

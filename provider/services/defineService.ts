@@ -110,7 +110,7 @@ export function defineService(spec: ServiceSpec): ServiceAdapter {
         // The state is decided on the status as sent: filtering must never turn "SUCCESS\u0000" into a success.
         const known = stateOf(status, states);
         // A batch whose parent says success while a sub-job failed did not do all it was asked: failed.
-        const state = known === "succeeded" && failedSubJobs.length > 0 ? "failed" : known ?? "running";
+        const state = known === "succeeded" && failedSubJobs.length > 0 ? "failed" : (known ?? "running");
         const subFailures = state === "failed" ? describeSubJobFailures(failedSubJobs) : undefined;
         const fromAnswer = {
             status,
@@ -118,7 +118,8 @@ export function defineService(spec: ServiceSpec): ServiceAdapter {
             progress: f.progress && parseProgress(readPath(body, f.progress), spec.progressScale),
             beginTime: f.beginTime && parseTime(readPath(body, f.beginTime)),
             endTime: f.endTime && parseTime(readPath(body, f.endTime)),
-            failedCode: firstText(body, f.failedCode) ?? reasons?.code ?? (state === "failed" ? failedSubJobs.find((sub) => sub.failedCode)?.failedCode : undefined),
+            failedCode:
+                firstText(body, f.failedCode) ?? reasons?.code ?? (state === "failed" ? failedSubJobs.find((sub) => sub.failedCode)?.failedCode : undefined),
             failedDetail: joinDefined([firstText(body, f.failedDetail) ?? reasons?.detail, subFailures]),
             instance: f.instance && readInstance(readPath(body, f.instance)),
             archiveId: f.archiveId && optionalText(readPath(body, f.archiveId)),
@@ -244,10 +245,7 @@ function foldReasons(list: unknown[] | undefined): { code?: string; detail?: str
     for (const item of list) {
         const code = optionalText(readPath(item, "error_code"));
         if (code && !codes.includes(code)) codes.push(code);
-        const subject = [readPath(item, "resource_type"), readPath(item, "resource_name")]
-            .map(optionalText)
-            .filter(Boolean)
-            .join(" ");
+        const subject = [readPath(item, "resource_type"), readPath(item, "resource_name")].map(optionalText).filter(Boolean).join(" ");
         const msg = optionalText(readPath(item, "error_msg"));
         if (subject || msg) details.push(subject && msg ? `${subject}: ${msg}` : subject || msg!);
     }

@@ -9,7 +9,7 @@ const VOLUME_IDS = ["entities.volume_id"] as const;
  * `EvsClient.showJob`, model `ShowJobResponse`). Status `INIT`/`RUNNING` → `SUCCESS`/`FAIL`; the
  * Chinese API reference (2025-11-11) adds `WAITING_EXECUTE` and `LISTENING`, both still running.
  * A single-volume job carries `entities.volume_id`; a batch carries `entities.sub_jobs[]` instead,
- * each with its `entities.volume_id`. `error_code`/`fail_reason`; times `…T…​.SSSZ`; no progress.
+ * each with its `entities.volume_id`. `error_code`/`fail_reason`; times `…T….SSSZ`; no progress.
  */
 export const evs = defineService({
     kind: "evs",

@@ -31,7 +31,25 @@ export { parseProgress, parseTime } from "./fields";
 
 /** Every adapter, by kind. */
 export const SERVICES: Readonly<Record<ServiceKind, ServiceAdapter>> = {
-    dws, ddm, roma, cfw, ecs, evs, bms, eip, ims, cce, rds, dds, taurusdb, opengauss, dcs, elb, cbr, sfsturbo, dms,
+    dws,
+    ddm,
+    roma,
+    cfw,
+    ecs,
+    evs,
+    bms,
+    eip,
+    ims,
+    cce,
+    rds,
+    dds,
+    taurusdb,
+    opengauss,
+    dcs,
+    elb,
+    cbr,
+    sfsturbo,
+    dms,
 };
 
 /** The kinds whose job path needs an ID besides the project and job IDs, by ID. */
@@ -75,7 +93,7 @@ export function buildJobPath(service: ServiceAdapter, ids: JobPathIds): string {
         }
         if (value === "." || value === "..") {
             // URL normalisation removes such segments (even as %2E%2E): they would change the path.
-            throw new ConfigError({ field, value: printable(value), allowed: "an ID other than \".\" or \"..\" (they would change the request path)" });
+            throw new ConfigError({ field, value: printable(value), allowed: 'an ID other than "." or ".." (they would change the request path)' });
         }
         return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
     });

@@ -9,10 +9,25 @@ import type { ServiceSpec } from "./defineService";
 
 /** The service kinds this package can wait on (the README's "Service kinds" table describes each). */
 export const SERVICE_KINDS = [
-    "dws", "ddm", "roma", "cfw",
-    "ecs", "evs", "bms", "eip", "ims", "cce",
-    "rds", "dds", "taurusdb", "opengauss",
-    "dcs", "elb", "cbr", "sfsturbo", "dms",
+    "dws",
+    "ddm",
+    "roma",
+    "cfw",
+    "ecs",
+    "evs",
+    "bms",
+    "eip",
+    "ims",
+    "cce",
+    "rds",
+    "dds",
+    "taurusdb",
+    "opengauss",
+    "dcs",
+    "elb",
+    "cbr",
+    "sfsturbo",
+    "dms",
 ] as const;
 
 /** A service kind, e.g. `ecs` (ECS job), `rds` (RDS task), `dws` (GaussDB(DWS) task progress). */

@@ -38,7 +38,7 @@ import { randomUUID } from "node:crypto";
 import * as http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { ConfigError } from "../errors";
-import { verifySignature } from "../http/signer";
+import { verifySignature } from "./emulator/verify";
 import { redactSecrets } from "../serverText";
 import {
     DEFAULT_FAILURES,
@@ -65,7 +65,6 @@ import {
 } from "./emulator/types";
 
 export * from "./emulator/types";
-export { evaluateCurve, formatDdmTime, formatDwsTime, formatRomaTime } from "./emulator/render";
 
 /** Longest request target (path and query) served, in characters; longer ones get 400. */
 export const MAX_URL_LENGTH = 8192;
@@ -106,10 +105,25 @@ const PATH_FAMILIES = {
 type PathFamily = keyof typeof PATH_FAMILIES;
 
 const FAMILY: Record<EmulatedService, PathFamily> = {
-    dws: "dws", ddm: "v3", cfw: "v3", roma: "roma",
-    ecs: "v1", evs: "v1", bms: "v1", eip: "v1", ims: "ims", cce: "cce",
-    rds: "v3query", dds: "v3query", taurusdb: "v3query", opengauss: "v3query",
-    dcs: "dcs", elb: "elb", cbr: "cbr", sfsturbo: "sfsturbo", dms: "dms",
+    dws: "dws",
+    ddm: "v3",
+    cfw: "v3",
+    roma: "roma",
+    ecs: "v1",
+    evs: "v1",
+    bms: "v1",
+    eip: "v1",
+    ims: "ims",
+    cce: "cce",
+    rds: "v3query",
+    dds: "v3query",
+    taurusdb: "v3query",
+    opengauss: "v3query",
+    dcs: "dcs",
+    elb: "elb",
+    cbr: "cbr",
+    sfsturbo: "sfsturbo",
+    dms: "dms",
 };
 
 /** A request path matched to a job API. */
@@ -200,7 +214,11 @@ function header(req: http.IncomingMessage, name: string): string | undefined {
 
 function checkId(field: string, value: unknown): string {
     if (typeof value !== "string" || value.length === 0 || value.length > MAX_ID_LENGTH) {
-        throw new ConfigError({ field, value: typeof value === "string" ? JSON.stringify(value.slice(0, 40)) : String(value), allowed: `a non-empty string of at most ${MAX_ID_LENGTH} characters` });
+        throw new ConfigError({
+            field,
+            value: typeof value === "string" ? JSON.stringify(value.slice(0, 40)) : String(value),
+            allowed: `a non-empty string of at most ${MAX_ID_LENGTH} characters`,
+        });
     }
     return value;
 }
@@ -332,7 +350,10 @@ export class JobApiEmulator {
         if (!Number.isInteger(failedSubJobs) || failedSubJobs < 0 || failedSubJobs > subJobs) {
             throw new ConfigError({ field: "failedSubJobs", value: String(def.failedSubJobs), allowed: `an integer from 0 to subJobs (${subJobs})` });
         }
-        if (def.resourceIds !== undefined && (!Array.isArray(def.resourceIds) || def.resourceIds.length !== subJobs || def.resourceIds.some((id) => typeof id !== "string" || id === ""))) {
+        if (
+            def.resourceIds !== undefined &&
+            (!Array.isArray(def.resourceIds) || def.resourceIds.length !== subJobs || def.resourceIds.some((id) => typeof id !== "string" || id === ""))
+        ) {
             throw new ConfigError({ field: "resourceIds", value: "(not one non-empty string per sub-job)", allowed: `a list of ${subJobs} non-empty strings` });
         }
         const instanceId = NEEDS_INSTANCE.includes(service) ? checkId("instanceId", def.instanceId) : undefined;
@@ -355,10 +376,18 @@ export class JobApiEmulator {
             throw new ConfigError({ field: "faults", value: String(def.faults), allowed: "a list of faults" });
         }
         (def.faults ?? []).forEach((f, i) => validateFaultSpec(f, `faults[${i}]`));
-        for (const [field, value] of [["jobName", def.jobName], ["failedCode", def.failedCode], ["failedDetail", def.failedDetail], ["archiveId", def.archiveId]] as const) {
+        for (const [field, value] of [
+            ["jobName", def.jobName],
+            ["failedCode", def.failedCode],
+            ["failedDetail", def.failedDetail],
+            ["archiveId", def.archiveId],
+        ] as const) {
             if (value !== undefined && typeof value !== "string") throw new ConfigError({ field, value: String(value), allowed: "a string" });
         }
-        if (def.instance !== undefined && (typeof def.instance !== "object" || typeof def.instance?.id !== "string" || typeof def.instance?.name !== "string")) {
+        if (
+            def.instance !== undefined &&
+            (typeof def.instance !== "object" || typeof def.instance?.id !== "string" || typeof def.instance?.name !== "string")
+        ) {
             throw new ConfigError({ field: "instance", value: String(def.instance), allowed: "an object { id: string, name: string }" });
         }
         if (def.reasons !== undefined && !Array.isArray(def.reasons)) {
@@ -396,7 +425,8 @@ export class JobApiEmulator {
             throw new ConfigError({
                 field: "jobId",
                 value: JSON.stringify(jobId.slice(0, 80)),
-                allowed: `an ID not already used by the ${existing.model.service} job in project ${JSON.stringify(projectId.slice(0, 80))} ` +
+                allowed:
+                    `an ID not already used by the ${existing.model.service} job in project ${JSON.stringify(projectId.slice(0, 80))} ` +
                     "(kinds that share a path, such as DDM and CFW or ECS and EVS, cannot share a job ID)",
             });
         }
@@ -632,9 +662,7 @@ export class JobApiEmulator {
     private normalAnswer(job: JobRecord | undefined, service: EmulatedService | undefined, record: EmulatorRequestRecord): Answer {
         const elapsed = job ? this.now() - job.model.definedAt : 0;
         const visible =
-            job !== undefined &&
-            elapsed >= job.notFoundForMs &&
-            (job.expireAfterMs === undefined || elapsed < job.model.durationMs + job.expireAfterMs);
+            job !== undefined && elapsed >= job.notFoundForMs && (job.expireAfterMs === undefined || elapsed < job.model.durationMs + job.expireAfterMs);
         if (!job || !visible) {
             record.state = "notFound";
             const body = { error_code: serviceCode(service, 404), error_msg: "The job does not exist.", request_id: record.requestId };
@@ -669,11 +697,9 @@ export class JobApiEmulator {
         };
         if (!/^SDK-HMAC-SHA256\s/i.test(authorization)) return failed("unsupported Authorization scheme (expected SDK-HMAC-SHA256)");
         try {
-            const result = verifySignature(
-                { method: req.method ?? "GET", rawPath, rawQuery, headers: req.headers, body },
-                (ak) => this.accessKeys.get(ak),
-                { now: new Date(this.now()) },
-            );
+            const result = verifySignature({ method: req.method ?? "GET", rawPath, rawQuery, headers: req.headers, body }, (ak) => this.accessKeys.get(ak), {
+                now: new Date(this.now()),
+            });
             if (result.ok) return { authenticated: true, via: "aksk", accessKey: result.accessKey };
             return failed(result.reason);
         } catch {

@@ -43,7 +43,9 @@ describe("Ctrl-C during pulumi up (real CLI)", function () {
     const finishSoon = (jobId: string) => runningJob(jobId, 1500);
 
     async function stackWithJob(stack: string): Promise<string> {
-        await workspace.initStack(stack, { "huaweicloud:accessKey": AK, "huaweicloud:secretKey": SK, "huaweicloud:projectId": PROJECT }, ["huaweicloud:secretKey"]);
+        await workspace.initStack(stack, { "huaweicloud:accessKey": AK, "huaweicloud:secretKey": SK, "huaweicloud:projectId": PROJECT }, [
+            "huaweicloud:secretKey",
+        ]);
         const jobId = runningJob();
         const args = { service: "dws", jobId, endpoint: emu.endpoint, allowInsecureLoopback: true, minPollIntervalSeconds: 0.2, maxPollIntervalSeconds: 1 };
         await workspace.setConfig(stack, "jobwaiter-test:waiters", JSON.stringify([{ name: "w-int", args }]));

@@ -43,7 +43,13 @@ describe("JobWaiter through the real Pulumi CLI", function () {
     });
 
     function job(def: Partial<EmulatedJobDefinition> & Pick<EmulatedJobDefinition, "service">): string {
-        return emu.defineJob({ projectId: PROJECT, instanceId: def.service === "roma" ? ROMA_INSTANCE : undefined, durationMs: 600, outcome: "succeeded", ...def });
+        return emu.defineJob({
+            projectId: PROJECT,
+            instanceId: def.service === "roma" ? ROMA_INSTANCE : undefined,
+            durationMs: 600,
+            outcome: "succeeded",
+            ...def,
+        });
     }
 
     function waiter(name: string, args: WaiterSpec["args"] & { service: string; jobId: string }, unknownFields?: (keyof JobWaiterArgs)[]): WaiterSpec {
@@ -62,7 +68,10 @@ describe("JobWaiter through the real Pulumi CLI", function () {
     }
 
     /** A new stack with the credentials set as a user sets them (`config set --secret`). */
-    async function newStack(waiters: WaiterSpec[], config: Record<string, string> = { "huaweicloud:accessKey": AK, "huaweicloud:secretKey": SK, "huaweicloud:projectId": PROJECT }): Promise<string> {
+    async function newStack(
+        waiters: WaiterSpec[],
+        config: Record<string, string> = { "huaweicloud:accessKey": AK, "huaweicloud:secretKey": SK, "huaweicloud:projectId": PROJECT },
+    ): Promise<string> {
         const stack = `s${++stacks}`;
         const secret = ["huaweicloud:secretKey", "huaweicloud:token"].filter((key) => key in config);
         await workspace.initStack(stack, { ...config, "jobwaiter-test:waiters": JSON.stringify(waiters) }, secret);
@@ -86,7 +95,9 @@ describe("JobWaiter through the real Pulumi CLI", function () {
 
     /** The step the CLI printed for a resource, e.g. `created`, `updated`, `replaced`. */
     function steps(result: CommandResult, name: string): string[] {
-        const found = result.output.matchAll(new RegExp(`JobWaiter ${name} (created|updated|replaced|deleted|refreshed|creating failed|updating failed)\\b`, "g"));
+        const found = result.output.matchAll(
+            new RegExp(`JobWaiter ${name} (created|updated|replaced|deleted|refreshed|creating failed|updating failed)\\b`, "g"),
+        );
         return [...new Set([...found].map((m) => m[1]))];
     }
 
@@ -94,9 +105,17 @@ describe("JobWaiter through the real Pulumi CLI", function () {
 
     it("pulumi up creates a waiter of every kind, waits for each job and chains outputs into dependents; progress shows in the CLI's output", async () => {
         const stack = await newStack([]);
-        const defs = KINDS.map((service) => ({ service, durationMs: LONG_JOB_MS, ...(service === "dws" ? { jobName: "createCluster" } : {}), ...(service === "roma" ? { archiveId: "archive-77" } : {}) }));
+        const defs = KINDS.map((service) => ({
+            service,
+            durationMs: LONG_JOB_MS,
+            ...(service === "dws" ? { jobName: "createCluster" } : {}),
+            ...(service === "roma" ? { archiveId: "archive-77" } : {}),
+        }));
         const ids = Object.fromEntries(defs.map((def) => [def.service, job(def)]));
-        await setWaiters(stack, KINDS.map((service) => waiter(`w-${service}`, { service, jobId: ids[service] })));
+        await setWaiters(
+            stack,
+            KINDS.map((service) => waiter(`w-${service}`, { service, jobId: ids[service] })),
+        );
         const running = workspace.startStackCommand(stack, ["up"]);
         for (const service of KINDS) await running.waitFor(new RegExp(`jobwaiter: ${service} job ${ids[service]}.* running`, "i"));
         // Defining a job again restarts its clock: each now ends soon.
@@ -109,7 +128,10 @@ describe("JobWaiter through the real Pulumi CLI", function () {
             expect(out[`w-${service}`], service).to.include({ id: ids[service], state: "succeeded" });
             expect(out[`w-${service}`].polls as number, service).to.be.at.least(2);
             expect(out[`w-${service}`].endTime, service).to.match(/Z$/);
-            expect(findExported(state, `w-${service}-dependent`)?.outputs, `${service} dependent got the state`).to.include({ state: "succeeded", status: out[`w-${service}`].status });
+            expect(findExported(state, `w-${service}-dependent`)?.outputs, `${service} dependent got the state`).to.include({
+                state: "succeeded",
+                status: out[`w-${service}`].status,
+            });
         }
         expect(out["w-dws"].jobName).to.equal("createCluster");
         expect((out["w-ddm"].instance as { id: string }).id).to.be.a("string");
@@ -129,7 +151,12 @@ describe("JobWaiter through the real Pulumi CLI", function () {
         const ids = Object.fromEntries(
             Object.entries(failures).map(([service, [failedCode, failedDetail]]) => [
                 service,
-                job({ service: service as EmulatedJobDefinition["service"], outcome: "failed", durationMs: 1500, ...(failedCode ? { failedCode, failedDetail } : {}) }),
+                job({
+                    service: service as EmulatedJobDefinition["service"],
+                    outcome: "failed",
+                    durationMs: 1500,
+                    ...(failedCode ? { failedCode, failedDetail } : {}),
+                }),
             ]),
         );
         const stack = await newStack(Object.entries(ids).map(([service, jobId]) => waiter(`w-fail-${service}`, { service, jobId })));
@@ -138,7 +165,9 @@ describe("JobWaiter through the real Pulumi CLI", function () {
         expect(up.code).to.not.equal(0);
         for (const [service, [failedCode, failedDetail]] of Object.entries(failures)) {
             if (failedCode) {
-                expect(up.output, `${service}: ${up.output}`).to.match(new RegExp(`${service} job ${ids[service]} .*failed with status .*: ${failedCode}: .*${failedDetail}`));
+                expect(up.output, `${service}: ${up.output}`).to.match(
+                    new RegExp(`${service} job ${ids[service]} .*failed with status .*: ${failedCode}: .*${failedDetail}`),
+                );
             } else {
                 expect(up.output, service).to.match(new RegExp(`ddm job ${ids.ddm} .*failed with status "Failed"`));
             }
@@ -172,7 +201,10 @@ describe("JobWaiter through the real Pulumi CLI", function () {
         const before = emu.requests.length;
         const bad = [
             { waiters: [waiter("w-bad1", { service: "rds-typo", jobId: "abc" })], error: /Invalid service: "rds-typo"/ },
-            { waiters: [{ name: "w-bad2", args: { ...waiter("x", { service: "dws", jobId: "abc" }).args, service: "roma", instanceId: undefined } }], error: /instanceId.*roma/ },
+            {
+                waiters: [{ name: "w-bad2", args: { ...waiter("x", { service: "dws", jobId: "abc" }).args, service: "roma", instanceId: undefined } }],
+                error: /instanceId.*roma/,
+            },
             { waiters: [waiter("w-bad3", { service: "dws", jobId: "" })], error: /Invalid jobId: ""/ },
         ];
         for (const { waiters, error } of bad) {
@@ -264,7 +296,11 @@ describe("JobWaiter through the real Pulumi CLI", function () {
         expectNoSecrets({ state: JSON.stringify(state), provider: String(findExported(state, "w-sec")?.inputs?.__provider), output: up.output });
 
         const wrongSecret = "wrong-secret-for-e2e-test-xyz";
-        const denied = await newStack([waiter("w-401", { service: "dws", jobId })], { "huaweicloud:accessKey": AK, "huaweicloud:secretKey": wrongSecret, "huaweicloud:projectId": PROJECT });
+        const denied = await newStack([waiter("w-401", { service: "dws", jobId })], {
+            "huaweicloud:accessKey": AK,
+            "huaweicloud:secretKey": wrongSecret,
+            "huaweicloud:projectId": PROJECT,
+        });
         const failed = await workspace.stackCommand(denied, ["up"]);
         expect(failed.code).to.not.equal(0);
         expect(failed.output).to.match(/HTTP 401.*APIGW\.0301/);
@@ -275,7 +311,11 @@ describe("JobWaiter through the real Pulumi CLI", function () {
         const envWorkspace = new PulumiWorkspace(workspace.cli, FIXTURE, { HW_ACCESS_KEY: AK, HW_SECRET_KEY: SK, OS_PROJECT_ID: PROJECT });
         try {
             const jobId = job({ service: "dws", durationMs: 100 });
-            await envWorkspace.initStack("tok", { "huaweicloud:token": TOKEN, "jobwaiter-test:waiters": JSON.stringify([waiter("w-tok", { service: "dws", jobId })]) }, ["huaweicloud:token"]);
+            await envWorkspace.initStack(
+                "tok",
+                { "huaweicloud:token": TOKEN, "jobwaiter-test:waiters": JSON.stringify([waiter("w-tok", { service: "dws", jobId })]) },
+                ["huaweicloud:token"],
+            );
             const up = await envWorkspace.stackCommand("tok", ["up"]);
             expect(up.code, up.output).to.equal(0);
             const auth = emu.requests.filter((r) => r.jobId === jobId).map((r) => r.auth.via);
@@ -308,7 +348,16 @@ describe("JobWaiter through the real Pulumi CLI", function () {
         try {
             const jobId = job({ service: "dws", durationMs: 100 });
             const first = at(from);
-            await first.initStack("moved", { "huaweicloud:accessKey": AK, "huaweicloud:secretKey": SK, "huaweicloud:projectId": PROJECT, "jobwaiter-test:waiters": JSON.stringify([waiter("w-moved", { service: "dws", jobId })]) }, ["huaweicloud:secretKey"]);
+            await first.initStack(
+                "moved",
+                {
+                    "huaweicloud:accessKey": AK,
+                    "huaweicloud:secretKey": SK,
+                    "huaweicloud:projectId": PROJECT,
+                    "jobwaiter-test:waiters": JSON.stringify([waiter("w-moved", { service: "dws", jobId })]),
+                },
+                ["huaweicloud:secretKey"],
+            );
             expect((await first.stackCommand("moved", ["up"])).code).to.equal(0);
             fs.renameSync(from, to);
             const moved = at(to);

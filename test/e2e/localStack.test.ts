@@ -24,7 +24,13 @@ describe("createLocalStack (Automation API, real CLI)", function () {
         const local = await createLocalStack({
             pulumiRoot: path.dirname(ensurePulumiCli().binDir),
             program: async () => {
-                const waiter = new JobWaiter("ddm-ready", { service: "ddm", jobId, endpoint: emulator.endpoint, allowInsecureLoopback: true, minPollIntervalSeconds: 0.1 });
+                const waiter = new JobWaiter("ddm-ready", {
+                    service: "ddm",
+                    jobId,
+                    endpoint: emulator.endpoint,
+                    allowInsecureLoopback: true,
+                    minPollIntervalSeconds: 0.1,
+                });
                 return { state: waiter.state, status: waiter.status, instance: waiter.instance as pulumi.Output<unknown> };
             },
             config: { "huaweicloud:accessKey": AK, "huaweicloud:projectId": PROJECT },

@@ -30,7 +30,11 @@ describe("examples/simulate-policy: replaying traces through the public loop and
     it("without a progress field the looks thin out as the job runs on, no gap beyond the blind schedule's longest (±20 % jitter)", async () => {
         const r = await replay((t) => (t >= 30 * MIN ? "done" : undefined), 60 * MIN, { random: mulberry32(3) });
         const gaps = r.pollTimesMs.slice(1).map((t, i) => t - r.pollTimesMs[i]);
-        const longest = Math.max(...optimalSchedule(DEFAULT_DURATION_PRIOR, { callCostMs: DEFAULT_TUNING.callCostMs, ...DEFAULT_BOUNDS }).timesMs.map((t, i, all) => (i === 0 ? 0 : t - all[i - 1])));
+        const longest = Math.max(
+            ...optimalSchedule(DEFAULT_DURATION_PRIOR, { callCostMs: DEFAULT_TUNING.callCostMs, ...DEFAULT_BOUNDS }).timesMs.map((t, i, all) =>
+                i === 0 ? 0 : t - all[i - 1],
+            ),
+        );
         expect(r.outcome).to.equal("succeeded");
         expect(gaps[0]).to.be.below(gaps[gaps.length - 1]);
         expect(Math.max(...gaps)).to.be.at.most(1.2 * longest + 1e-6); // times are float sums of delays

@@ -93,7 +93,9 @@ describe("request budget against the emulator", function () {
         const jobs = Array.from({ length: 30 }, endless);
         const all = Promise.all(
             jobs.map((jobId) =>
-                waitForJob(options(jobId, { timeoutSeconds: 3, requestTimeoutSeconds: 0.5, minPollIntervalSeconds: 0.01, maxPollIntervalSeconds: 0.05 })).catch(() => undefined),
+                waitForJob(options(jobId, { timeoutSeconds: 3, requestTimeoutSeconds: 0.5, minPollIntervalSeconds: 0.01, maxPollIntervalSeconds: 0.05 })).catch(
+                    () => undefined,
+                ),
             ),
         );
         const until = Date.now() + 500;

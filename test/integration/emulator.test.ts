@@ -88,7 +88,13 @@ describe("JobApiEmulator (integration, real HTTP server)", function () {
         });
 
         it("closes promptly, even with a slow answer pending and keep-alive connections open", async () => {
-            const jobId = emulator.defineJob({ service: "dws", projectId: "p", durationMs: 100, outcome: "succeeded", faults: [{ kind: "slow", delayMs: 5000 }] });
+            const jobId = emulator.defineJob({
+                service: "dws",
+                projectId: "p",
+                durationMs: 100,
+                outcome: "succeeded",
+                faults: [{ kind: "slow", delayMs: 5000 }],
+            });
             const agent = new http.Agent({ keepAlive: true });
             const pending = new Promise<string>((resolve) => {
                 const req = http.get(emulator.jobUrl(jobId), { headers: AUTH, agent }, () => resolve("answered"));
@@ -176,7 +182,15 @@ describe("JobApiEmulator (integration, real HTTP server)", function () {
             clock.advance(4000);
             body = json(await get(emulator.jobUrl(ok), AUTH));
             expect(body).to.deep.equal({
-                job: { id: ok, name: "CreateInstance", status: "Completed", created_time: "2018-08-06T10:41:14+0000", end_time: "2018-08-06T10:41:24+0000", process: "", instance },
+                job: {
+                    id: ok,
+                    name: "CreateInstance",
+                    status: "Completed",
+                    created_time: "2018-08-06T10:41:14+0000",
+                    end_time: "2018-08-06T10:41:24+0000",
+                    process: "",
+                    instance,
+                },
             });
 
             body = json(await get(emulator.jobUrl(bad), AUTH));
@@ -191,8 +205,21 @@ describe("JobApiEmulator (integration, real HTTP server)", function () {
     describe("CFW body shapes (GET /v3/{project_id}/jobs/{job_id})", () => {
         it("renders running, succeeded and failed like the seed (epoch-ms times, top-level error fields)", async () => {
             clock.t = 1641370501000;
-            const ok = emulator.defineJob({ service: "cfw", projectId: "09bb24e6fe80d23d2fa2c010b53b418c", jobId: "f588ce71-e26c-400d-8981-f854355f6849", durationMs: 14_000, outcome: "succeeded" });
-            const bad = emulator.defineJob({ service: "cfw", projectId: "09bb24e6fe80d23d2fa2c010b53b418c", durationMs: 14_000, outcome: "failed", failedCode: "CFW.00200005", failedDetail: "rule sync failed" });
+            const ok = emulator.defineJob({
+                service: "cfw",
+                projectId: "09bb24e6fe80d23d2fa2c010b53b418c",
+                jobId: "f588ce71-e26c-400d-8981-f854355f6849",
+                durationMs: 14_000,
+                outcome: "succeeded",
+            });
+            const bad = emulator.defineJob({
+                service: "cfw",
+                projectId: "09bb24e6fe80d23d2fa2c010b53b418c",
+                durationMs: 14_000,
+                outcome: "failed",
+                failedCode: "CFW.00200005",
+                failedDetail: "rule sync failed",
+            });
 
             clock.advance(7000);
             let r = await get(`${emulator.endpoint}/v3/09bb24e6fe80d23d2fa2c010b53b418c/jobs/f588ce71-e26c-400d-8981-f854355f6849`, AUTH);
@@ -201,7 +228,9 @@ describe("JobApiEmulator (integration, real HTTP server)", function () {
             clock.advance(7000);
             r = await get(emulator.jobUrl(ok), AUTH);
             // The seed's example, byte for byte.
-            expect(r.text).to.equal(JSON.stringify({ data: { begin_time: 1641370501000, end_time: 1641370515000, id: "f588ce71-e26c-400d-8981-f854355f6849", status: "Success" } }));
+            expect(r.text).to.equal(
+                JSON.stringify({ data: { begin_time: 1641370501000, end_time: 1641370515000, id: "f588ce71-e26c-400d-8981-f854355f6849", status: "Success" } }),
+            );
 
             r = await get(emulator.jobUrl(bad), AUTH);
             expect(json(r)).to.deep.equal({
@@ -215,7 +244,14 @@ describe("JobApiEmulator (integration, real HTTP server)", function () {
     describe("ROMA body shapes (GET /v2/{project_id}/instances/{instance_id}/assets/jobs/{job_id})", () => {
         it("renders running, succeeded and failed exactly like the seed", async () => {
             clock.t = Date.UTC(2019, 11, 6, 6, 49, 4);
-            const ok = emulator.defineJob({ service: "roma", projectId: "p", instanceId: "i-1", durationMs: 60_000, outcome: "succeeded", archiveId: "arch-1" });
+            const ok = emulator.defineJob({
+                service: "roma",
+                projectId: "p",
+                instanceId: "i-1",
+                durationMs: 60_000,
+                outcome: "succeeded",
+                archiveId: "arch-1",
+            });
             const bad = emulator.defineJob({
                 service: "roma",
                 projectId: "p",
@@ -266,7 +302,15 @@ describe("JobApiEmulator (integration, real HTTP server)", function () {
         });
 
         it("renders failedCode/failedDetail as a reason[] entry and generates an archive_id for exports", async () => {
-            const id = emulator.defineJob({ service: "roma", projectId: "p", instanceId: "i", durationMs: 0, outcome: "failed", failedCode: "ROMA.1", failedDetail: "boom" });
+            const id = emulator.defineJob({
+                service: "roma",
+                projectId: "p",
+                instanceId: "i",
+                durationMs: 0,
+                outcome: "failed",
+                failedCode: "ROMA.1",
+                failedDetail: "boom",
+            });
             const body = json(await get(emulator.jobUrl(id), AUTH));
             expect(body.reason).to.deep.equal([{ resource_type: "application", resource_name: "emulatedApp", error_code: "ROMA.1", error_msg: "boom" }]);
             expect(body.archive_id).to.match(/^[0-9a-f]{32}$/);
@@ -322,7 +366,15 @@ describe("JobApiEmulator (integration, real HTTP server)", function () {
         });
 
         it("a throwing progress function gives a 500, not a crash", async () => {
-            const id = emulator.defineJob({ service: "dws", projectId: "p", durationMs: 1000, outcome: "succeeded", progress: () => { throw new Error("bug"); } });
+            const id = emulator.defineJob({
+                service: "dws",
+                projectId: "p",
+                durationMs: 1000,
+                outcome: "succeeded",
+                progress: () => {
+                    throw new Error("bug");
+                },
+            });
             const r = await get(emulator.jobUrl(id), AUTH);
             expect(r.status).to.equal(500);
             expect((await get(`${emulator.endpoint}/nothing`, AUTH)).status).to.equal(404);
@@ -619,12 +671,27 @@ describe("JobApiEmulator (integration, real HTTP server)", function () {
         });
 
         it("faults apply while the job is not yet visible too, and a count of Infinity never runs out", async () => {
-            const id = emulator.defineJob({ service: "dws", projectId: "p", durationMs: 10, outcome: "succeeded", notFoundForMs: 1000, faults: [{ kind: "status", status: 503, count: Infinity }] });
+            const id = emulator.defineJob({
+                service: "dws",
+                projectId: "p",
+                durationMs: 10,
+                outcome: "succeeded",
+                notFoundForMs: 1000,
+                faults: [{ kind: "status", status: 503, count: Infinity }],
+            });
             for (let i = 0; i < 5; i++) expect((await get(emulator.jobUrl(id), AUTH)).status).to.equal(503);
         });
 
         it("refuses invalid faults", () => {
-            const bad = [{ kind: "status", status: 418 }, { kind: "slow", delayMs: -1 }, { kind: "teleport" }, { kind: "drop", count: 0 }, { kind: "status", status: 503, retryAfter: "1\r\nX: y" }, { kind: "trickle", intervalMs: 0 }, { kind: "trickle" }];
+            const bad = [
+                { kind: "status", status: 418 },
+                { kind: "slow", delayMs: -1 },
+                { kind: "teleport" },
+                { kind: "drop", count: 0 },
+                { kind: "status", status: 503, retryAfter: "1\r\nX: y" },
+                { kind: "trickle", intervalMs: 0 },
+                { kind: "trickle" },
+            ];
             for (const f of bad) {
                 expect(() => job([f as never]), JSON.stringify(f)).to.throw(ConfigError);
             }
@@ -760,7 +827,10 @@ describe("JobApiEmulator (integration, real HTTP server)", function () {
             expect(r.status).to.equal(401);
             expect(json(r).error_msg).to.match(/clock/);
             const host = new URL(url).host;
-            r = await get(url, { Host: host, ...signRequest({ method: "GET", url, headers: { Host: host } }, { accessKey: AK, secretKey: SK }, new Date(clock.t)) });
+            r = await get(url, {
+                Host: host,
+                ...signRequest({ method: "GET", url, headers: { Host: host } }, { accessKey: AK, secretKey: SK }, new Date(clock.t)),
+            });
             expect(r.status, r.text).to.equal(200);
         });
 
@@ -776,9 +846,15 @@ describe("JobApiEmulator (integration, real HTTP server)", function () {
     describe("job definitions", () => {
         it("refuses a DDM/CFW collision on the shared /v3 path, in either order", () => {
             const id = emulator.defineJob({ service: "ddm", projectId: "p", durationMs: 1, outcome: "succeeded" });
-            expect(() => emulator.defineJob({ service: "cfw", projectId: "p", jobId: id, durationMs: 1, outcome: "succeeded" })).to.throw(ConfigError, /ddm job/);
+            expect(() => emulator.defineJob({ service: "cfw", projectId: "p", jobId: id, durationMs: 1, outcome: "succeeded" })).to.throw(
+                ConfigError,
+                /ddm job/,
+            );
             const cfw = emulator.defineJob({ service: "cfw", projectId: "p", durationMs: 1, outcome: "succeeded" });
-            expect(() => emulator.defineJob({ service: "ddm", projectId: "p", jobId: cfw, durationMs: 1, outcome: "succeeded" })).to.throw(ConfigError, /cfw job/);
+            expect(() => emulator.defineJob({ service: "ddm", projectId: "p", jobId: cfw, durationMs: 1, outcome: "succeeded" })).to.throw(
+                ConfigError,
+                /cfw job/,
+            );
             // Another project is another path; the same service replaces; DWS does not share the path.
             expect(emulator.defineJob({ service: "cfw", projectId: "q", jobId: id, durationMs: 1, outcome: "succeeded" })).to.equal(id);
             expect(emulator.defineJob({ service: "ddm", projectId: "p", jobId: id, durationMs: 1, outcome: "failed" })).to.equal(id);
@@ -821,7 +897,13 @@ describe("JobApiEmulator (integration, real HTTP server)", function () {
 
     describe("request log", () => {
         it("records every request with time, method, path, job, service, status, fault and auth", async () => {
-            const id = emulator.defineJob({ service: "dws", projectId: "p", durationMs: 1000, outcome: "succeeded", faults: [{ kind: "status", status: 503 }] });
+            const id = emulator.defineJob({
+                service: "dws",
+                projectId: "p",
+                durationMs: 1000,
+                outcome: "succeeded",
+                faults: [{ kind: "status", status: 503 }],
+            });
             clock.advance(10);
             await get(emulator.jobUrl(id), AUTH);
             clock.advance(10);

@@ -8,7 +8,7 @@
  * request, Retry-After (delta-seconds and HTTP-date) is honoured, 404s are ridden out within the
  * grace and reported after it, and every transient fault kind was really served.
  *
- * The storm machinery (plan, run, checks) is shared with the soak: bench/support.ts.
+ * The storm machinery (plan, run, checks) is shared with the soak: test/support/storm.ts.
  * `FAULT_STORM_RATE` (default 0.3) and `FAULT_STORM_SEED` override the fault rate and seed.
  * (Single faults of each kind, and permanent errors on a quiet emulator, are in waiter.test.ts.)
  */
@@ -29,7 +29,7 @@ import {
     stormEmulatorOptions,
     stormFaults,
     StormRun,
-} from "../../bench/support";
+} from "../support/storm";
 
 const RATE = Number(process.env.FAULT_STORM_RATE ?? 0.3);
 const SEED = Number(process.env.FAULT_STORM_SEED ?? 20240611);
@@ -103,7 +103,10 @@ describe("fault injection: a storm of transient faults", function () {
         expect(run.jobs).to.have.length(CONFIG.jobs);
         for (const service of SERVICES) {
             for (const category of new Set(CATEGORIES)) {
-                expect(run.jobs.some((j) => j.plan.service === service && j.plan.category === category), `${service}/${category}`).to.equal(true);
+                expect(
+                    run.jobs.some((j) => j.plan.service === service && j.plan.category === category),
+                    `${service}/${category}`,
+                ).to.equal(true);
             }
         }
         expect(run.finishedAt - run.startedAt, "storm wall time").to.be.below(15_000);
@@ -160,7 +163,10 @@ describe("fault injection: a storm of transient faults", function () {
         const byJob = requestsByJob(run.log);
         for (const j of jobsOf("throttled")) {
             const records = byJob.get(j.jobId)!;
-            expect(records.slice(0, 2).map((r) => r.status), j.jobId).to.deep.equal([429, 429]);
+            expect(
+                records.slice(0, 2).map((r) => r.status),
+                j.jobId,
+            ).to.deep.equal([429, 429]);
             expect(records[1].at, "not before the HTTP-date").to.be.at.least((j.scheduled[0] as { dateMs: number }).dateMs - TIMER_TOLERANCE_MS);
             expect(records[2].at - records[1].at, "not before Retry-After: 1").to.be.at.least(1000 - TIMER_TOLERANCE_MS);
         }
@@ -191,7 +197,10 @@ describe("fault injection: a storm of transient faults", function () {
             }
         }
         for (const name of TRANSIENT_LABELS) expect(served.get(name) ?? 0, name).to.be.at.least(1);
-        expect([...served.keys()].filter((name) => !TRANSIENT_LABELS.includes(name)), "only transient kinds outside the permanent jobs").to.deep.equal([]);
+        expect(
+            [...served.keys()].filter((name) => !TRANSIENT_LABELS.includes(name)),
+            "only transient kinds outside the permanent jobs",
+        ).to.deep.equal([]);
         // The jobs that took a scheduled transient fault first all succeeded.
         const first = run.jobs.filter((j) => j.plan.firstFault !== undefined);
         expect(first.length).to.be.at.least(10);

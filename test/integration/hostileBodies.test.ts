@@ -53,7 +53,8 @@ const PAYLOADS: Record<string, Payload> = {
         "\u001b[31mred\u001b[0m\u001b[2J\r\nFAKE LINE\u0007\u0000\u007f\u009b2J\u001b]8;;https://evil.example/\u0007link\u001b]8;;\u0007 " +
         "\u001b]0;title\u001b\\\u202eevil\u202c\u2066x\u2069\u200b\u2028end\u0085",
     "nothing printable": () => "\u0000\u001b[2J\u202e\u200b\r\n",
-    "100,000 characters with a secret across the length bound": (held, slots) => `${"A".repeat(MAX_SERVER_TEXT - 8)}${held[0]}${"B".repeat(Math.min(100_000, Math.floor(OVERSIZED_BODY_BYTES / slots)))}`,
+    "100,000 characters with a secret across the length bound": (held, slots) =>
+        `${"A".repeat(MAX_SERVER_TEXT - 8)}${held[0]}${"B".repeat(Math.min(100_000, Math.floor(OVERSIZED_BODY_BYTES / slots)))}`,
 };
 
 /**
@@ -73,7 +74,6 @@ type Scenario = keyof typeof SCENARIOS;
 
 /** A message or line may hold a few server strings (job name, status, failure code and detail, an error's code and message) besides its own words. */
 const MAX_MESSAGE = 6 * MAX_SERVER_TEXT + 1000;
-
 
 /** Everything a place shows: texts that must be clean, and longer dumps that must only hold no secret. */
 interface Seen {

@@ -25,7 +25,13 @@ describe("every kind against the emulator", function () {
     after(async () => emu.close());
 
     function define(def: Partial<EmulatedJobDefinition> & Pick<EmulatedJobDefinition, "service">): string {
-        return emu.defineJob({ projectId: PROJECT, instanceId: INSTANCE_KINDS.includes(def.service) ? INSTANCE : undefined, durationMs: 150, outcome: "succeeded", ...def });
+        return emu.defineJob({
+            projectId: PROJECT,
+            instanceId: INSTANCE_KINDS.includes(def.service) ? INSTANCE : undefined,
+            durationMs: 150,
+            outcome: "succeeded",
+            ...def,
+        });
     }
 
     function options(service: string, jobId: string): WaitForJobOptions {

@@ -1,13 +1,17 @@
 /**
  * The package as a user's TypeScript project sees it: both entry points (`pulumi-huaweicloud-jobwaiter`
  * and `…/testing`) type-check from a consumer folder under the classic `node10` module resolution
- * (the default for `module: commonjs`, which ignores package.json `exports`) and under `node16`.
+ * (the default for `module: commonjs`, which ignores package.json `exports`) and under `node16`;
+ * Node resolves the handler the serialized provider requires, and no other internal file; the
+ * main entry exports exactly the public surface.
  */
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as ts from "typescript";
+import * as entry from "../../provider";
+import { HANDLER_PACKAGE_SPECIFIER } from "../../provider/resource/provider";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 
@@ -36,9 +40,73 @@ describe("packaging: the public entry points type-check in a consumer project", 
     ];
     for (const [name, options] of settings) {
         it(name, () => {
-            const program = ts.createProgram([path.join(dir, "index.ts")], { ...options, strict: true, noEmit: true, skipLibCheck: true, types: ["node"], target: ts.ScriptTarget.ES2022 });
+            const program = ts.createProgram([path.join(dir, "index.ts")], {
+                ...options,
+                strict: true,
+                noEmit: true,
+                skipLibCheck: true,
+                types: ["node"],
+                target: ts.ScriptTarget.ES2022,
+            });
             const problems = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
             expect(problems).to.deep.equal([]);
         });
     }
+});
+
+describe("packaging: package.json exports open the entries and the handler, nothing else", () => {
+    let dir: string;
+    before(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "jobwaiter-exports-"));
+        fs.mkdirSync(path.join(dir, "node_modules"));
+        fs.symlinkSync(ROOT, path.join(dir, "node_modules", "pulumi-huaweicloud-jobwaiter"));
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    const resolve = (specifier: string) => fs.realpathSync(require.resolve(specifier, { paths: [dir] }));
+
+    it("the serialized provider's handler specifier resolves to the handler", () => {
+        expect(resolve(HANDLER_PACKAGE_SPECIFIER)).to.equal(fs.realpathSync(path.join(ROOT, "dist", "provider", "resource", "handler.js")));
+    });
+
+    it("both entries resolve", () => {
+        expect(resolve("pulumi-huaweicloud-jobwaiter")).to.equal(fs.realpathSync(path.join(ROOT, "dist", "provider", "index.js")));
+        expect(resolve("pulumi-huaweicloud-jobwaiter/testing")).to.equal(fs.realpathSync(path.join(ROOT, "dist", "provider", "testing", "index.js")));
+    });
+
+    for (const internal of [
+        "pulumi-huaweicloud-jobwaiter/dist/provider/options.js",
+        "pulumi-huaweicloud-jobwaiter/dist/provider/http/signer.js",
+        "pulumi-huaweicloud-jobwaiter/dist/provider/index.js",
+    ]) {
+        it(`an internal file is not exported: ${internal}`, () => {
+            expect(() => resolve(internal))
+                .to.throw()
+                .with.property("code", "ERR_PACKAGE_PATH_NOT_EXPORTED");
+        });
+    }
+});
+
+describe("packaging: the main entry's public surface", () => {
+    it("exports these values, and no others", () => {
+        expect(Object.keys(entry).sort()).to.deep.equal(
+            [
+                "ConfigError",
+                "JobApiError",
+                "JobCancelledError",
+                "JobFailedError",
+                "JobTimeoutError",
+                "JobWaiter",
+                "JobWaiterError",
+                "NoRequestSlotError",
+                "SERVICE_KINDS",
+                "VirtualClock",
+                "createProgressAwarePolicy",
+                "getJobStatus",
+                "pollUntilTerminal",
+                "progressAwarePolicy",
+                "waitForJob",
+            ].sort(),
+        );
+    });
 });

@@ -12,7 +12,7 @@ import * as path from "node:path";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const SCRIPT = path.join(ROOT, "scripts", "pulumi-cli.sh");
-const SDK_VERSION = (require("@pulumi/pulumi/package.json") as { version: string }).version;
+const SDK_VERSION = (JSON.parse(fs.readFileSync(require.resolve("@pulumi/pulumi/package.json"), "utf8")) as { version: string }).version;
 
 describe("scripts/pulumi-cli.sh", function () {
     this.timeout(30_000);

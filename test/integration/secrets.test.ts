@@ -42,8 +42,16 @@ describe("secrets never leak (library)", function () {
         ["job failure", { outcome: "failed", failedCode: "DWS.0114", failedDetail: "no ELB" }, {}],
         ["timeout", { durationMs: 60_000 }, { timeoutSeconds: 0.3 }],
         ["403 API error", { faults: [{ kind: "status", status: 403 }] as FaultSpec[] }, {}],
-        ["hostile 401 echoing the secret key", { faults: [{ kind: "status", status: 401, errorMsg: `signature mismatch, expected key ${SK}` }] as FaultSpec[] }, {}],
-        ["hostile 400 echoing the token", { faults: [{ kind: "status", status: 400, errorCode: TOKEN, errorMsg: `bad token ${TOKEN}` }] as FaultSpec[] }, { accessKey: undefined, secretKey: undefined, token: TOKEN }],
+        [
+            "hostile 401 echoing the secret key",
+            { faults: [{ kind: "status", status: 401, errorMsg: `signature mismatch, expected key ${SK}` }] as FaultSpec[] },
+            {},
+        ],
+        [
+            "hostile 400 echoing the token",
+            { faults: [{ kind: "status", status: 400, errorCode: TOKEN, errorMsg: `bad token ${TOKEN}` }] as FaultSpec[] },
+            { accessKey: undefined, secretKey: undefined, token: TOKEN },
+        ],
         ["hostile 503 storm echoing the secret, then success", { faults: [{ kind: "status", status: 503, errorMsg: SK, count: 2 }] as FaultSpec[] }, {}],
     ];
 
@@ -83,8 +91,23 @@ describe("secrets never leak (library)", function () {
     }
 
     it("the hostile echo is visible only as ***", async () => {
-        const jobId = emu.defineJob({ service: "dws", projectId: PROJECT, durationMs: 100, outcome: "succeeded", faults: [{ kind: "status", status: 401, errorMsg: `expected ${SK}` }] });
-        const error = await waitForJob({ service: "dws", jobId, projectId: PROJECT, endpoint: emu.endpoint, allowInsecureLoopback: true, env: {}, accessKey: AK, secretKey: SK }).catch((e: Error) => e);
+        const jobId = emu.defineJob({
+            service: "dws",
+            projectId: PROJECT,
+            durationMs: 100,
+            outcome: "succeeded",
+            faults: [{ kind: "status", status: 401, errorMsg: `expected ${SK}` }],
+        });
+        const error = await waitForJob({
+            service: "dws",
+            jobId,
+            projectId: PROJECT,
+            endpoint: emu.endpoint,
+            allowInsecureLoopback: true,
+            env: {},
+            accessKey: AK,
+            secretKey: SK,
+        }).catch((e: Error) => e);
         expect((error as Error).message).to.contain("expected ***");
     });
 });

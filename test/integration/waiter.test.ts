@@ -72,7 +72,12 @@ describe("waitForJob against the emulator", function () {
             });
 
             it("fails with the job's own failure fields", async () => {
-                const jobId = define({ service, outcome: "failed", failedCode: `${service.toUpperCase()}.0114`, failedDetail: "ELB private IP is not configured." });
+                const jobId = define({
+                    service,
+                    outcome: "failed",
+                    failedCode: `${service.toUpperCase()}.0114`,
+                    failedDetail: "ELB private IP is not configured.",
+                });
                 const err = await waitForJob(options(service, jobId)).catch((e) => e);
                 expect(err).to.be.instanceOf(JobFailedError);
                 expect(err.jobId).to.equal(jobId);
@@ -113,8 +118,20 @@ describe("waitForJob against the emulator", function () {
     describe("faults", () => {
         const faults: [string, FaultSpec[]][] = [
             ["429 with Retry-After", [{ kind: "status", status: 429, retryAfter: "0.2", count: 2 }]],
-            ["500 and 503", [{ kind: "status", status: 500 }, { kind: "status", status: 503, count: 2 }]],
-            ["502/504 gateway errors", [{ kind: "status", status: 502 }, { kind: "status", status: 504 }]],
+            [
+                "500 and 503",
+                [
+                    { kind: "status", status: 500 },
+                    { kind: "status", status: 503, count: 2 },
+                ],
+            ],
+            [
+                "502/504 gateway errors",
+                [
+                    { kind: "status", status: 502 },
+                    { kind: "status", status: 504 },
+                ],
+            ],
             ["an HTML gateway page", [{ kind: "html", count: 2 }]],
             ["dropped connections", [{ kind: "drop", count: 3 }]],
             ["a slow answer beyond the request timeout", [{ kind: "slow", delayMs: 1500 }]],

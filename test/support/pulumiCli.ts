@@ -114,7 +114,16 @@ export class PulumiWorkspace {
         // `stack init` writes the passphrase salt next to Pulumi.yaml; the config file carries its own.
         fs.rmSync(path.join(this.projectDir, `Pulumi.${stack}.yaml`), { force: true });
         const plain = Object.entries(config).filter(([key]) => !secret.includes(key));
-        if (plain.length > 0) await this.ok(["config", "set-all", "--stack", stack, "--config-file", this.configFile(stack), ...plain.flatMap(([k, v]) => ["--plaintext", `${k}=${v}`])]);
+        if (plain.length > 0)
+            await this.ok([
+                "config",
+                "set-all",
+                "--stack",
+                stack,
+                "--config-file",
+                this.configFile(stack),
+                ...plain.flatMap(([k, v]) => ["--plaintext", `${k}=${v}`]),
+            ]);
         for (const key of secret) if (config[key] !== undefined) await this.setConfig(stack, key, config[key], true);
     }
 

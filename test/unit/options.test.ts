@@ -10,7 +10,12 @@ import { systemClock } from "../../provider/polling/clock";
 import { progressAwarePolicy } from "../../provider/polling/policy";
 import { getJobStatus, waitForJob, WaitForJobOptions } from "../../provider/waiter";
 
-const good: JobWaitSettings = { service: "dws", jobId: "2c9080e88459fa44018459fbeb600001", projectId: "05f2cff45100d5112f4bc00b794ea08e", region: "cn-north-4" };
+const good: JobWaitSettings = {
+    service: "dws",
+    jobId: "2c9080e88459fa44018459fbeb600001",
+    projectId: "05f2cff45100d5112f4bc00b794ea08e",
+    region: "cn-north-4",
+};
 
 /** [what, override, field named in the error, text the message must contain] */
 const BAD: [string, Partial<Record<keyof JobWaitSettings, unknown>>, string, RegExp][] = [
@@ -50,12 +55,22 @@ const BAD: [string, Partial<Record<keyof JobWaitSettings, unknown>>, string, Reg
     ["zero timeout", { timeoutSeconds: 0 }, "timeoutSeconds", /at least 0\.001/],
     ["a timeout that rounds to 0 ms", { timeoutSeconds: 0.0004 }, "timeoutSeconds", /0\.0004.*at least 0\.001/],
     ["allowInsecureLoopback not boolean, even without an endpoint", { allowInsecureLoopback: "yes" }, "allowInsecureLoopback", /"yes".*true or false/],
-    ["only the maximum set, below the default minimum: the maximum is blamed", { maxPollIntervalSeconds: 0.5 }, "maxPollIntervalSeconds", /0\.5.*no smaller than minPollIntervalSeconds \(1, the default\)/],
+    [
+        "only the maximum set, below the default minimum: the maximum is blamed",
+        { maxPollIntervalSeconds: 0.5 },
+        "maxPollIntervalSeconds",
+        /0\.5.*no smaller than minPollIntervalSeconds \(1, the default\)/,
+    ],
     ["absurd timeout", { timeoutSeconds: 1e9 }, "timeoutSeconds", /at most 604800/],
     ["NaN timeout", { timeoutSeconds: Number.NaN }, "timeoutSeconds", /a number/],
     ["timeout as a string", { timeoutSeconds: "60" }, "timeoutSeconds", /"60"/],
     ["infinite timeout", { timeoutSeconds: Number.POSITIVE_INFINITY }, "timeoutSeconds", /a number/],
-    ["min interval above max", { minPollIntervalSeconds: 30, maxPollIntervalSeconds: 10 }, "minPollIntervalSeconds", /no larger than maxPollIntervalSeconds \(10\)/],
+    [
+        "min interval above max",
+        { minPollIntervalSeconds: 30, maxPollIntervalSeconds: 10 },
+        "minPollIntervalSeconds",
+        /no larger than maxPollIntervalSeconds \(10\)/,
+    ],
     ["zero min interval", { minPollIntervalSeconds: 0 }, "minPollIntervalSeconds", /at least 0\.01/],
     ["huge max interval", { maxPollIntervalSeconds: 86_400 }, "maxPollIntervalSeconds", /at most 3600/],
     ["negative call cost", { callCostSeconds: -1 }, "callCostSeconds", /-1.*at least 0 and at most 3600/],
@@ -91,7 +106,18 @@ describe("options: bad input is refused with field, value and what is allowed", 
 describe("options: good input", () => {
     it("defaults timeouts and bounds (ms)", () => {
         const r = resolveWaitSettings(good);
-        expect(r).to.include({ jobId: good.jobId, projectId: good.projectId, region: "cn-north-4", timeoutMs: 3_600_000, minIntervalMs: 1000, maxIntervalMs: 600_000, callCostMs: 1_000, requestTimeoutMs: 30_000, notFoundGraceMs: 30_000, maxRequestsPerSecond: 10 });
+        expect(r).to.include({
+            jobId: good.jobId,
+            projectId: good.projectId,
+            region: "cn-north-4",
+            timeoutMs: 3_600_000,
+            minIntervalMs: 1000,
+            maxIntervalMs: 600_000,
+            callCostMs: 1_000,
+            requestTimeoutMs: 30_000,
+            notFoundGraceMs: 30_000,
+            maxRequestsPerSecond: 10,
+        });
         expect(r.service.kind).to.equal("dws");
     });
 
@@ -111,7 +137,12 @@ describe("options: good input", () => {
     });
 
     it("accepts seed-style IDs of every kind", () => {
-        for (const jobId of ["2c9080e88459fa44018459fbeb600001", "f588ce71-e26c-400d-8981-f854355f6849", "ff8080814dbd65d7014dbe0d84db0013", "a48e43ff268f4c0e879652d65e63d0fbin09"]) {
+        for (const jobId of [
+            "2c9080e88459fa44018459fbeb600001",
+            "f588ce71-e26c-400d-8981-f854355f6849",
+            "ff8080814dbd65d7014dbe0d84db0013",
+            "a48e43ff268f4c0e879652d65e63d0fbin09",
+        ]) {
             expect(resolveWaitSettings({ ...good, jobId }).jobId).to.equal(jobId);
         }
     });
@@ -128,7 +159,10 @@ describe("options: an unknown key is refused, naming the closest valid one and n
         ["a password", { password: VALUE }, "password", "cloud"],
     ];
     for (const [what, extra, field, closest] of CASES) {
-        for (const [name, call] of [["waitForJob", waitForJob], ["getJobStatus", getJobStatus]] as const) {
+        for (const [name, call] of [
+            ["waitForJob", waitForJob],
+            ["getJobStatus", getJobStatus],
+        ] as const) {
             it(`${name}: ${what}`, async () => {
                 const error = await call({ ...base, ...extra } as unknown as WaitForJobOptions).catch((e: unknown) => e);
                 expect(error).to.be.instanceOf(ConfigError);
@@ -138,17 +172,36 @@ describe("options: an unknown key is refused, naming the closest valid one and n
                 expect(e.message).to.contain(`the closest is "${closest}"`);
                 expect(e.message).to.match(/valid options are service, jobId, .*accessKey, .*signal, onProgress, env, clock, random, policy/);
                 expect(inspect(e, { depth: 5 })).to.not.contain(VALUE);
-                if (/secret|password/.test(field)) expect(e.message).to.contain("Credentials are accessKey and secretKey (with securityToken for temporary keys), or token");
+                if (/secret|password/.test(field))
+                    expect(e.message).to.contain("Credentials are accessKey and secretKey (with securityToken for temporary keys), or token");
             });
         }
     }
 
     it("accepts every documented option: with all of them given, the first complaint is about a value", async () => {
         const all: WaitForJobOptions = {
-            ...good, jobId: "bad id", instanceId: undefined, endpoint: undefined, allowInsecureLoopback: false, timeoutSeconds: 1,
-            minPollIntervalSeconds: 1, maxPollIntervalSeconds: 2, requestTimeoutSeconds: 1, notFoundGraceSeconds: 1, maxRequestsPerSecond: 1,
-            accessKey: "AKALLOPTIONS00000001", secretKey: "sk-all-options", securityToken: "sts", token: "t", cloud: "myhuaweicloud.com",
-            signal: new AbortController().signal, onProgress: () => undefined, env: {}, clock: systemClock, random: Math.random, policy: progressAwarePolicy,
+            ...good,
+            jobId: "bad id",
+            instanceId: undefined,
+            endpoint: undefined,
+            allowInsecureLoopback: false,
+            timeoutSeconds: 1,
+            minPollIntervalSeconds: 1,
+            maxPollIntervalSeconds: 2,
+            requestTimeoutSeconds: 1,
+            notFoundGraceSeconds: 1,
+            maxRequestsPerSecond: 1,
+            accessKey: "AKALLOPTIONS00000001",
+            secretKey: "sk-all-options",
+            securityToken: "sts",
+            token: "t",
+            cloud: "myhuaweicloud.com",
+            signal: new AbortController().signal,
+            onProgress: () => undefined,
+            env: {},
+            clock: systemClock,
+            random: Math.random,
+            policy: progressAwarePolicy,
         };
         const error = await getJobStatus(all).catch((e: unknown) => e);
         expect((error as ConfigError).field).to.equal("jobId");

@@ -15,7 +15,14 @@ describe("serverText: redactSecrets", () => {
         ["secret key, twice", `a ${SK} b ${SK}`, [SK, STS], "a *** b ***"],
         ["security token", `X-Security-Token: ${STS}`, [SK, STS], "X-Security-Token: ***"],
         ["URL-encoded security token", `?t=${encodeURIComponent(STS)}`, [SK, STS], "?t=***"],
-        ["URL-encoded with lower-case hex", `?t=${encodeURIComponent(STS).toLowerCase().replace(/sts-token-/, "sts-TOKEN-")}`, [STS], "?t=***"],
+        [
+            "URL-encoded with lower-case hex",
+            `?t=${encodeURIComponent(STS)
+                .toLowerCase()
+                .replace(/sts-token-/, "sts-TOKEN-")}`,
+            [STS],
+            "?t=***",
+        ],
         ["in another letter case", `echo ${SK.toUpperCase()} ${TOKEN.toLowerCase()}`, [SK, TOKEN], "echo *** ***"],
         ["regular-expression characters in a secret are literal", "a+b.c a+bxc", ["a+b.c"], "*** a+bxc"],
         ["JSON-escaped", `{"k":${JSON.stringify(QUOTED)}}`, [QUOTED], '{"k":"***"}'],

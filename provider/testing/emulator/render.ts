@@ -145,9 +145,7 @@ const STATUS_WORDS: Record<Exclude<EmulatedService, "dws" | "ddm" | "cfw" | "rom
 
 /** One sub-job's state: the job's, except that a failed job's last `failedSubJobs` fail and the others succeed. */
 function subJobStates(job: JobModel, state: RenderedState): RenderedState[] {
-    return Array.from({ length: job.subJobs }, (_, i) =>
-        state !== "failed" ? state : i >= job.subJobs - job.failedSubJobs ? "failed" : "succeeded",
-    );
+    return Array.from({ length: job.subJobs }, (_, i) => (state !== "failed" ? state : i >= job.subJobs - job.failedSubJobs ? "failed" : "succeeded"));
 }
 
 /** The flat "netAPI" job body (ECS, EVS, BMS, EIP): sub-jobs under `entities.sub_jobs[]`, each with its entities. */

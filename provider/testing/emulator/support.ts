@@ -108,7 +108,11 @@ export function validateFault(fault: FaultKind, field: string): void {
                 throw new ConfigError({ field: `${field}.status`, value: String(fault.status), allowed: "400, 401, 403, 429, 500, 502, 503 or 504" });
             }
             if (fault.retryAfter !== undefined && (typeof fault.retryAfter !== "string" || /[\r\n]/.test(fault.retryAfter))) {
-                throw new ConfigError({ field: `${field}.retryAfter`, value: String(fault.retryAfter), allowed: "delta-seconds or an HTTP-date, as a one-line string" });
+                throw new ConfigError({
+                    field: `${field}.retryAfter`,
+                    value: String(fault.retryAfter),
+                    allowed: "delta-seconds or an HTTP-date, as a one-line string",
+                });
             }
             if (fault.body !== undefined && fault.body !== "json" && fault.body !== "html") {
                 throw new ConfigError({ field: `${field}.body`, value: String(fault.body), allowed: '"json" or "html"' });
@@ -116,12 +120,20 @@ export function validateFault(fault: FaultKind, field: string): void {
             return;
         case "slow":
             if (!Number.isFinite(fault.delayMs) || fault.delayMs < 0 || fault.delayMs > MAX_SLOW_DELAY_MS) {
-                throw new ConfigError({ field: `${field}.delayMs`, value: String(fault.delayMs), allowed: `a number of milliseconds from 0 to ${MAX_SLOW_DELAY_MS}` });
+                throw new ConfigError({
+                    field: `${field}.delayMs`,
+                    value: String(fault.delayMs),
+                    allowed: `a number of milliseconds from 0 to ${MAX_SLOW_DELAY_MS}`,
+                });
             }
             return;
         case "trickle":
             if (!Number.isFinite(fault.intervalMs) || fault.intervalMs < 1 || fault.intervalMs > MAX_TRICKLE_INTERVAL_MS) {
-                throw new ConfigError({ field: `${field}.intervalMs`, value: String(fault.intervalMs), allowed: `a number of milliseconds from 1 to ${MAX_TRICKLE_INTERVAL_MS}` });
+                throw new ConfigError({
+                    field: `${field}.intervalMs`,
+                    value: String(fault.intervalMs),
+                    allowed: `a number of milliseconds from 1 to ${MAX_TRICKLE_INTERVAL_MS}`,
+                });
             }
             return;
         case "drop":
@@ -129,7 +141,11 @@ export function validateFault(fault: FaultKind, field: string): void {
         case "html":
             return;
         default:
-            throw new ConfigError({ field: `${field}.kind`, value: String((fault as { kind: unknown }).kind), allowed: '"status", "slow", "trickle", "drop", "malformed" or "html"' });
+            throw new ConfigError({
+                field: `${field}.kind`,
+                value: String((fault as { kind: unknown }).kind),
+                allowed: '"status", "slow", "trickle", "drop", "malformed" or "html"',
+            });
     }
 }
 

@@ -23,24 +23,79 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
 describe("http: classifyAnswer", () => {
     const table: [string, HttpAnswer, string, Partial<JobApiError> & { retryAfterMs?: number }][] = [
         ["200 running status", json(200, { status: "RUNNING", progress: "10%" }), "status", {}],
-        ["429 with Retry-After seconds", json(429, { error_code: "APIGW.0308", error_msg: "throttled" }, { "retry-after": "3" }), "throttled", { retryAfterMs: 3000, errorCode: "APIGW.0308" }],
+        [
+            "429 with Retry-After seconds",
+            json(429, { error_code: "APIGW.0308", error_msg: "throttled" }, { "retry-after": "3" }),
+            "throttled",
+            { retryAfterMs: 3000, errorCode: "APIGW.0308" },
+        ],
         ["403 with APIGW.0308 is throttling", json(403, { error_code: "APIGW.0308", error_msg: "threshold" }), "throttled", {}],
         ["429 with HTTP-date Retry-After", json(429, {}, { "retry-after": "Mon, 23 Nov 2026 12:00:05 GMT" }), "throttled", { retryAfterMs: 5000 }],
         ["500", json(500, { error_code: "DWS.9999", error_msg: "internal" }), "transient", { httpStatus: 500, errorCode: "DWS.9999" }],
         ["503 with Retry-After", json(503, {}, { "retry-after": "1" }), "transient", { retryAfterMs: 1000 }],
         ["502 HTML gateway page", { status: 502, headers: { "content-type": "text/html" }, body: "<html><body>Bad Gateway</body></html>" }, "transient", {}],
         ["200 HTML page from a gateway", { status: 200, headers: {}, body: "<!DOCTYPE html><html>maintenance</html>" }, "transient", {}],
-        ["401 HTML page (a WAF block) fails at once", { status: 401, headers: { "content-type": "text/html" }, body: "<html>blocked</html>" }, "permanent", { httpStatus: 401 }],
-        ["403 HTML page fails at once", { status: 403, headers: { "content-type": "text/html" }, body: "<html>Forbidden</html>" }, "permanent", { httpStatus: 403 }],
-        ["400 HTML page fails at once", { status: 400, headers: { "content-type": "text/html" }, body: "<html>Bad Request</html>" }, "permanent", { httpStatus: 400 }],
-        ["404 HTML page (a wrong endpoint) gets the 404 grace, not endless retries", { status: 404, headers: { "content-type": "text/html" }, body: "<html>Not Found</html>" }, "notFound", { httpStatus: 404 }],
-        ["429 HTML page is throttling", { status: 429, headers: { "content-type": "text/html", "retry-after": "2" }, body: "<html>slow down</html>" }, "throttled", { retryAfterMs: 2000 }],
+        [
+            "401 HTML page (a WAF block) fails at once",
+            { status: 401, headers: { "content-type": "text/html" }, body: "<html>blocked</html>" },
+            "permanent",
+            { httpStatus: 401 },
+        ],
+        [
+            "403 HTML page fails at once",
+            { status: 403, headers: { "content-type": "text/html" }, body: "<html>Forbidden</html>" },
+            "permanent",
+            { httpStatus: 403 },
+        ],
+        [
+            "400 HTML page fails at once",
+            { status: 400, headers: { "content-type": "text/html" }, body: "<html>Bad Request</html>" },
+            "permanent",
+            { httpStatus: 400 },
+        ],
+        [
+            "404 HTML page (a wrong endpoint) gets the 404 grace, not endless retries",
+            { status: 404, headers: { "content-type": "text/html" }, body: "<html>Not Found</html>" },
+            "notFound",
+            { httpStatus: 404 },
+        ],
+        [
+            "429 HTML page is throttling",
+            { status: 429, headers: { "content-type": "text/html", "retry-after": "2" }, body: "<html>slow down</html>" },
+            "throttled",
+            { retryAfterMs: 2000 },
+        ],
         ["408", json(408, {}), "transient", {}],
-        ["404 with error body", json(404, { error_code: "DWS.0001", error_msg: "job not found" }, { "x-request-id": "r-404" }), "notFound", { httpStatus: 404, requestId: "r-404" }],
+        [
+            "404 with error body",
+            json(404, { error_code: "DWS.0001", error_msg: "job not found" }, { "x-request-id": "r-404" }),
+            "notFound",
+            { httpStatus: 404, requestId: "r-404" },
+        ],
         ["401", json(401, { error_code: "APIGW.0301", error_msg: "Incorrect IAM authentication information" }), "permanent", { httpStatus: 401 }],
-        ["403 with ROMA body", json(403, { error_code: "ROMA.00000101", error_msg: "error summary", error_details: "some error details here", request_id: "13760c1fe8655e61209b75665e9bef43" }), "permanent", { errorCode: "ROMA.00000101", errorMsg: "error summary — some error details here", requestId: "13760c1fe8655e61209b75665e9bef43" }],
-        ["400 nested error object", json(400, { error: { code: "APIGW.0101", message: "bad request" } }), "permanent", { errorCode: "APIGW.0101", errorMsg: "bad request" }],
-        ["400 DDM errCode/externalMessage body", json(400, { errCode: "DBS.280001", externalMessage: "Parameter error." }), "permanent", { errorCode: "DBS.280001", errorMsg: "Parameter error." }],
+        [
+            "403 with ROMA body",
+            json(403, {
+                error_code: "ROMA.00000101",
+                error_msg: "error summary",
+                error_details: "some error details here",
+                request_id: "13760c1fe8655e61209b75665e9bef43",
+            }),
+            "permanent",
+            { errorCode: "ROMA.00000101", errorMsg: "error summary — some error details here", requestId: "13760c1fe8655e61209b75665e9bef43" },
+        ],
+        [
+            "400 nested error object",
+            json(400, { error: { code: "APIGW.0101", message: "bad request" } }),
+            "permanent",
+            { errorCode: "APIGW.0101", errorMsg: "bad request" },
+        ],
+        [
+            "400 DDM errCode/externalMessage body",
+            json(400, { errCode: "DBS.280001", externalMessage: "Parameter error." }),
+            "permanent",
+            { errorCode: "DBS.280001", errorMsg: "Parameter error." },
+        ],
         ["200 truncated JSON", { status: 200, headers: {}, body: '{"status":"RUNN' }, "permanent", { httpStatus: 200 }],
         ["200 empty body", { status: 200, headers: {}, body: "" }, "permanent", {}],
         ["200 JSON without status", json(200, { progress: "5%" }), "permanent", {}],
@@ -67,6 +122,7 @@ describe("http: classifyAnswer", () => {
         const message = (outcome as { error: Error }).error.message;
         expect(message).to.not.contain(SECRET);
         expect(message).to.contain("***");
+        // eslint-disable-next-line no-control-regex -- no control character may reach the message
         expect(message).to.not.match(/[\u0000-\u001f]/);
         expect(message.length).to.be.lessThan(1000);
     });

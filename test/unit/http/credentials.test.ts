@@ -30,7 +30,14 @@ describe("credentials: resolveSettings", () => {
         [
             "everything from HW_* variables",
             {},
-            { HW_ACCESS_KEY: "AKENV", HW_SECRET_KEY: SK_ENV, HW_SECURITY_TOKEN: STS, HW_REGION_NAME: "cn-north-4", HW_PROJECT_ID: "p-env", HW_CLOUD: "myhuaweicloud.com" },
+            {
+                HW_ACCESS_KEY: "AKENV",
+                HW_SECRET_KEY: SK_ENV,
+                HW_SECURITY_TOKEN: STS,
+                HW_REGION_NAME: "cn-north-4",
+                HW_PROJECT_ID: "p-env",
+                HW_CLOUD: "myhuaweicloud.com",
+            },
             {
                 credentials: { kind: "aksk", accessKey: "AKENV", secretKey: SK_ENV, securityToken: STS },
                 region: "cn-north-4",
@@ -47,7 +54,14 @@ describe("credentials: resolveSettings", () => {
         [
             "HW_* wins over OS_*",
             {},
-            { HW_ACCESS_KEY: "AKHW", OS_ACCESS_KEY: "AKOS", HW_SECRET_KEY: SK, OS_SECRET_KEY: SK_ENV, HW_REGION_NAME: "cn-north-4", OS_REGION_NAME: "cn-east-3" },
+            {
+                HW_ACCESS_KEY: "AKHW",
+                OS_ACCESS_KEY: "AKOS",
+                HW_SECRET_KEY: SK,
+                OS_SECRET_KEY: SK_ENV,
+                HW_REGION_NAME: "cn-north-4",
+                OS_REGION_NAME: "cn-east-3",
+            },
             { credentials: { kind: "aksk", accessKey: "AKHW", secretKey: SK }, region: "cn-north-4" },
         ],
         [
@@ -100,12 +114,7 @@ describe("credentials: resolveSettings", () => {
             {},
             { credentials: { kind: "aksk", accessKey: "AKX", secretKey: SK, securityToken: STS } },
         ],
-        [
-            "a security token with a token but no pair is ignored",
-            { token: TOKEN, securityToken: STS },
-            {},
-            { credentials: { kind: "token", token: TOKEN } },
-        ],
+        ["a security token with a token but no pair is ignored", { token: TOKEN, securityToken: STS }, {}, { credentials: { kind: "token", token: TOKEN } }],
     ];
     for (const [what, explicit, env, expected] of GOOD) {
         it(what, () => expect(resolveSettings(explicit, env)).to.deep.equal(expected));
@@ -126,8 +135,20 @@ describe("credentials: resolveSettings", () => {
 
     /** [what, explicit, env, field, message must match] */
     const BAD: [string, SettingsInput, NodeJS.ProcessEnv, string, RegExp][] = [
-        ["nothing at all", {}, {}, "credentials", /accessKey option \(huaweicloud:accessKey in the Pulumi stack config\) or the HW_ACCESS_KEY \(or OS_ACCESS_KEY\).*HW_SECRET_KEY.*HW_SECURITY_TOKEN.*token option \(huaweicloud:token in the Pulumi stack config\) or the HW_AUTH_TOKEN \(or OS_AUTH_TOKEN\)/],
-        ["access key without secret key", { accessKey: "AKX" }, {}, "secretKey", /\(missing\).*secretKey option \(huaweicloud:secretKey in the Pulumi stack config\) or the HW_SECRET_KEY \(or OS_SECRET_KEY\) environment variable/],
+        [
+            "nothing at all",
+            {},
+            {},
+            "credentials",
+            /accessKey option \(huaweicloud:accessKey in the Pulumi stack config\) or the HW_ACCESS_KEY \(or OS_ACCESS_KEY\).*HW_SECRET_KEY.*HW_SECURITY_TOKEN.*token option \(huaweicloud:token in the Pulumi stack config\) or the HW_AUTH_TOKEN \(or OS_AUTH_TOKEN\)/,
+        ],
+        [
+            "access key without secret key",
+            { accessKey: "AKX" },
+            {},
+            "secretKey",
+            /\(missing\).*secretKey option \(huaweicloud:secretKey in the Pulumi stack config\) or the HW_SECRET_KEY \(or OS_SECRET_KEY\) environment variable/,
+        ],
         ["secret key without access key", { secretKey: SK }, {}, "accessKey", /secretKey is \(set, hidden\).*HW_ACCESS_KEY/],
         ["secret key from env without access key", {}, { HW_SECRET_KEY: SK_ENV }, "accessKey", /HW_ACCESS_KEY/],
         ["security token alone", { securityToken: STS }, {}, "accessKey", /securityToken is \(set, hidden\).*HW_ACCESS_KEY.*HW_SECRET_KEY/],

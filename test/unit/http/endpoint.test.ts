@@ -149,7 +149,21 @@ describe("endpoint: validateRegion", () => {
     for (const region of ["cn-north-4", "ap-southeast-1", "eu-west-101", "la-north-2", "eu-west-0", "ae-ad-1", "my-kualalumpur-1", "cn-north-11"]) {
         it(`accepts ${region}`, () => expect(validateRegion(region)).to.equal(region));
     }
-    const BAD: unknown[] = ["CN-North-4", "cn north 4", "cn-north-4/evil", "cn-north-4.evil.com", "cn--north", "cn-north-", "-cn-north", "c-1", "cn", "", `cn-${"a".repeat(61)}`, 4, undefined];
+    const BAD: unknown[] = [
+        "CN-North-4",
+        "cn north 4",
+        "cn-north-4/evil",
+        "cn-north-4.evil.com",
+        "cn--north",
+        "cn-north-",
+        "-cn-north",
+        "c-1",
+        "cn",
+        "",
+        `cn-${"a".repeat(61)}`,
+        4,
+        undefined,
+    ];
     for (const region of BAD) {
         it(`refuses ${JSON.stringify(region)}`, () => {
             const error = configError(() => validateRegion(region as string));

@@ -15,7 +15,10 @@ function status(state: JobState, progress?: number): PollOutcome {
     return { kind: "status", status: s };
 }
 const transient = (retryAfterMs?: number): PollOutcome => ({ kind: "transient", error: new Error("503"), retryAfterMs });
-const notFound = (): PollOutcome => ({ kind: "notFound", error: new JobApiError({ jobId: "j", httpStatus: 404, errorCode: "DWS.0001", errorMsg: "no job", hint: "check" }) });
+const notFound = (): PollOutcome => ({
+    kind: "notFound",
+    error: new JobApiError({ jobId: "j", httpStatus: 404, errorCode: "DWS.0001", errorMsg: "no job", hint: "check" }),
+});
 
 /** A script of outcomes by call index; the last one repeats. Records when each call happened. */
 function script(clock: VirtualClock, outcomes: PollOutcome[]) {
@@ -27,7 +30,10 @@ function script(clock: VirtualClock, outcomes: PollOutcome[]) {
     return { fetchOnce, calls };
 }
 
-const every = (ms: number): PollPolicy => () => ms;
+const every =
+    (ms: number): PollPolicy =>
+    () =>
+        ms;
 
 describe("polling loop", () => {
     it("returns the succeeded status with polls and elapsed time", async () => {
@@ -68,13 +74,23 @@ describe("polling loop", () => {
 
     it("a timeout says why the last poll read nothing, and forgets it once a status was read", async () => {
         const dns: PollOutcome = { kind: "transient", error: new Error("getaddrinfo ENOTFOUND dws.cn-nort-4.myhuaweicloud.com") };
-        const failing = await pollUntilTerminal(script(new VirtualClock(), [dns]).fetchOnce, { jobId: "j", timeoutMs: 3_000, clock: new VirtualClock(), policy: every(1000) }).catch((e) => e);
+        const failing = await pollUntilTerminal(script(new VirtualClock(), [dns]).fetchOnce, {
+            jobId: "j",
+            timeoutMs: 3_000,
+            clock: new VirtualClock(),
+            policy: every(1000),
+        }).catch((e) => e);
         expect(failing).to.be.instanceOf(JobTimeoutError);
         expect(failing.lastError.message).to.contain("ENOTFOUND");
         expect(failing.message).to.match(/no status was ever read\. The last poll failed: getaddrinfo ENOTFOUND dws\.cn-nort-4/);
 
         const clock = new VirtualClock();
-        const recovered = await pollUntilTerminal(script(clock, [dns, status("running", 7)]).fetchOnce, { jobId: "j", timeoutMs: 3_000, clock, policy: every(1000) }).catch((e) => e);
+        const recovered = await pollUntilTerminal(script(clock, [dns, status("running", 7)]).fetchOnce, {
+            jobId: "j",
+            timeoutMs: 3_000,
+            clock,
+            policy: every(1000),
+        }).catch((e) => e);
         expect(recovered.lastError).to.equal(undefined);
         expect(recovered.message).to.not.contain("failed");
     });
@@ -134,7 +150,14 @@ describe("polling loop", () => {
 
     it("fails at once on a permanent outcome, without retrying", async () => {
         const clock = new VirtualClock();
-        const denied = new JobApiError({ jobId: "j", httpStatus: 403, errorCode: "DWS.0003", errorMsg: "denied", requestId: "req-1", hint: "check permissions" });
+        const denied = new JobApiError({
+            jobId: "j",
+            httpStatus: 403,
+            errorCode: "DWS.0003",
+            errorMsg: "denied",
+            requestId: "req-1",
+            hint: "check permissions",
+        });
         const { fetchOnce, calls } = script(clock, [{ kind: "permanent", error: denied }]);
         const err = await pollUntilTerminal(fetchOnce, { jobId: "j", timeoutMs: 60_000, clock, policy: every(10) }).catch((e) => e);
         expect(err).to.equal(denied);
@@ -163,7 +186,9 @@ describe("polling loop", () => {
         const fetchOnce = async () => status("running", 1);
         const started = Date.now();
         setTimeout(() => controller.abort(new Error("received SIGINT")), 50);
-        const err = await pollUntilTerminal(fetchOnce, { jobId: "job-42", timeoutMs: 60_000, policy: every(30_000), signal: controller.signal }).catch((e) => e);
+        const err = await pollUntilTerminal(fetchOnce, { jobId: "job-42", timeoutMs: 60_000, policy: every(30_000), signal: controller.signal }).catch(
+            (e) => e,
+        );
         expect(Date.now() - started).to.be.lessThan(1000);
         expect(err).to.be.instanceOf(JobCancelledError);
         expect(err.message).to.match(/job-42.*received SIGINT.*same job ID to resume/);
@@ -207,7 +232,13 @@ describe("polling loop", () => {
         expect(seen[5], "terminal").to.equal(undefined);
         const blind: (number | undefined)[] = [];
         const none = script(clock, [status("running"), status("running"), status("succeeded")]);
-        await pollUntilTerminal(none.fetchOnce, { jobId: "j", timeoutMs: 1e6, clock, policy: every(10_000), onStatus: (s) => blind.push(s.estimatedRemainingMs) });
+        await pollUntilTerminal(none.fetchOnce, {
+            jobId: "j",
+            timeoutMs: 1e6,
+            clock,
+            policy: every(10_000),
+            onStatus: (s) => blind.push(s.estimatedRemainingMs),
+        });
         expect(blind).to.deep.equal([undefined, undefined, undefined]);
     });
 

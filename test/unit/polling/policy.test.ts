@@ -45,11 +45,18 @@ const near = obs({ elapsedMs: 1_770_000, polls: 20, samples: linearSamples(D, [0
 const stalled = obs({
     elapsedMs: 1_500_000,
     polls: 12,
-    samples: [...linearSamples(600_000, [0, 60_000, 180_000, 300_000, 420_000, 540_000]), ...[700_000, 900_000, 1_200_000, 1_500_000].map((t) => ({ atMs: t, progress: 90 }))],
+    samples: [
+        ...linearSamples(600_000, [0, 60_000, 180_000, 300_000, 420_000, 540_000]),
+        ...[700_000, 900_000, 1_200_000, 1_500_000].map((t) => ({ atMs: t, progress: 90 })),
+    ],
 });
 const noProgress = obs({ elapsedMs: 400_000, polls: 9, samples: [] });
 const neverMoves = obs({ elapsedMs: 400_000, polls: 9, samples: [0, 100_000, 200_000, 400_000].map((t) => ({ atMs: t, progress: 0 })) });
-const reached100 = obs({ elapsedMs: 900_000, polls: 9, samples: [...linearSamples(400_000, [0, 100_000, 200_000, 300_000]), { atMs: 400_000, progress: 100 }, { atMs: 900_000, progress: 100 }] });
+const reached100 = obs({
+    elapsedMs: 900_000,
+    polls: 9,
+    samples: [...linearSamples(400_000, [0, 100_000, 200_000, 300_000]), { atMs: 400_000, progress: 100 }, { atMs: 900_000, progress: 100 }],
+});
 const transient = obs({ ...near, lastOutcome: "transient", consecutiveErrors: 4 });
 const throttled = obs({ ...far, lastOutcome: "throttled", consecutiveErrors: 6 });
 const first = obs({ elapsedMs: 0, polls: 1, samples: [{ atMs: 0, progress: 0 }] });
@@ -95,7 +102,13 @@ describe("policy: bounds always win", () => {
     });
 
     it("garbage observations still give a finite delay within bounds", () => {
-        const bad = obs({ elapsedMs: Number.NaN, samples: [{ atMs: Number.NaN, progress: 5 }, { atMs: 10, progress: Number.POSITIVE_INFINITY }] });
+        const bad = obs({
+            elapsedMs: Number.NaN,
+            samples: [
+                { atMs: Number.NaN, progress: 5 },
+                { atMs: 10, progress: Number.POSITIVE_INFINITY },
+            ],
+        });
         const d = progressAwarePolicy(bad, DEFAULT_BOUNDS, constant(Number.NaN));
         expect(d).to.be.within(DEFAULT_BOUNDS.minIntervalMs, DEFAULT_BOUNDS.maxIntervalMs);
     });
@@ -106,7 +119,12 @@ describe("policy: Retry-After is honoured", () => {
         ["above max", { ...throttled, retryAfterMs: 300_000 }, DEFAULT_BOUNDS, 300_000],
         ["far above max", { ...transient, timeoutMs: 36_000_000, retryAfterMs: 3_600_000 }, { minIntervalMs: 1_000, maxIntervalMs: 10_000 }, 3_600_000],
         ["below the plan: the plan stands", { ...far, lastOutcome: "throttled", consecutiveErrors: 1, retryAfterMs: 1_000 }, DEFAULT_BOUNDS, 1_000],
-        ["below min: min stands", { ...near, lastOutcome: "throttled", consecutiveErrors: 1, retryAfterMs: 10 }, { minIntervalMs: 2_000, maxIntervalMs: 60_000 }, 2_000],
+        [
+            "below min: min stands",
+            { ...near, lastOutcome: "throttled", consecutiveErrors: 1, retryAfterMs: 10 },
+            { minIntervalMs: 2_000, maxIntervalMs: 60_000 },
+            2_000,
+        ],
         ["on a status answer too", { ...near, retryAfterMs: 45_000 }, DEFAULT_BOUNDS, 45_000],
     ];
     for (const [name, o, b, atLeast] of table) {
@@ -132,9 +150,27 @@ describe("policy: the final check is at the deadline", () => {
     // [situation, bounds, remaining ms as a function of the planned delay, expected delay as a function of (planned, remaining)]
     const table: [string, PollObservation, PollBounds, (plan: number) => number, (plan: number, remaining: number) => number][] = [
         ["a plan reaching past the deadline ends at it", noProgress, DEFAULT_BOUNDS, (plan) => plan / 3, (_, rem) => rem],
-        ["a deadline sooner than the minimum is still checked at it", noProgress, { minIntervalMs: 30_000, maxIntervalMs: 600_000 }, () => 300, (_, rem) => rem],
-        ["a plan landing less than the minimum before the deadline moves onto it", near, { minIntervalMs: 5_000, maxIntervalMs: 600_000 }, (plan) => plan + 4_999, (_, rem) => rem],
-        ["a plan landing exactly the minimum before the deadline stays", near, { minIntervalMs: 5_000, maxIntervalMs: 600_000 }, (plan) => plan + 5_000, (plan) => plan],
+        [
+            "a deadline sooner than the minimum is still checked at it",
+            noProgress,
+            { minIntervalMs: 30_000, maxIntervalMs: 600_000 },
+            () => 300,
+            (_, rem) => rem,
+        ],
+        [
+            "a plan landing less than the minimum before the deadline moves onto it",
+            near,
+            { minIntervalMs: 5_000, maxIntervalMs: 600_000 },
+            (plan) => plan + 4_999,
+            (_, rem) => rem,
+        ],
+        [
+            "a plan landing exactly the minimum before the deadline stays",
+            near,
+            { minIntervalMs: 5_000, maxIntervalMs: 600_000 },
+            (plan) => plan + 5_000,
+            (plan) => plan,
+        ],
         ["moving onto the deadline never exceeds the maximum", near, { minIntervalMs: 9_000, maxIntervalMs: 10_000 }, () => 12_000, (plan) => plan],
         ["a Retry-After reaching past the deadline ends at it", { ...throttled, retryAfterMs: 300_000 }, DEFAULT_BOUNDS, () => 100_000, (_, rem) => rem],
         ["a deadline far away leaves the plan alone", far, DEFAULT_BOUNDS, (plan) => plan + 600_000, (plan) => plan],
@@ -253,7 +289,8 @@ describe("policy: deterministic for a given random", () => {
 
 describe("policy: progress-aware schedule", () => {
     /** The delay at `elapsedMs` with no progress field, u = 1 (no jitter). */
-    const blindAt = (elapsedMs: number, bounds = DEFAULT_BOUNDS, policy = progressAwarePolicy) => policy(obs({ elapsedMs, timeoutMs: 1e12, samples: [] }), bounds, constant(0.5));
+    const blindAt = (elapsedMs: number, bounds = DEFAULT_BOUNDS, policy = progressAwarePolicy) =>
+        policy(obs({ elapsedMs, timeoutMs: 1e12, samples: [] }), bounds, constant(0.5));
 
     it("sparse far from the predicted end, dense near it", () => {
         const dFar = progressAwarePolicy(far, DEFAULT_BOUNDS, constant(0.5));
@@ -291,7 +328,11 @@ describe("policy: progress-aware schedule", () => {
         expect(blindAt(DEFAULT_DURATION_PRIOR.highMs * 3)).to.equal(longest);
     });
 
-    for (const [name, o] of [["stalled progress", stalled], ["progress that never moves", neverMoves], ["progress at 100 while the job runs on", reached100]] as const) {
+    for (const [name, o] of [
+        ["stalled progress", stalled],
+        ["progress that never moves", neverMoves],
+        ["progress at 100 while the job runs on", reached100],
+    ] as const) {
         it(`${name} follows the blind schedule`, () => {
             expect(progressAwarePolicy(o, DEFAULT_BOUNDS, constant(0.5))).to.equal(blindAt(o.elapsedMs));
         });
@@ -354,13 +395,27 @@ describe("estimateCompletionMs", () => {
     it("needs two samples with movement", () => {
         expect(estimateCompletionMs([], 0)).to.equal(undefined);
         expect(estimateCompletionMs([{ atMs: 0, progress: 40 }], 1_000)).to.equal(undefined);
-        expect(estimateCompletionMs([{ atMs: 0, progress: 40 }, { atMs: 0, progress: 41 }], 0)).to.equal(undefined);
+        expect(
+            estimateCompletionMs(
+                [
+                    { atMs: 0, progress: 40 },
+                    { atMs: 0, progress: 41 },
+                ],
+                0,
+            ),
+        ).to.equal(undefined);
     });
 
     const accuracy: [string, ProgressSample[], number, number, number][] = [
         ["linear, sparse", linearSamples(D, [0, 120_000, 400_000, 900_000]), 900_000, D, 0.03],
         ["linear, dense near the end", linearSamples(D, [0, 600_000, 1_200_000, 1_700_000, 1_720_000, 1_740_000, 1_760_000]), 1_760_000, D, 0.01],
-        ["linear, wait started at 37 %", linearSamples(D, [666_000, 800_000, 1_000_000, 1_200_000]).map((s) => ({ ...s, atMs: s.atMs - 666_000 })), 534_000, D - 666_000, 0.03],
+        [
+            "linear, wait started at 37 %",
+            linearSamples(D, [666_000, 800_000, 1_000_000, 1_200_000]).map((s) => ({ ...s, atMs: s.atMs - 666_000 })),
+            534_000,
+            D - 666_000,
+            0.03,
+        ],
         ["fractional progress", [0, 100_000, 200_000, 300_000].map((t) => ({ atMs: t, progress: (100 * t) / 1_000_000 })), 300_000, 1_000_000, 0.01],
     ];
     for (const [name, samples, now, truth, tolerance] of accuracy) {
@@ -430,7 +485,9 @@ describe("createProgressAwarePolicy: tuning", () => {
     });
 
     it("a dearer call polls less densely near a predicted end", () => {
-        const delays = [250, 1_000, 4_000, 16_000].map((callCostMs) => createProgressAwarePolicy({ callCostMs })(near, { minIntervalMs: 0, maxIntervalMs: 600_000 }, constant(0.5)));
+        const delays = [250, 1_000, 4_000, 16_000].map((callCostMs) =>
+            createProgressAwarePolicy({ callCostMs })(near, { minIntervalMs: 0, maxIntervalMs: 600_000 }, constant(0.5)),
+        );
         for (let i = 1; i < delays.length; i++) expect(delays[i], `callCostMs step ${i}`).to.be.above(delays[i - 1]);
     });
 

@@ -3,7 +3,16 @@
  * force over every schedule of a small grid, and against the closed form for a uniform prior.
  */
 import { expect } from "chai";
-import { expectedCost, inspectionGrid, lagBetween, logNormalPrior, logUniformPrior, normalTail, optimalSchedule, uniformPrior } from "../../../provider/polling/schedule";
+import {
+    expectedCost,
+    inspectionGrid,
+    lagBetween,
+    logNormalPrior,
+    logUniformPrior,
+    normalTail,
+    optimalSchedule,
+    uniformPrior,
+} from "../../../provider/polling/schedule";
 
 describe("schedule: the E[J]-optimal blind inspection schedule", () => {
     it("lagBetween is ∫(b − x) dF: for a uniform prior over the gap, half the gap times its mass", () => {
@@ -48,12 +57,22 @@ describe("schedule: the E[J]-optimal blind inspection schedule", () => {
     });
 
     it("normalTail is the standard normal's upper tail (table values)", () => {
-        for (const [z, tail] of [[0, 0.5], [1, 0.158655254], [1.959964, 0.025], [-1, 0.841344746], [3, 0.001349898]] as const) {
+        for (const [z, tail] of [
+            [0, 0.5],
+            [1, 0.158655254],
+            [1.959964, 0.025],
+            [-1, 0.841344746],
+            [3, 0.001349898],
+        ] as const) {
             expect(normalTail(z), `z = ${z}`).to.be.closeTo(tail, 2e-7);
         }
     });
 
-    for (const [median, spread, lo, hi] of [[60_000, 0.6, 0, undefined], [600_000, 0.3, 400_000, 2_000_000], [5_000, 1.2, 10_000, 50_000]] as const) {
+    for (const [median, spread, lo, hi] of [
+        [60_000, 0.6, 0, undefined],
+        [600_000, 0.3, 400_000, 2_000_000],
+        [5_000, 1.2, 10_000, 50_000],
+    ] as const) {
         it(`logNormalPrior(median ${median} ms, σ ${spread}, on [${lo}, ${hi ?? "∞"}]): cdf and partial mean agree with integrating its density`, () => {
             const p = logNormalPrior(median, spread, lo, hi);
             const density = (t: number) => Math.exp(-0.5 * ((Math.log(t) - Math.log(median)) / spread) ** 2) / (t * spread * Math.sqrt(2 * Math.PI));

@@ -21,7 +21,12 @@ describe("resource: check", () => {
         ["ROMA without instanceId", { service: "roma" }, "instanceId", /needs the instance ID/],
         ["allowFailure not boolean", { allowFailure: "yes" }, "allowFailure", /true or false/],
         // Unknown keys are reported without a property: the engine would print its value.
-        ["unknown option", { timeout: 5 }, "", /Invalid timeout: \(value not shown\)\. Allowed: no such option \(the closest is "timeoutSeconds"\); valid options are service, jobId/],
+        [
+            "unknown option",
+            { timeout: 5 },
+            "",
+            /Invalid timeout: \(value not shown\)\. Allowed: no such option \(the closest is "timeoutSeconds"\); valid options are service, jobId/,
+        ],
         ["credentials as an input", { secretKey: "abc" }, "", /Invalid secretKey: \(value not shown\)\. Allowed: no such option.*Credentials are never inputs/],
     ];
     for (const [what, override, property, reason] of bad) {
@@ -65,7 +70,10 @@ describe("resource: check", () => {
         ];
         for (const [override, property] of table) {
             const r = await check({}, { ...base, ...override });
-            expect(r.failures?.map((f) => f.property), JSON.stringify(override)).to.deep.equal([property]);
+            expect(
+                r.failures?.map((f) => f.property),
+                JSON.stringify(override),
+            ).to.deep.equal([property]);
         }
         const credential = await check({}, { ...base, jobId: UNKNOWN, secretKey: "oops-secret" });
         expect(credential.failures?.map((f) => f.property)).to.deep.equal([""]);
@@ -111,18 +119,34 @@ describe("resource: diff", () => {
         ["poll bounds changed", { maxPollIntervalSeconds: 30 }, true, []],
         ["endpoint changed: another place, another job", { endpoint: "https://dws.example.com" }, true, ["endpoint"]],
         ["region changed: another place, another job", { region: "ap-southeast-1" }, true, ["region"]],
-        ["region changed beside an unchanged endpoint: it locates nothing, an update", { region: "ap-southeast-1", endpoint: "https://dws.example.com" }, true, []],
+        [
+            "region changed beside an unchanged endpoint: it locates nothing, an update",
+            { region: "ap-southeast-1", endpoint: "https://dws.example.com" },
+            true,
+            [],
+        ],
         ["allowFailure changed", { allowFailure: true }, true, []],
         ["jobId changed", { jobId: "other" }, true, ["jobId"]],
         ["service changed", { service: "ddm" }, true, ["service"]],
         ["projectId changed", { projectId: "p2" }, true, ["projectId"]],
         ["instanceId changed", { instanceId: "i2" }, true, ["instanceId"]],
-        ["the serialized provider changed (the package moved): an update, so the state records it", { __provider: "exports.handler = require('/new/place')" }, true, []],
+        [
+            "the serialized provider changed (the package moved): an update, so the state records it",
+            { __provider: "exports.handler = require('/new/place')" },
+            true,
+            [],
+        ],
         ["the serialized provider not known yet: no change", { __provider: UNKNOWN }, false, []],
     ];
     for (const [what, change, changes, replaces] of table) {
         it(what, async () => {
-            const olds: Record<string, unknown> = { ...base, state: "succeeded", status: "SUCCESS", polls: 3, __provider: "exports.handler = require('/old/place')" };
+            const olds: Record<string, unknown> = {
+                ...base,
+                state: "succeeded",
+                status: "SUCCESS",
+                polls: 3,
+                __provider: "exports.handler = require('/old/place')",
+            };
             if ("endpoint" in change && "region" in change) olds.endpoint = change.endpoint;
             const r = await diff("id", olds, { ...base, __provider: olds.__provider, ...change });
             expect(r.changes).to.equal(changes);
@@ -153,7 +177,16 @@ describe("resource: update", () => {
 
 describe("resource: outputsOf", () => {
     it("records the status fields and nothing else a status object carries", () => {
-        const s = { service: "ddm", jobId: "j", state: "succeeded", status: "Completed", statusRecognised: true, progress: 100, instance: { id: "i", name: "n" }, body: { big: "x".repeat(1000) } } as JobStatus;
+        const s = {
+            service: "ddm",
+            jobId: "j",
+            state: "succeeded",
+            status: "Completed",
+            statusRecognised: true,
+            progress: 100,
+            instance: { id: "i", name: "n" },
+            body: { big: "x".repeat(1000) },
+        } as JobStatus;
         const o = outputsOf(s);
         expect(o).to.deep.equal({ state: "succeeded", status: "Completed", statusRecognised: true, progress: 100, instance: { id: "i", name: "n" } });
     });

@@ -2,7 +2,14 @@ import { expect } from "chai";
 import { createProgressReporter, formatDuration, formatEta, formatProgressLine } from "../../../provider/resource/progressReporter";
 import type { JobStatus } from "../../../provider/services/types";
 
-const at = (state: JobStatus["state"], status: string, progress?: number): JobStatus => ({ service: "dws", jobId: "j1", state, status, statusRecognised: true, progress });
+const at = (state: JobStatus["state"], status: string, progress?: number): JobStatus => ({
+    service: "dws",
+    jobId: "j1",
+    state,
+    status,
+    statusRecognised: true,
+    progress,
+});
 
 describe("resource: progress reporter", () => {
     it("prints only changes, at most once per interval, and always the terminal line", () => {
@@ -37,7 +44,9 @@ describe("resource: progress reporter", () => {
     });
 
     it("says how long is left when the policy forecasts the end, and nothing when it does not", () => {
-        expect(formatProgressLine({ ...at("running", "RUNNING"), progress: 45, estimatedRemainingMs: 181_000 }, 125_000)).to.match(/RUNNING 45% after 2m05s, about 3m left$/);
+        expect(formatProgressLine({ ...at("running", "RUNNING"), progress: 45, estimatedRemainingMs: 181_000 }, 125_000)).to.match(
+            /RUNNING 45% after 2m05s, about 3m left$/,
+        );
         expect(formatProgressLine({ ...at("running", "RUNNING"), progress: 45 }, 125_000)).to.match(/RUNNING 45% after 2m05s$/);
         expect(["0", 40_000, 600_000, 4_800_000, 7_100_000].map((ms) => formatEta(Number(ms)))).to.deep.equal(["1s", "40s", "10m", "1h20m", "2h"]);
     });

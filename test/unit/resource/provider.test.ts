@@ -32,7 +32,7 @@ describe("resource: serialized provider", () => {
     });
 
     it("loads and works the way the provider host loads it (require-from-string)", async () => {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- the provider host loads the provider this way; there are no typings to import
         const requireFromString = require("require-from-string") as (code: string) => { handler: () => pulumi.dynamic.ResourceProvider };
         const provider = requireFromString(text).handler();
         const result = await provider.check!({}, { service: "nope", jobId: "j", projectId: "p", region: "cn-north-4" });

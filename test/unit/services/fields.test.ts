@@ -65,7 +65,11 @@ describe("fields: parseTime", () => {
 });
 
 describe("fields: readAll and readPath", () => {
-    const body = { tasks: [{ status: "SUCCESS" }, { status: "FAILED" }], entities: { sub_jobs: [{ entities: { server_id: "a" } }, { entities: {} }, { entities: { server_id: "b" } }] }, n: null };
+    const body = {
+        tasks: [{ status: "SUCCESS" }, { status: "FAILED" }],
+        entities: { sub_jobs: [{ entities: { server_id: "a" } }, { entities: {} }, { entities: { server_id: "b" } }] },
+        n: null,
+    };
     const table: [string, unknown[]][] = [
         ["tasks[0].status", ["SUCCESS"]],
         ["tasks[1].status", ["FAILED"]],

@@ -58,7 +58,11 @@ const ECS_BATCH_PARTLY_FAILED = {
 const CCE_CLUSTER = {
     kind: "Job",
     apiVersion: "v3",
-    metadata: { uid: "73ce052c-8b1b-11ea-a4ac-0255ac100b07", creationTimestamp: "2020-02-02 08:12:40.672772389 +0000 UTC", updateTimestamp: "2020-02-02 08:19:20.0 +0000 UTC" },
+    metadata: {
+        uid: "73ce052c-8b1b-11ea-a4ac-0255ac100b07",
+        creationTimestamp: "2020-02-02 08:12:40.672772389 +0000 UTC",
+        updateTimestamp: "2020-02-02 08:19:20.0 +0000 UTC",
+    },
     spec: {
         type: "CreateCluster",
         clusterUID: "73ce052c-8b1b-11ea-a4ac-0255ac100b08",
@@ -66,7 +70,11 @@ const CCE_CLUSTER = {
         resourceName: "cluster-test",
         subJobs: [
             { metadata: { uid: "sub-1" }, spec: { type: "PreCheckCluster", resourceID: "73ce052c-8b1b-11ea-a4ac-0255ac100b08" }, status: { phase: "Success" } },
-            { metadata: { uid: "sub-2" }, spec: { type: "CreateNode", resourceID: "node-1", subJobs: [{ spec: { type: "InstallNode", resourceID: "node-1a" } }] }, status: { phase: "Failed", reason: "quota exceeded" } },
+            {
+                metadata: { uid: "sub-2" },
+                spec: { type: "CreateNode", resourceID: "node-1", subJobs: [{ spec: { type: "InstallNode", resourceID: "node-1a" } }] },
+                status: { phase: "Failed", reason: "quota exceeded" },
+            },
         ],
     },
     status: { phase: "Failed", reason: "sub-job CreateNode failed" },
@@ -198,7 +206,14 @@ const cases: { name: string; kind: string; body: unknown; expected: Partial<JobS
     {
         name: "ELB ROLLBACKING is running; resource IDs of the job and its sub-jobs",
         kind: "elb",
-        body: { job: { status: "ROLLBACKING", resource_id: "lb-1", sub_jobs: [{ status: "FAIL", resource_id: "lsn-1", entities: [{ resource_id: "pool-1", resource_type: "pool" }] }] }, request_id: "r" },
+        body: {
+            job: {
+                status: "ROLLBACKING",
+                resource_id: "lb-1",
+                sub_jobs: [{ status: "FAIL", resource_id: "lsn-1", entities: [{ resource_id: "pool-1", resource_type: "pool" }] }],
+            },
+            request_id: "r",
+        },
         expected: { state: "running", statusRecognised: true, resourceIds: ["lb-1", "lsn-1", "pool-1"] },
     },
     {
@@ -271,7 +286,11 @@ describe("services: the new kinds read their documented examples", () => {
     });
 
     it("names at most MAX_NAMED_SUB_JOB_FAILURES failed sub-jobs and counts the rest", () => {
-        const failed = Array.from({ length: MAX_NAMED_SUB_JOB_FAILURES + 3 }, (_, i) => ({ status: "FAIL", job_id: `s${i}`, entities: { errorcode_message: "boom" } }));
+        const failed = Array.from({ length: MAX_NAMED_SUB_JOB_FAILURES + 3 }, (_, i) => ({
+            status: "FAIL",
+            job_id: `s${i}`,
+            entities: { errorcode_message: "boom" },
+        }));
         const s = getService("ecs").parse({ status: "FAIL", entities: { sub_jobs: failed } }, "j", safeText);
         expect(s.failedDetail!.match(/sub-job s\d+ FAIL: boom/g)).to.have.length(MAX_NAMED_SUB_JOB_FAILURES);
         expect(s.failedDetail).to.match(/; 3 more failed sub-job\(s\)$/);

@@ -63,7 +63,11 @@ function paths(choice: PathChoice | readonly string[] | undefined): string[] {
 function specPaths(adapter: ServiceAdapter): { top: string[]; sub: string[]; list?: string } {
     const { subJobs, failureReasons, ...fields } = adapter.spec.fields;
     const top = Object.values(fields).flatMap((v) => paths(v as PathChoice));
-    const sub = subJobs ? [subJobs.status, subJobs.jobId, subJobs.jobType, ...paths(subJobs.failedCode), ...paths(subJobs.failedDetail), ...paths(subJobs.resourceIds)].filter((p): p is string => p !== undefined) : [];
+    const sub = subJobs
+        ? [subJobs.status, subJobs.jobId, subJobs.jobType, ...paths(subJobs.failedCode), ...paths(subJobs.failedDetail), ...paths(subJobs.resourceIds)].filter(
+              (p): p is string => p !== undefined,
+          )
+        : [];
     return { top: [...top, ...paths(failureReasons)], sub, list: subJobs?.list };
 }
 
@@ -100,7 +104,22 @@ const CASES: OracleCase[] = [
             nested: {
                 metadata: { model: cceModels.JobMetadata },
                 status: { model: cceModels.JobStatus },
-                spec: { model: cceModels.JobSpec, nested: { subJobs: { ...CCE_JOB, array: true, nested: { ...CCE_JOB.nested, spec: { model: cceModels.JobSpec, nested: { subJobs: { ...CCE_JOB, array: true, nested: { ...CCE_JOB.nested, spec: { model: cceModels.JobSpec } } } } } } } } },
+                spec: {
+                    model: cceModels.JobSpec,
+                    nested: {
+                        subJobs: {
+                            ...CCE_JOB,
+                            array: true,
+                            nested: {
+                                ...CCE_JOB.nested,
+                                spec: {
+                                    model: cceModels.JobSpec,
+                                    nested: { subJobs: { ...CCE_JOB, array: true, nested: { ...CCE_JOB.nested, spec: { model: cceModels.JobSpec } } } },
+                                },
+                            },
+                        },
+                    },
+                },
             },
         },
         request: () => CceParams().showJob({ job_id: "j" } as never),
@@ -119,7 +138,10 @@ const CASES: OracleCase[] = [
         request: () => KafkaParams().showBackgroundTask({ instance_id: "i", task_id: "j" } as never),
         statusEnums: [],
         beyondSdk: Object.fromEntries(
-            ["CREATED", "EXECUTING", "SUCCESS", "FAILED", "DELETED", "CANCELLED"].map((s) => [s, "GoSDK services/kafka/v2/model/model_list_background_tasks_resp_tasks.go"]),
+            ["CREATED", "EXECUTING", "SUCCESS", "FAILED", "DELETED", "CANCELLED"].map((s) => [
+                s,
+                "GoSDK services/kafka/v2/model/model_list_background_tasks_resp_tasks.go",
+            ]),
         ),
         region: { table: KafkaRegion, prefix: "dms" },
     },
@@ -151,11 +173,17 @@ describe("services: oracle tests against the official Node SDK models", () => {
                 const known = Object.values(adapter.states).flat();
                 for (const status of sdk) expect(known, `${c.kind} status ${status}`).to.include(status.toUpperCase());
                 const extra = known.filter((s) => !sdk.map((v) => v.toUpperCase()).includes(s));
-                expect(extra.sort()).to.deep.equal(Object.keys(c.beyondSdk).map((s) => s.toUpperCase()).sort());
+                expect(extra.sort()).to.deep.equal(
+                    Object.keys(c.beyondSdk)
+                        .map((s) => s.toUpperCase())
+                        .sort(),
+                );
             });
 
             it("builds the endpoint of every region of the SDK's region table", () => {
-                const regions = Object.values(c.region.table).filter((v): v is { id: string; endpoints: string[] } => typeof v?.id === "string" && Array.isArray(v?.endpoints));
+                const regions = Object.values(c.region.table).filter(
+                    (v): v is { id: string; endpoints: string[] } => typeof v?.id === "string" && Array.isArray(v?.endpoints),
+                );
                 expect(regions.length).to.be.greaterThan(10);
                 for (const region of regions) {
                     expect(serviceEndpoint(adapter.endpointService, region.id), region.id).to.equal(region.endpoints[0]);

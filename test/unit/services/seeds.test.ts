@@ -222,9 +222,7 @@ describe("services: registry and paths", () => {
         expect(buildJobPath(getService("dws"), { projectId: "p1", jobId: "j1" })).to.equal("/v1.0/p1/job/j1");
         expect(buildJobPath(getService("ddm"), { projectId: "p1", jobId: "j1" })).to.equal("/v3/p1/jobs/j1");
         expect(buildJobPath(getService("cfw"), { projectId: "p1", jobId: "j1" })).to.equal("/v3/p1/jobs/j1");
-        expect(buildJobPath(getService("roma"), { projectId: "p1", instanceId: "i1", jobId: "j1" })).to.equal(
-            "/v2/p1/instances/i1/assets/jobs/j1",
-        );
+        expect(buildJobPath(getService("roma"), { projectId: "p1", instanceId: "i1", jobId: "j1" })).to.equal("/v2/p1/instances/i1/assets/jobs/j1");
     });
 
     it("encodes every ID as a single path segment", () => {
@@ -245,10 +243,7 @@ describe("services: registry and paths", () => {
     });
 
     it("names the missing ID and what the kind needs", () => {
-        expect(() => buildJobPath(getService("roma"), { projectId: "p", jobId: "j" })).to.throw(
-            ConfigError,
-            /instanceId.*jobId, projectId, instanceId/,
-        );
+        expect(() => buildJobPath(getService("roma"), { projectId: "p", jobId: "j" })).to.throw(ConfigError, /instanceId.*jobId, projectId, instanceId/);
     });
 });
 
@@ -285,7 +280,17 @@ describe("services: every string read from a body passes the waiter's filter", (
 
     it("folds ROMA reasons before filtering the folded line", () => {
         const s = getService("roma").parse(
-            { status: "FAILED", reason: [{ resource_type: "app", resource_name: `\u001b]8;;https://evil.example/\u0007${SECRET}\u001b]8;;\u0007`, error_code: "ROMA.1", error_msg: "bad\nthing" }] },
+            {
+                status: "FAILED",
+                reason: [
+                    {
+                        resource_type: "app",
+                        resource_name: `\u001b]8;;https://evil.example/\u0007${SECRET}\u001b]8;;\u0007`,
+                        error_code: "ROMA.1",
+                        error_msg: "bad\nthing",
+                    },
+                ],
+            },
             "j",
             filtered,
         );
