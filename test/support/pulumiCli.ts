@@ -10,6 +10,7 @@ import { ChildProcess, execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { localBackendEnv } from "../../provider/testing/localStack";
 
 /** The repository root (tests run from `dist/test/...`). */
 export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
@@ -19,9 +20,6 @@ const ANNOUNCEMENT = /^real Pulumi CLI: (v\S+) \((.+)\)$/m;
 
 /** A cold build from the Go module proxy takes minutes on two cores. */
 const CLI_BUILD_TIMEOUT_MS = 60 * 60_000;
-
-/** The passphrase of the test backends' secrets provider (a test value, not a secret). */
-export const TEST_PASSPHRASE = "jobwaiter-e2e-passphrase";
 
 /** The CLI in use: its version and the folder holding `pulumi` and its bundled plugins. */
 export interface PulumiCli {
@@ -92,13 +90,7 @@ export class PulumiWorkspace {
         this.env = {
             ...base,
             PATH: `${cli.binDir}${path.delimiter}${process.env.PATH ?? ""}`,
-            PULUMI_HOME: path.join(this.tmp, "home"),
-            PULUMI_BACKEND_URL: `file://${path.join(this.tmp, "state")}`,
-            PULUMI_CONFIG_PASSPHRASE: TEST_PASSPHRASE,
-            PULUMI_SKIP_UPDATE_CHECK: "true",
-            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-            PULUMI_DISABLE_REGISTRY_RESOLVE: "true",
-            PULUMI_SKIP_CONFIRMATIONS: "true",
+            ...localBackendEnv(this.tmp),
             ...extraEnv,
         };
     }
