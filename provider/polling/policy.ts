@@ -23,10 +23,10 @@
  *   and spread, shrunk towards an untested spread while there are few of them. The forecast is
  *   log-normal, counted from the read at which progress last rose and conditioned on the end not
  *   having come since (so an overdue forecast thins its looks out instead of promising the end
- *   "σ from now" forever). Progress that moves in jumps and is one typical jump from 100 is
- *   forecast to end with its next jump, whose law is that of the intervals between the jumps seen
- *   so far (milestone schemes report stages done, not work done). Mixed with the blind prior (weight {@link BLIND_SHARE}, the case "the model is
- *   wrong"), its hazard h(t) gives the J-optimal look density √(h / 2c) (Barlow–Proschan), and the
+ *   "σ from now" forever). Progress that moves in jumps is forecast as a renewal process
+ *   instead: the end comes with the last of the jumps still needed to reach 100, each after an
+ *   interval like those seen so far (milestone schemes report stages done, not work done).
+ *   Mixed with the blind prior (weight {@link BLIND_SHARE}, the case "the model is wrong"), its hazard h(t) gives the J-optimal look density √(h / 2c) (Barlow–Proschan), and the
  *   next look is where that density has accumulated one look. Far from a sharp predicted end that
  *   is a long sleep, near it dense looks; a vague forecast gives looks spread over its width. A
  *   forecast whose spread exceeds {@link POOR_FORECAST_SPREAD} is no forecast: blind schedule.
@@ -216,6 +216,8 @@ export interface ProgressAnalysis {
      * was first seen; the first is the phase's first sample (`estimate` only).
      */
     arrivalsMs?: number[];
+    /** The level (percent) that arrived at each of {@link arrivalsMs} (`estimate` only). */
+    arrivalLevelsPoints?: number[];
 }
 
 /**
@@ -305,6 +307,7 @@ export function analyseProgress(samples: readonly ProgressSample[], nowMs: numbe
         levelPoints: last.p,
         typicalStepPoints: typicalStep,
         arrivalsMs,
+        arrivalLevelsPoints: edges.map((e) => e.p),
     };
 }
 
@@ -387,25 +390,38 @@ function conditionedForecast(medianMs: number, logSpread: number, sinceMs: numbe
 }
 
 /**
- * Progress that arrives in jumps (typically at least {@link JUMP_POINTS} at once) and needs no more
- * than one typical jump to reach 100 ends with its next jump, whatever the rate between jumps
- * says: a milestone scheme reports stages done, not work done. The time between jumps is taken
- * as log-normal, its median and spread those of the intervals between the arrivals seen so far
- * (the spread shrunk towards {@link UNTESTED_SPREAD} like the backtests, and widened for the one
- * interval predicted), counted from the last arrival and given that it has not come yet.
- * `undefined` where that does not apply or fewer than two intervals were seen.
+ * Progress that arrives in jumps (typically at least {@link JUMP_POINTS} at once) ends with a jump:
+ * a milestone scheme reports stages done, not work done, so between jumps the end can only come
+ * with the next one, whatever the rate between them says. As a renewal process: the intervals
+ * between jumps are taken as independent log-normal, their median and spread those of the
+ * intervals seen so far (the spread shrunk towards {@link UNTESTED_SPREAD} like the backtests, and
+ * widened for the estimated median); the points still missing take k = (100 − level) / mean jump
+ * more jumps (at least one), with the relative uncertainty CV(jumps)/√k of a renewal count. The
+ * end is the sum of k intervals after the last arrival, approximated by the log-normal of the same
+ * mean and variance (Fenton–Wilkinson; exactly the interval's law when k = 1), given that it has
+ * not come yet. `undefined` where progress does not move in jumps or has not jumped yet.
  */
 function nextJumpForecast(a: ProgressAnalysis, nowMs: number): EndForecast | undefined {
-    const step = a.typicalStepPoints!;
     const arrivals = a.arrivalsMs!;
-    if (step < JUMP_POINTS || 100 - a.levelPoints! > step || arrivals.length < 3) return undefined;
+    const levels = a.arrivalLevelsPoints!;
+    if (a.typicalStepPoints! < JUMP_POINTS || arrivals.length < 2) return undefined;
     const logs = arrivals.slice(1).map((t, k) => Math.log(Math.max(FINEST_STEP_MS, t - arrivals[k])));
     const n = logs.length;
     const meanLog = logs.reduce((acc, x) => acc + x, 0) / n;
     const scatter = logs.reduce((acc, x) => acc + (x - meanLog) ** 2, 0);
-    const spread = Math.sqrt(((scatter + UNTESTED_WEIGHT * UNTESTED_SPREAD ** 2) / (n - 1 + UNTESTED_WEIGHT)) * (1 + 1 / n));
+    const intervalVar = (scatter + UNTESTED_WEIGHT * UNTESTED_SPREAD ** 2) / (n - 1 + UNTESTED_WEIGHT);
+    const rises = levels.slice(1).map((p, k) => p - levels[k]);
+    const meanRise = rises.reduce((acc, x) => acc + x, 0) / n;
+    const riseCv2 = rises.reduce((acc, x) => acc + (x - meanRise) ** 2, 0) / n / meanRise ** 2;
+    const k = Math.max(1, (100 - a.levelPoints!) / meanRise);
+    // Sum of k log-normal intervals (median e^meanLog, log-variance intervalVar), its squared
+    // coefficient of variation widened by the renewal count's; then the median's own estimation error.
+    const cv2 = (Math.exp(intervalVar) - 1 + (k > 1 ? riseCv2 : 0)) / k;
+    const sumLogVar = Math.log(1 + cv2);
+    const spread = Math.sqrt(sumLogVar + intervalVar / n);
     if (!(spread <= POOR_FORECAST_SPREAD)) return undefined;
-    return conditionedForecast(Math.exp(meanLog), spread, nowMs - arrivals[arrivals.length - 1]);
+    const meanSum = k * Math.exp(meanLog + intervalVar / 2);
+    return conditionedForecast(meanSum * Math.exp(-sumLogVar / 2), spread, nowMs - arrivals[arrivals.length - 1]);
 }
 
 /** The z with P(Z > z) = q, for q in (0, 1), by bisection on {@link normalTail}. */

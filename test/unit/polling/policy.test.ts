@@ -367,6 +367,29 @@ describe("policy: progress-aware schedule", () => {
         expect(f.remainingMs).to.be.within(93_830 - 37_500, 70_000); // given T > 37.5 s, a little past the median
     });
 
+    // Equal jumps of 20 points every 100 s, each seen 5 s after it came (the read before 45 s
+    // earlier): the end needs (100 − level) / 20 more jumps, each after about 100 s.
+    for (const [level, jumpsLeft] of [
+        [20, 4],
+        [40, 3],
+        [60, 2],
+        [80, 1],
+    ] as const) {
+        it(`step-wise progress at ${level} % after jumps of 20: ETA ≈ ${jumpsLeft} intervals after the last jump`, () => {
+            const samples: ProgressSample[] = [{ atMs: 5_000, progress: 0 }];
+            for (let p = 20, t = 100_000; p <= level; p += 20, t += 100_000) {
+                samples.push({ atMs: t - 40_000, progress: p - 20 }, { atMs: t + 5_000, progress: p });
+            }
+            const lastArrival = (level / 20) * 100_000 - 17_500;
+            const f = forecastEnd(samples, lastArrival + 30_000)!;
+            expect(f.sinceMs).to.be.closeTo(30_000, 1);
+            // The first interval counts from the first read: 77.5 s, then 100 s each.
+            const typical = jumpsLeft * 100_000;
+            expect(f.medianMs).to.be.within(0.8 * typical, 1.05 * typical);
+            expect(f.remainingMs).to.be.within(0.7 * typical - 30_000, 1.2 * typical - 30_000);
+        });
+    }
+
     it("a forecast is counted from the last rise, given that the end has not come since", () => {
         const samples = [...linearSamples(D, [0, 600_000, 1_200_000, 1_500_000]), { atMs: 1_530_000, progress: Math.floor((100 * 1_500_000) / D) }];
         const f = forecastEnd(samples, 1_530_000)!;
