@@ -32,6 +32,10 @@ export interface OracleCost {
     realisedMs: number;
     /** The conditional law's CDF at the actual last-stage length: uniform over jobs when the law is right. */
     pit: number;
+    /** When the first milestone came (progress left 0), ms. */
+    firstMilestoneMs: number;
+    /** When the last milestone came (from then on only the end is left), ms. */
+    lastMilestoneMs: number;
 }
 
 /**
@@ -109,5 +113,11 @@ export function milestoneOracle(
             break;
         }
     }
-    return { expectedMs: expectedCostMs, realisedMs: seenAt - endMs + callCostMs * calls, pit: law.cdf(endMs - last) };
+    return {
+        expectedMs: expectedCostMs,
+        realisedMs: seenAt - endMs + callCostMs * calls,
+        pit: law.cdf(endMs - last),
+        firstMilestoneMs: instants[0],
+        lastMilestoneMs: last,
+    };
 }

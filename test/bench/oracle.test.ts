@@ -5,7 +5,7 @@
  * uniform. Both are checked on jobs drawn from the workload, and the grid is shown fine enough.
  */
 import { expect } from "chai";
-import { awareValidation, workload } from "../../bench/policy-bench";
+import { OURS, awareValidation, costOf, replay, workload } from "../../bench/policy-bench";
 import { milestoneOracle } from "../../bench/oracle";
 import { stageMilestones } from "../../bench/traces";
 import { DEFAULT_BOUNDS, DEFAULT_DURATION_PRIOR } from "../../provider/polling/policy";
@@ -18,6 +18,15 @@ describe("bench: the progress-aware optimum of the milestones shape", () => {
         expect(v.jobs).to.equal(400);
         expect(Math.abs(v.realisedS - v.expectedS), `realised ${v.realisedS} vs expected ${v.expectedS}`).to.be.below(3 * v.realisedSE);
         expect(v.ks).to.be.below(1.63 / Math.sqrt(v.jobs));
+    });
+
+    it("the bound for waiters that treat 0 % as no information lies between the oracle's and the blind optimum's J, and ours (such a waiter) pays at least it", async () => {
+        const v = awareValidation(jobs, DEFAULT_DURATION_PRIOR);
+        expect(v.zeroBlindS).to.be.above(v.expectedS);
+        expect(v.zeroBlindS).to.be.below(v.blindS);
+        const ours = costOf((await replay(jobs, DEFAULT_DURATION_PRIOR, [OURS])).get(OURS)!, jobs, () => true);
+        expect(ours.missed).to.equal(0);
+        expect(ours.j, `ours ${ours.j} s against the bound ${v.zeroBlindS} s`).to.be.above(v.zeroBlindS);
     });
 
     it("halving every grid step changes its E[J] by less than 0.3 %", () => {
