@@ -17,7 +17,7 @@ import { DEFAULT_BOUNDS, DEFAULT_DURATION_PRIOR, DEFAULT_TUNING, PollBounds, Pol
 import { DurationPrior, logUniformPrior, optimalSchedule } from "../provider/polling/schedule";
 import { OWN_LOOP_BASELINES, POLICY_BASELINES, Probe, UNBOUNDED, WaitRecord, stateChangeConf } from "./baselines";
 import { milestoneOracle } from "./oracle";
-import { HELD_OUT_SHAPES, MIX_PROGRESS_SHAPES, TraceShape, VirtualClock, jobStatusOf, noProgress, seededRandom, stageMilestones } from "./traces";
+import { HELD_OUT_SHAPES, MIX_PROGRESS_SHAPES, TraceShape, VirtualClock, jobStatusOf, linear, noProgress, seededRandom, stageMilestones } from "./traces";
 
 /** The waiter that is ours, and the one that is the progress-blind optimum. */
 export const OURS = "ours";
@@ -231,6 +231,53 @@ export function awareValidation(
     };
 }
 
+/**
+ * The price of reading progress at all, measured on linear jobs: the worst *silent early end*.
+ * A job whose progress is linear and that then ends abruptly at some e < D shows, up to e, exactly
+ * the history of a linear job, so a waiter polls it exactly as it polls the linear job. From one
+ * replay per job, J(e) = c·(calls up to the first poll at or after e) + that poll − e is known for
+ * every e; the adversary picks, per job, the e at which ours loses most to the blind optimum
+ * (just after one of ours' polls). `oursS` and `blindS` are the mean J of the two there, over
+ * `count` linear jobs from the prior.
+ *
+ * `floorS` is what a waiter that no silent early end makes worse than the blind optimum must pay on
+ * these linear jobs: every look the blind optimum makes before D, and one more (bench/README.md
+ * gives the argument), i.e. c·(1 + blind looks before D); `blindLinearS` is the blind optimum's J on them.
+ */
+export async function silentEarlyEnd(
+    prior: DurationPrior,
+    count: number,
+    seed: number,
+): Promise<{ jobs: number; oursS: number; blindS: number; floorS: number; blindLinearS: number }> {
+    const jobs = workload(prior, count, seed, [linear]);
+    const all = waiters(prior);
+    const jAt = (polls: readonly number[], e: number) => {
+        const k = polls.findIndex((t) => t >= e);
+        return k < 0 ? Number.NaN : CALL_COST_MS * (k + 1) + polls[k] - e;
+    };
+    let ours = 0;
+    let blind = 0;
+    let floor = 0;
+    let blindLinear = 0;
+    for (const job of jobs) {
+        const o = (await all.get(OURS)!(job, seededRandom(job.seed))).pollTimesMs;
+        const b = (await all.get(BLIND_OPTIMUM)!(job, seededRandom(job.seed))).pollTimesMs;
+        let worst = { gap: Number.NEGATIVE_INFINITY, o: 0, b: 0 };
+        for (const t of o.slice(0, -1)) {
+            const e = t + 1;
+            const jo = jAt(o, e);
+            const jb = jAt(b, e);
+            if (jo - jb > worst.gap) worst = { gap: jo - jb, o: jo, b: jb };
+        }
+        ours += worst.o / 1000;
+        blind += worst.b / 1000;
+        floor += (CALL_COST_MS * (1 + b.filter((t) => t < job.durationMs).length)) / 1000;
+        blindLinear += jAt(b, job.durationMs) / 1000;
+    }
+    const n = jobs.length;
+    return { jobs: n, oursS: ours / n, blindS: blind / n, floorS: floor / n, blindLinearS: blindLinear / n };
+}
+
 // ---------- Formatting ----------
 
 const fmt = (x: number) => (Number.isNaN(x) ? "—" : x >= 100 ? x.toFixed(0) : x.toFixed(1));
@@ -420,6 +467,11 @@ async function main() {
             `${pad(shape.name, 18)}${lpad(String(ours.jobs), 5)}${lpad(fmt(ours.j), 8)}${lpad(fmt(ours.calls), 7)}${lpad(fmt(ours.lagS), 7)}${lpad(fmt(o.j), 8)}${lpad(fmtR(ours.j / o.j), 10)}`,
         );
     }
+
+    const silent = await silentEarlyEnd(prior, Math.max(20, Math.round(jobsN / 12)), seed + 4_000);
+    console.log(
+        `\nWorst silent early end (${silent.jobs} linear jobs; each ends, progress still linear, where ours loses most to the blind optimum): ours J ${fmt(silent.oursS)}, blind optimum ${fmt(silent.blindS)}, ours÷opt ${fmtR(silent.oursS / silent.blindS)}. A waiter that no such end makes worse than the blind optimum pays at least ${fmt(silent.floorS)} s on these linear jobs (${fmtR(silent.floorS / silent.blindLinearS)} × the blind optimum's ${fmt(silent.blindLinearS)} s; bench/README.md).`,
+    );
 
     console.log(`\nHeld-out priors (no progress; the blind optimum is recomputed for each prior, ours keeps its own):`);
     for (const [lo, hi] of [

@@ -3,7 +3,7 @@
  * a few jobs of the mixed workload through ours and the blind optimum, every one seen ending.
  */
 import { expect } from "chai";
-import { BLIND_OPTIMUM, OURS, blindOptimum, costOf, replay, workload } from "../../bench/policy-bench";
+import { BLIND_OPTIMUM, OURS, blindOptimum, costOf, replay, silentEarlyEnd, workload } from "../../bench/policy-bench";
 import { noProgress } from "../../bench/traces";
 import { DEFAULT_DURATION_PRIOR } from "../../provider/polling/policy";
 
@@ -27,5 +27,12 @@ describe("bench: policy benchmark smoke test", () => {
         const jobs = workload(DEFAULT_DURATION_PRIOR, 300, 11, [noProgress]);
         const s = costOf((await replay(jobs, DEFAULT_DURATION_PRIOR, [BLIND_OPTIMUM])).get(BLIND_OPTIMUM)!, jobs, () => true);
         expect(s.j / opt.expectedJ).to.be.within(0.85, 1.15);
+    });
+
+    it("the worst silent early end: ours, which skips blind looks on linear jobs, loses there; a waiter that may not lose pays at least the blind looks before the end", async () => {
+        const s = await silentEarlyEnd(DEFAULT_DURATION_PRIOR, 12, 5);
+        expect(s.jobs).to.equal(12);
+        expect(s.oursS).to.be.above(s.blindS);
+        expect(s.floorS).to.be.above(1).and.below(s.blindLinearS);
     });
 });
