@@ -11,8 +11,9 @@
  *    zero-width characters, the BOM), so nothing can reorder or hide text;
  * 3. turns every other control character (C0, DEL, C1) and line or paragraph separator into a
  *    space, runs of them into one, and lone surrogates into U+FFFD;
- * 4. replaces every secret the waiter holds by `***` (see {@link redactSecrets}) — after steps 1–3,
- *    so a secret broken up by escapes or invisible characters is found whole;
+ * 4. replaces every secret the waiter holds by `***` (see {@link redactSecrets}): raw, URL-encoded,
+ *    JSON-escaped, base64 (standard or URL-safe, at any offset within a longer encoded text) and
+ *    hex — after steps 1–3, so a secret broken up by escapes or invisible characters is found whole;
  * 5. bounds the length to {@link MAX_SERVER_TEXT} characters — after the redaction, so a cut can
  *    never leave the beginning of a secret behind.
  *
@@ -57,7 +58,8 @@ export function serverTextFilter(secrets: readonly string[]): ServerTextFilter {
 
 /**
  * Replace every secret of `secrets` occurring in `text` with `***`: raw, URL-encoded and
- * JSON-escaped, in any letter case. Longer forms are replaced first, so a secret that contains
+ * JSON-escaped, in any letter case; base64-encoded (standard or URL-safe alphabet) and hex-encoded,
+ * also inside a longer encoded text. Longer forms are replaced first, so a secret that contains
  * another is removed whole.
  */
 export function redactSecrets(text: string, secrets: readonly string[]): string {
@@ -81,10 +83,34 @@ function secretForms(secrets: readonly string[]): RegExp | undefined {
         } catch {
             // A lone surrogate cannot be URL-encoded; the other forms are still redacted.
         }
+        for (const form of encodedForms(Buffer.from(secret, "utf8"))) forms.add(form);
     }
     if (forms.size === 0) return undefined;
     const alternatives = [...forms].sort((a, b) => b.length - a.length).map((form) => form.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&"));
     return new RegExp(alternatives.join("|"), "gi");
+}
+
+/**
+ * An encoded form shorter than this is not redacted: it would match ordinary text by chance (a
+ * secret of 7 bytes or more has base64 forms at least this long at every offset).
+ */
+const MIN_ENCODED_FORM = 8;
+
+/**
+ * The base64 and hex forms of `bytes` wherever they sit in a longer encoded text. Base64 packs 3
+ * bytes into 4 characters, so the encoding of a text containing `bytes` depends on their offset
+ * modulo 3; at each offset, the characters made of their bits alone are the same in every such
+ * text (those mixed with neighbouring bytes are left out). Hex needs no offsets (the regular
+ * expression ignores case).
+ */
+function encodedForms(bytes: Buffer): string[] {
+    const forms = [bytes.toString("hex")];
+    for (let offset = 0; offset < 3; offset++) {
+        const base64 = Buffer.concat([Buffer.alloc(offset), bytes]).toString("base64");
+        const core = base64.slice(Math.ceil((8 * offset) / 6), Math.floor((8 * (offset + bytes.length)) / 6));
+        forms.push(core, core.replace(/\+/g, "-").replace(/\//g, "_"));
+    }
+    return forms.filter((form) => form.length >= MIN_ENCODED_FORM);
 }
 
 function replaceForms(text: string, forms: RegExp | undefined): string {

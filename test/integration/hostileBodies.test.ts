@@ -23,7 +23,7 @@ import { getService, SERVICE_KINDS, ServiceKind } from "../../provider/services"
 import type { JobState } from "../../provider/services/types";
 import { getJobStatus, waitForJob, WaitForJobOptions } from "../../provider/waiter";
 import { FixedAnswerServer, startFixedAnswerServer } from "../support/fixedAnswerServer";
-import { documentedBodies, kindsWithoutBodies, poison, strings, UNSAFE_CHARACTER } from "../support/hostileBodies";
+import { documentedBodies, kindsWithoutBodies, leaksEncoded, poison, strings, UNSAFE_CHARACTER } from "../support/hostileBodies";
 
 const AK = "HOSTILEAK00000000001";
 const SK = "sk-hostile-0123456789abcdefghij";
@@ -49,6 +49,15 @@ const PAYLOADS: Record<string, Payload> = {
         held
             .map((s) => `raw ${s} url ${encodeURIComponent(s).toLowerCase()} json ${JSON.stringify(s)} split ${s.slice(0, 4)}\u001b[0m\u200b${s.slice(4)}`)
             .join(" | "),
+    "secrets inside base64 (both alphabets, every offset) and hex": (held) =>
+        held
+            .flatMap((s) =>
+                ["", "u", "us"].flatMap((prefix) => {
+                    const bytes = Buffer.from(`${prefix}${s}!`, "utf8");
+                    return [bytes.toString("base64"), bytes.toString("base64url"), bytes.toString("hex")];
+                }),
+            )
+            .join(" "),
     "terminal escapes and control characters": () =>
         "\u001b[31mred\u001b[0m\u001b[2J\r\nFAKE LINE\u0007\u0000\u007f\u009b2J\u001b]8;;https://evil.example/\u0007link\u001b]8;;\u0007 " +
         "\u001b]0;title\u001b\\\u202eevil\u202c\u2066x\u2069\u200b\u2028end\u0085",
@@ -89,6 +98,7 @@ function expectSafe(seen: Seen, held: readonly string[]): void {
     expect(seen.texts.length, "the place showed something").to.be.above(0);
     for (const text of [...seen.texts, ...seen.dumps]) {
         for (const form of forms) expect(text.toLowerCase(), "a secret, in any letter case").to.not.contain(form);
+        for (const secret of held) expect(leaksEncoded(text, secret), "a secret, base64- or hex-encoded").to.equal(false);
     }
     for (const text of seen.texts) {
         expect(UNSAFE_CHARACTER.test(text), `a control character in ${JSON.stringify(text.slice(0, 200))}`).to.equal(false);

@@ -1,9 +1,11 @@
 /**
  * The one filter every text from a server passes: escapes and controls out, secrets as `***`
- * (raw, URL-encoded, JSON-escaped, even when broken up by invisible characters), length bounded.
+ * (raw, URL-encoded, JSON-escaped, base64 and hex, even when broken up by invisible characters),
+ * length bounded.
  */
 import { expect } from "chai";
 import { MAX_SERVER_TEXT, redactSecrets, serverTextFilter } from "../../provider/serverText";
+import { leaksEncoded } from "../support/hostileBodies";
 
 const SK = "sk-SECRET-0123456789abcdefghij";
 const STS = "sts-TOKEN-+/=abcdefghijklmnop";
@@ -34,6 +36,33 @@ describe("serverText: redactSecrets", () => {
     for (const [what, text, secrets, expected] of CASES) {
         it(what, () => expect(redactSecrets(text, secrets)).to.equal(expected));
     }
+
+    // A server may echo a secret inside something it encoded: a Basic header, a base64 JSON blob,
+    // a hex dump. Every alphabet, every offset of the secret in the encoded bytes, both ends cut.
+    const ENCODINGS: [string, (bytes: Buffer) => string][] = [
+        ["base64", (b) => b.toString("base64")],
+        ["base64url", (b) => b.toString("base64url")],
+        ["hex", (b) => b.toString("hex")],
+        ["upper-case hex", (b) => b.toString("hex").toUpperCase()],
+    ];
+    for (const [encoding, encode] of ENCODINGS) {
+        for (const secret of [SK, STS, TOKEN, QUOTED, "pässwörd-ünïcode-✓", "7-bytes"]) {
+            for (const prefix of ["", "u", "us", "user:"]) {
+                it(`${encoding} of ${JSON.stringify(prefix + secret.slice(0, 12) + "…")} inside more text: no ${4} bytes of the secret decodable`, () => {
+                    const encoded = encode(Buffer.from(`${prefix}${secret}:tail`, "utf8"));
+                    expect(leaksEncoded(encoded, secret), "the oracle sees the unredacted text").to.equal(true);
+                    const out = redactSecrets(`Authorization: Basic ${encoded}.`, [secret]);
+                    expect(out).to.contain("***");
+                    expect(leaksEncoded(out, secret), out).to.equal(false);
+                });
+            }
+        }
+    }
+
+    it("leaves encoded text that holds no secret alone", () => {
+        const other = Buffer.from("just some other bytes, nothing secret").toString("base64");
+        expect(redactSecrets(`blob ${other}`, [SK, STS])).to.equal(`blob ${other}`);
+    });
 
     it("removes a longer secret whole when it contains a shorter one", () => {
         expect(redactSecrets("t=xx-abc123-yy s=abc123", ["abc123", "xx-abc123-yy"])).to.equal("t=*** s=***");
