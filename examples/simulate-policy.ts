@@ -23,7 +23,7 @@ export interface Replay {
 
 /**
  * Wait on `trace` with the package's default policy until it says `"done"` or `timeoutMs` passes.
- * `bounds` defaults to the package default (1 s – 120 s), `random` (jitter) to `Math.random`.
+ * `bounds` defaults to the package default (1 s – 600 s), `random` (jitter) to `Math.random`.
  */
 export async function replay(trace: Trace, timeoutMs: number, options: { bounds?: PollBounds; random?: () => number } = {}): Promise<Replay> {
     const clock = new VirtualClock();

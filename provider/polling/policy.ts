@@ -341,7 +341,7 @@ function currentPhase(samples: readonly ProgressSample[]): { t: number; p: numbe
 /**
  * What the policy expects of the job's end, from its progress: the end comes a log-normal time T
  * after an origin `sinceMs` ago, given that T > sinceMs (for a forecast from the fitted rate the
- * origin is now and `sinceMs` is 0; for the next jump of step-wise progress it is the last jump).
+ * origin is the read at which progress last rose; for progress in jumps it is the last jump).
  */
 export interface EndForecast {
     /** Median remaining time given what has been seen, ms from now (the ETA). */
