@@ -8,6 +8,8 @@
  * (SIGKILL 5 s later), and the interrupted create stays in the state as a pending operation.
  */
 import { expect } from "chai";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { REATTACH_HINT } from "../../provider/resource/handler";
 import { JobApiEmulator } from "../../provider/testing/emulator";
@@ -115,5 +117,30 @@ describe("Ctrl-C during pulumi up (real CLI)", function () {
         const after = await workspace.exportState("twice");
         expect(after.deployment.pending_operations ?? []).to.deep.equal([]);
         expect(findExported(after, "w-int")?.outputs).to.include({ jobId, state: "succeeded" });
+    });
+
+    it("two Ctrl-C while another dynamic provider of the same host creates and handles SIGINT itself: the waits stop, and that provider's clean-up runs to its end", async () => {
+        const jobId = await stackWithJob("neighbour");
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "jobwaiter-neighbour-"));
+        const marker = path.join(dir, "marker");
+        try {
+            await workspace.setConfig("neighbour", "jobwaiter-test:signalMarker", marker);
+            const up = workspace.startStackCommand("neighbour", ["up"]);
+            await up.waitFor(new RegExp(`dws job ${jobId} .*RUNNING`));
+            while (!fs.existsSync(marker)) await new Promise((r) => setTimeout(r, 100));
+            up.child.kill("SIGINT");
+            await up.waitFor(/\^C received; cancelling/);
+            const secondAt = Date.now();
+            up.child.kill("SIGINT");
+            const result = await up.done;
+            expect(result.code).to.not.equal(0);
+            expect(result.output).to.contain(`jobwaiter: dws job ${jobId}: stopped waiting (SIGINT); the job itself keeps running.`);
+            // The JobWaiter alone would end the process 1 s after the signal; the other provider's
+            // clean-up takes 2.5 s and ends it itself, before the engine's SIGKILL.
+            expect(fs.readFileSync(marker, "utf8"), "the other provider's clean-up ran to its end").to.equal("cleanup done");
+            expect(Date.now() - secondAt).to.be.below(ENGINE_KILL_AFTER_MS);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });
