@@ -74,6 +74,7 @@ function stripControls(text: string): string {
 /** One pattern matching, in any letter case, every form of each secret a server could echo (longest first), or none. */
 function secretForms(secrets: readonly string[]): RegExp | undefined {
     const forms = new Set<string>();
+    const encoded = new Set<string>();
     for (const secret of secrets) {
         if (secret === "") continue;
         forms.add(secret);
@@ -83,11 +84,23 @@ function secretForms(secrets: readonly string[]): RegExp | undefined {
         } catch {
             // A lone surrogate cannot be URL-encoded; the other forms are still redacted.
         }
-        for (const form of encodedForms(Buffer.from(secret, "utf8"))) forms.add(form);
+        for (const form of encodedForms(Buffer.from(secret, "utf8"))) encoded.add(form);
     }
     if (forms.size === 0) return undefined;
-    const alternatives = [...forms].sort((a, b) => b.length - a.length).map((form) => form.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&"));
-    return new RegExp(alternatives.join("|"), "gi");
+    const escape = (text: string) => text.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
+    // An encoded text may be wrapped into lines (MIME, PEM) or grouped (hex dumps): after the
+    // control characters became spaces, its characters may stand apart.
+    const alternatives = [
+        ...[...forms].map((form) => ({ length: form.length, pattern: escape(form) })),
+        ...[...encoded].map((form) => ({ length: form.length, pattern: [...form].map(escape).join("\\s*") })),
+    ];
+    return new RegExp(
+        alternatives
+            .sort((a, b) => b.length - a.length)
+            .map((a) => a.pattern)
+            .join("|"),
+        "gi",
+    );
 }
 
 /**

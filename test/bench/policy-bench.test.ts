@@ -32,7 +32,9 @@ describe("bench: policy benchmark smoke test", () => {
     it("the worst silent early end: ours, which skips blind looks on linear jobs, loses there; a waiter that may not lose pays at least the blind looks before the end", async () => {
         const s = await silentEarlyEnd(DEFAULT_DURATION_PRIOR, 12, 5);
         expect(s.jobs).to.equal(12);
-        expect(s.oursS).to.be.above(s.blindS);
-        expect(s.floorS).to.be.above(1).and.below(s.blindLinearS);
+        expect(s.oursS, "the adversary's end costs ours more than the blind optimum").to.be.above(2 * s.blindS);
+        // The floor counts the blind looks before the end, about half of what the blind optimum
+        // pays (the rest is its lag); counting every look, or none, would leave this range.
+        expect(s.floorS / s.blindLinearS).to.be.within(0.35, 0.7);
     });
 });

@@ -6,6 +6,8 @@
  * `Cancel` to the providers, which the Node.js dynamic-provider host ignores — while in-flight
  * creates run to their end. The second Ctrl-C terminates: each provider process is sent SIGINT
  * (SIGKILL 5 s later), and the interrupted create stays in the state as a pending operation.
+ * The provider host is shared by every dynamic resource of the program: when another provider in
+ * it handles SIGINT itself, a JobWaiter stops its waits and leaves the process to that provider.
  */
 import { expect } from "chai";
 import * as fs from "node:fs";

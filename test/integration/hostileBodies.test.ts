@@ -49,12 +49,13 @@ const PAYLOADS: Record<string, Payload> = {
         held
             .map((s) => `raw ${s} url ${encodeURIComponent(s).toLowerCase()} json ${JSON.stringify(s)} split ${s.slice(0, 4)}\u001b[0m\u200b${s.slice(4)}`)
             .join(" | "),
-    "secrets inside base64 (both alphabets, every offset) and hex": (held) =>
+    "secrets inside base64 (both alphabets, every offset, also wrapped into lines) and hex": (held) =>
         held
             .flatMap((s) =>
                 ["", "u", "us"].flatMap((prefix) => {
                     const bytes = Buffer.from(`${prefix}${s}!`, "utf8");
-                    return [bytes.toString("base64"), bytes.toString("base64url"), bytes.toString("hex")];
+                    const base64 = bytes.toString("base64");
+                    return [base64, base64.match(/.{1,16}/g)!.join("\r\n"), bytes.toString("base64url"), bytes.toString("hex")];
                 }),
             )
             .join(" "),

@@ -9,11 +9,11 @@ import { EMULATED_SERVICES, EmulatedService, JobApiEmulator } from "../../provid
 export const UNSAFE_CHARACTER = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
 
 /** Bytes of a secret this long, found in any decoding of a text, count as a leak of it. */
-const LEAK_BYTES = 4;
+export const LEAK_BYTES = 4;
 
 /**
- * Whether any base64 (either alphabet) or hex run in `text`, decoded from any starting character,
- * holds {@link LEAK_BYTES} consecutive bytes of `secret`: the oracle for redaction of encoded
+ * Whether any base64 (either alphabet) or hex run in `text` (also with its white space taken out),
+ * decoded from any starting character, holds {@link LEAK_BYTES} consecutive bytes of `secret`: the oracle for redaction of encoded
  * secrets, written without the redaction's own construction.
  */
 export function leaksEncoded(text: string, secret: string): boolean {
@@ -21,11 +21,14 @@ export function leaksEncoded(text: string, secret: string): boolean {
     const windows: Buffer[] = [];
     for (let i = 0; i + LEAK_BYTES <= bytes.length; i++) windows.push(bytes.subarray(i, i + LEAK_BYTES));
     const holds = (decoded: Buffer) => windows.some((w) => decoded.includes(w));
-    for (const run of text.match(/[A-Za-z0-9+/_-]{6,}/g) ?? []) {
-        for (let start = 0; start < 4; start++) if (holds(Buffer.from(run.slice(start).replace(/-/g, "+").replace(/_/g, "/"), "base64"))) return true;
-    }
-    for (const run of text.match(/[0-9a-fA-F]{8,}/g) ?? []) {
-        for (let start = 0; start < 2; start++) if (holds(Buffer.from(run.slice(start).slice(0, (run.length - start) & ~1), "hex"))) return true;
+    // As sent, and with all white space taken out (encoded text wrapped into lines or grouped).
+    for (const variant of [text, text.replace(/\s+/g, "")]) {
+        for (const run of variant.match(/[A-Za-z0-9+/_-]{6,}/g) ?? []) {
+            for (let start = 0; start < 4; start++) if (holds(Buffer.from(run.slice(start).replace(/-/g, "+").replace(/_/g, "/"), "base64"))) return true;
+        }
+        for (const run of variant.match(/[0-9a-fA-F]{8,}/g) ?? []) {
+            for (let start = 0; start < 2; start++) if (holds(Buffer.from(run.slice(start).slice(0, (run.length - start) & ~1), "hex"))) return true;
+        }
     }
     return false;
 }

@@ -5,12 +5,14 @@
  */
 import { expect } from "chai";
 import { MAX_SERVER_TEXT, redactSecrets, serverTextFilter } from "../../provider/serverText";
-import { leaksEncoded } from "../support/hostileBodies";
+import { LEAK_BYTES, leaksEncoded } from "../support/hostileBodies";
 
 const SK = "sk-SECRET-0123456789abcdefghij";
 const STS = "sts-TOKEN-+/=abcdefghijklmnop";
 const TOKEN = "MIIEhwYJKoZIhvcNAQcCoIIEeDCCBHQCAQExDTALBglghkgBZQMEAgEwggLLBgkqhkiG9w0BBwGgggK8";
 const QUOTED = 'sk-"quoted"\\-0123456789';
+/** Its base64 holds "+" and "/" at every offset: the URL-safe alphabet writes them "-" and "_". */
+const URL_SAFE_DIFFERS = "sk-~~~~>>>???~~~~>>>???";
 
 describe("serverText: redactSecrets", () => {
     const CASES: [string, string, string[], string][] = [
@@ -46,9 +48,9 @@ describe("serverText: redactSecrets", () => {
         ["upper-case hex", (b) => b.toString("hex").toUpperCase()],
     ];
     for (const [encoding, encode] of ENCODINGS) {
-        for (const secret of [SK, STS, TOKEN, QUOTED, "pässwörd-ünïcode-✓", "7-bytes"]) {
+        for (const secret of [SK, STS, TOKEN, QUOTED, "pässwörd-ünïcode-✓", "7-bytes", URL_SAFE_DIFFERS]) {
             for (const prefix of ["", "u", "us", "user:"]) {
-                it(`${encoding} of ${JSON.stringify(prefix + secret.slice(0, 12) + "…")} inside more text: no ${4} bytes of the secret decodable`, () => {
+                it(`${encoding} of ${JSON.stringify(prefix + secret.slice(0, 12) + "…")} inside more text: no ${LEAK_BYTES} bytes of the secret decodable`, () => {
                     const encoded = encode(Buffer.from(`${prefix}${secret}:tail`, "utf8"));
                     expect(leaksEncoded(encoded, secret), "the oracle sees the unredacted text").to.equal(true);
                     const out = redactSecrets(`Authorization: Basic ${encoded}.`, [secret]);
@@ -58,6 +60,29 @@ describe("serverText: redactSecrets", () => {
             }
         }
     }
+
+    it("base64 wrapped into lines (MIME, PEM) and hex grouped in pairs, through the whole filter: nothing decodable", () => {
+        const safe = serverTextFilter([TOKEN, SK]);
+        const pem = Buffer.from(`-----${TOKEN}-----`)
+            .toString("base64")
+            .match(/.{1,30}/g)!
+            .join("\r\n");
+        const dump = Buffer.from(`key=${SK};`).toString("hex").match(/../g)!.join(" ");
+        for (const [secret, text] of [
+            [TOKEN, pem],
+            [SK, dump],
+        ]) {
+            expect(leaksEncoded(text, secret), "the oracle sees the unredacted text").to.equal(true);
+            const out = safe(`body: ${text} end`);
+            expect(leaksEncoded(out, secret), out).to.equal(false);
+        }
+    });
+
+    it("the URL-safe forms are redacted as such (their + and / are - and _)", () => {
+        const encoded = Buffer.from(`x${URL_SAFE_DIFFERS}`).toString("base64url");
+        expect(encoded).to.match(/[-_]/);
+        expect(leaksEncoded(redactSecrets(encoded, [URL_SAFE_DIFFERS]), URL_SAFE_DIFFERS)).to.equal(false);
+    });
 
     it("leaves encoded text that holds no secret alone", () => {
         const other = Buffer.from("just some other bytes, nothing secret").toString("base64");
