@@ -72,10 +72,7 @@ export const SETTINGS = {
     timeoutSeconds: { type: "number", unit: "s", default: DEFAULT_TIMEOUT_SECONDS, min: 0.001, max: 604_800, resolvedAs: "timeoutMs" },
     /** Shortest pause between polls. */
     minPollIntervalSeconds: { type: "number", unit: "s", default: DEFAULT_MIN_POLL_INTERVAL_SECONDS, min: 0.01, max: 3600, resolvedAs: "minIntervalMs" },
-    /**
-     * Longest pause between polls (a server's `Retry-After` may exceed it); reached only while
-     * progress says the end is far: without usable progress the pauses stay below ≈ 100 s.
-     */
+    /** Longest pause between polls (a server's `Retry-After` may exceed it); reached only while progress says the end is far. */
     maxPollIntervalSeconds: { type: "number", unit: "s", default: DEFAULT_MAX_POLL_INTERVAL_SECONDS, min: 0.01, max: 3600, resolvedAs: "maxIntervalMs" },
     /**
      * What one status request costs, in seconds of detection lag: the policy minimises lag + this ×
@@ -86,10 +83,7 @@ export const SETTINGS = {
     requestTimeoutSeconds: { type: "number", unit: "s", default: DEFAULT_REQUEST_TIMEOUT_SECONDS, min: 0.1, max: 300, resolvedAs: "requestTimeoutMs" },
     /** How long after the start a 404 means "not visible yet". */
     notFoundGraceSeconds: { type: "number", unit: "s", default: DEFAULT_NOT_FOUND_GRACE_SECONDS, min: 0, max: 3600, resolvedAs: "notFoundGraceMs" },
-    /**
-     * Requests per second shared by all waiters of the process on the same endpoint (while waiters
-     * asking different limits run together, the strictest holds).
-     */
+    /** Requests per second shared by all waiters of the process on one endpoint (the strictest limit asked holds). */
     maxRequestsPerSecond: {
         type: "number",
         unit: "/s",
