@@ -29,6 +29,15 @@ describe("bench: the progress-aware optimum of the milestones shape", () => {
         expect(ours.j, `ours ${ours.j} s against the bound ${v.zeroBlindS} s`).to.be.above(v.zeroBlindS);
     });
 
+    it("the waiter that knows the law pays no less than the bounds its play falls under, and less than the blind optimum", () => {
+        const v = awareValidation(jobs, DEFAULT_DURATION_PRIOR);
+        // Every waiter pays at least the free-observation oracle; with the blind looks at 0 % it
+        // is exactly in the class of the tighter bound, which it must then pay at least too.
+        expect(v.lawAwareS).to.be.above(v.expectedS);
+        expect(v.lawAwareBlindZeroS).to.be.above(v.zeroBlindS);
+        expect(v.lawAwareS).to.be.below(v.blindS);
+    });
+
     it("halving every grid step changes its E[J] by less than 0.3 %", () => {
         let coarse = 0;
         let fine = 0;
