@@ -22,10 +22,9 @@
  */
 
 import { DEFAULT_BOUNDS, DEFAULT_DURATION_PRIOR } from "../provider/polling/policy";
-import { logNormalPrior, optimalSchedule } from "../provider/polling/schedule";
 import type { Probe, WaitRecord } from "./baselines";
-import { oracleGrid } from "./oracle";
-import { MILESTONE_SCHEMES, MILESTONE_STAGE_SPREAD } from "./traces";
+import { lastStageLaw, lastStageSchedule } from "./oracle";
+import { MILESTONE_SCHEMES } from "./traces";
 
 /** How the waiter looks while progress still reads 0 %. */
 export type ZeroPhase = "geometric" | "blind";
@@ -82,11 +81,9 @@ export function lawAwareMilestoneWaiter(
                     next = t + (left === 1 ? NEXT_IS_LAST_SHARE : FURTHER_SHARE) * stageMs;
                 } else {
                     if (lastStage === undefined) {
-                        const spread = MILESTONE_STAGE_SPREAD * Math.sqrt((passed + 1) / passed);
-                        const law = logNormalPrior(stageMs, spread, 0, Math.min(stageMs * Math.exp(8 * spread), DEFAULT_DURATION_PRIOR.highMs));
+                        const law = lastStageLaw(stageMs, passed, 0, DEFAULT_DURATION_PRIOR.highMs);
                         const origin = arrivalsMs[arrivalsMs.length - 1];
-                        const gridMs = oracleGrid(law.highMs, maxIntervalMs);
-                        lastStage = optimalSchedule(law, { callCostMs, minIntervalMs: 0, maxIntervalMs, gridMs }).timesMs.map((x) => origin + x);
+                        lastStage = lastStageSchedule(law, callCostMs, maxIntervalMs).timesMs.map((x) => origin + x);
                     }
                     next = lastStage.find((x) => x > t) ?? t + maxIntervalMs;
                 }

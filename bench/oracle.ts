@@ -20,7 +20,7 @@
  * @packageDocumentation
  */
 
-import { DurationPrior, logNormalPrior, optimalSchedule } from "../provider/polling/schedule";
+import { DurationPrior, InspectionSchedule, logNormalPrior, optimalSchedule } from "../provider/polling/schedule";
 import { MILESTONE_SCHEMES, MILESTONE_STAGE_SPREAD } from "./traces";
 import type { Probe } from "./baselines";
 
@@ -51,6 +51,21 @@ export function oracleGrid(highMs: number, maxIntervalMs: number, relativeStep =
         grid.push(t);
     }
     return grid;
+}
+
+/**
+ * The law of the last stage given `stagesSeen` stages of geometric-mean length `medianMs`: ln s_L
+ * normal around ln `medianMs` with variance σ²(L + 1)/L, truncated to [lowMs, highMs] (and to
+ * 8 σ above its median, beyond which no mass is left).
+ */
+export function lastStageLaw(medianMs: number, stagesSeen: number, lowMs: number, highMs: number): DurationPrior {
+    const spread = MILESTONE_STAGE_SPREAD * Math.sqrt((stagesSeen + 1) / stagesSeen);
+    return logNormalPrior(medianMs, spread, lowMs, Math.min(highMs, medianMs * Math.exp(8 * spread)));
+}
+
+/** The E[J]-optimal looks for `law` from the last milestone on (no minimum gap, at most `maxIntervalMs`), on {@link oracleGrid}. */
+export function lastStageSchedule(law: DurationPrior, callCostMs: number, maxIntervalMs: number, relativeStep?: number): InspectionSchedule {
+    return optimalSchedule(law, { callCostMs, minIntervalMs: 0, maxIntervalMs, gridMs: oracleGrid(law.highMs, maxIntervalMs, relativeStep) });
 }
 
 /** Bisection precision for the milestone instants, ms. */
@@ -91,18 +106,8 @@ export function milestoneOracle(
     const n = logStages.length;
     const meanLog = logStages.reduce((a, b) => a + b, 0) / n;
     const last = instants[n - 1];
-    const law = logNormalPrior(
-        Math.exp(meanLog),
-        MILESTONE_STAGE_SPREAD * Math.sqrt((n + 1) / n),
-        Math.max(0, prior.lowMs - last),
-        Math.min(prior.highMs - last, Math.exp(meanLog + 8 * MILESTONE_STAGE_SPREAD * Math.sqrt((n + 1) / n))),
-    );
-    const { timesMs, expectedCostMs } = optimalSchedule(law, {
-        callCostMs,
-        minIntervalMs: 0,
-        maxIntervalMs,
-        gridMs: oracleGrid(law.highMs, maxIntervalMs, relativeStep),
-    });
+    const law = lastStageLaw(Math.exp(meanLog), n, Math.max(0, prior.lowMs - last), prior.highMs - last);
+    const { timesMs, expectedCostMs } = lastStageSchedule(law, callCostMs, maxIntervalMs, relativeStep);
     const endMs = durationMs;
     let calls = 1;
     let seenAt = Number.NaN;

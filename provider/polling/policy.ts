@@ -26,8 +26,9 @@
  *   "σ from now" forever). Progress that moves in jumps is forecast as a renewal process
  *   instead: the end comes with the last of the jumps still needed to reach 100, each after an
  *   interval like those seen so far (milestone schemes report stages done, not work done).
- *   Mixed with the blind prior (weight {@link BLIND_SHARE}, the case "the model is wrong"), its hazard h(t) gives the J-optimal look density √(h / 2c) (Barlow–Proschan), and the
- *   next look is where that density has accumulated one look. Far from a sharp predicted end that
+ *   Mixed with the blind prior (weight {@link BLIND_SHARE}, the case "the model is wrong"), its
+ *   hazard h(t) gives the J-optimal look density √(h / 2c) (Barlow–Proschan), and the next look
+ *   is where that density has accumulated one look. Far from a sharp predicted end that
  *   is a long sleep, near it dense looks; a vague forecast gives looks spread over its width. A
  *   forecast whose spread exceeds {@link POOR_FORECAST_SPREAD} is no forecast: blind schedule.
  * - **After an error** (transient, throttled, not found) it never polls sooner than the plan above
@@ -364,14 +365,14 @@ export interface EndForecast {
 export function forecastEnd(samples: readonly ProgressSample[], nowMs: number, modelRisk = DEFAULT_TUNING.modelRisk): EndForecast | undefined {
     const a = analyseProgress(samples, nowMs, modelRisk);
     if (a.kind !== "estimate") return undefined;
+    const jump = nextJumpForecast(a, nowMs);
+    if (jump !== undefined) return jump;
     // The fit knows what it knew when progress last rose: the end is forecast from then, and
     // given that it has not come by now, so a forecast overdue by much has a falling hazard
     // (its looks thin out) instead of an end always "σ from now".
     const originMs = Math.min(nowMs, a.lastChangeMs!);
     const fitted = Math.max(a.completionMs! - originMs, a.sigmaMs!, FINEST_STEP_MS);
     const fitSpread = a.sigmaMs! / fitted;
-    const jump = nextJumpForecast(a, nowMs);
-    if (jump !== undefined) return jump;
     const errors = backtestErrors(samples, a, modelRisk);
     const n = errors.length;
     const bias = errors.reduce((acc, e) => acc + e, 0) / (n + UNTESTED_WEIGHT);
