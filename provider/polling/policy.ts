@@ -25,8 +25,9 @@
  *   having come since (so an overdue forecast thins its looks out instead of promising the end
  *   "σ from now" forever). Progress that moves in jumps is forecast as a renewal process
  *   instead: the end comes with the last of the jumps still needed to reach 100, each after an
- *   interval like those seen so far (milestone schemes report stages done, not work done).
- *   Mixed with the blind prior (weight {@link BLIND_SHARE}, the case "the model is wrong"), its
+ *   interval like those seen so far (milestone schemes report stages done, not work done);
+ *   while more than one jump is needed, a read that shows no new jump puts the end at least a
+ *   whole interval past it. Mixed with the blind prior (weight {@link BLIND_SHARE}, the case "the model is wrong"), its
  *   hazard h(t) gives the J-optimal look density √(h / 2c) (Barlow–Proschan), and the next look
  *   is where that density has accumulated one look. Far from a sharp predicted end that
  *   is a long sleep, near it dense looks; a vague forecast gives looks spread over its width. A
@@ -221,6 +222,8 @@ export interface ProgressAnalysis {
     arrivalsMs?: number[];
     /** The level (percent) that arrived at each of {@link arrivalsMs} (`estimate` only). */
     arrivalLevelsPoints?: number[];
+    /** Elapsed ms of the phase's last read (`estimate` only). */
+    lastReadMs?: number;
 }
 
 /**
@@ -311,6 +314,7 @@ export function analyseProgress(samples: readonly ProgressSample[], nowMs: numbe
         typicalStepPoints: typicalStep,
         arrivalsMs,
         arrivalLevelsPoints: edges.map((e) => e.p),
+        lastReadMs: last.t,
     };
 }
 
@@ -400,11 +404,17 @@ function conditionedForecast(medianMs: number, logSpread: number, sinceMs: numbe
  * intervals seen so far (the spread shrunk towards {@link UNTESTED_SPREAD} like the backtests, and
  * widened for the estimated median); the points still missing take k = (100 − level) / mean jump
  * more jumps (at least one), with the relative uncertainty CV(jumps)/√k of a renewal count (kept,
- * in proportion, when less than one mean jump is missing: unequal jumps may still need two). The
- * end is the sum of k intervals after the last arrival, approximated by the log-normal of the same
- * mean and variance (Fenton–Wilkinson), given that it has not come yet. Jumps that grow or shrink
- * along the scheme (10/30/60/90) are miscounted: that is the model's blind spot. `undefined` where
- * progress does not move in jumps or no whole interval between jumps was seen.
+ * in proportion, when less than one mean jump is missing: unequal jumps may still need two).
+ * - While fewer than two mean jumps are missing, the next jump may be the end: the end is the sum
+ *   of k intervals after the last arrival, given that it has not come yet.
+ * - From two on, at least one more jump comes first, and the last read showed none: the end is
+ *   the rest of the current interval (given that it has lasted since the last arrival, up to that
+ *   read) plus k − 1 whole ones. Knowing that no jump came is worth more than knowing that the end
+ *   did not: the end is then at least a whole interval away.
+ * Each sum is approximated by the log-normal of the same mean and variance (Fenton–Wilkinson).
+ * Jumps that grow or shrink along the scheme (10/30/60/90) are miscounted: that is the model's
+ * blind spot. `undefined` where progress does not move in jumps or no whole interval between
+ * jumps was seen.
  */
 function nextJumpForecast(a: ProgressAnalysis, nowMs: number): EndForecast | undefined {
     const arrivals = a.arrivalsMs!;
@@ -420,19 +430,50 @@ function nextJumpForecast(a: ProgressAnalysis, nowMs: number): EndForecast | und
     const meanLog = logs.reduce((acc, x) => acc + x, 0) / n;
     const scatter = logs.reduce((acc, x) => acc + (x - meanLog) ** 2, 0);
     const intervalVar = (scatter + UNTESTED_WEIGHT * UNTESTED_SPREAD ** 2) / (n - 1 + UNTESTED_WEIGHT);
+    const meanInterval = Math.exp(meanLog + intervalVar / 2);
     const meanRise = rises.reduce((acc, x) => acc + x, 0) / rises.length;
     const riseCv2 = rises.reduce((acc, x) => acc + (x - meanRise) ** 2, 0) / rises.length / meanRise ** 2;
     const jumpsNeeded = (100 - a.levelPoints!) / meanRise;
     const k = Math.max(1, jumpsNeeded);
-    // Sum of k log-normal intervals (median e^meanLog, log-variance intervalVar), its squared
-    // coefficient of variation widened by the renewal count's (jumps need not be equal: fewer than
-    // one typical jump from 100 may still take two); then the median's own estimation error.
-    const cv2 = (Math.exp(intervalVar) - 1 + riseCv2 * Math.min(1, jumpsNeeded)) / k;
-    const sumLogVar = Math.log(1 + cv2);
+    // The renewal count's variance, in jumps² (fewer than one typical jump from 100 may still take two).
+    const countVar = k * riseCv2 * Math.min(1, jumpsNeeded);
+    const lastArrival = arrivals[arrivals.length - 1];
+    const quietMs = a.lastReadMs! - lastArrival;
+    const sum =
+        jumpsNeeded < 2 || !(quietMs > 0)
+            ? { originMs: lastArrival, mean: k * meanInterval, variance: meanInterval ** 2 * (k * (Math.exp(intervalVar) - 1) + countVar) }
+            : (() => {
+                  const rest = residualInterval(meanLog, intervalVar, quietMs);
+                  const variance = rest.variance + meanInterval ** 2 * ((k - 1) * (Math.exp(intervalVar) - 1) + countVar);
+                  return { originMs: a.lastReadMs!, mean: rest.mean + (k - 1) * meanInterval, variance };
+              })();
+    // Fenton–Wilkinson, then the median's own estimation error.
+    const sumLogVar = Math.log(1 + sum.variance / sum.mean ** 2);
     const spread = Math.sqrt(sumLogVar + intervalVar / n);
     if (!(spread <= POOR_FORECAST_SPREAD)) return undefined;
-    const meanSum = k * Math.exp(meanLog + intervalVar / 2);
-    return conditionedForecast(meanSum * Math.exp(-sumLogVar / 2), spread, nowMs - arrivals[arrivals.length - 1]);
+    return conditionedForecast(sum.mean * Math.exp(-sumLogVar / 2), spread, nowMs - sum.originMs);
+}
+
+/** Below this tail probability the closed form of {@link residualInterval} loses its precision to {@link normalTail}'s. */
+const TAIL_PRECISION = 1e-4;
+
+/**
+ * Mean and variance (ms, ms²) of X − s given X > s, for a log-normal X (mean and variance of ln X:
+ * `meanLog`, `logVar`) that has lasted `sinceMs` = s: the rest of an interval already under way.
+ * Far in the tail, where X has a hazard ≈ z / (σ s), the rest is taken as exponential with that rate.
+ */
+export function residualInterval(meanLog: number, logVar: number, sinceMs: number): { mean: number; variance: number } {
+    const sd = Math.sqrt(logVar);
+    const z = (Math.log(sinceMs) - meanLog) / sd;
+    const survived = normalTail(z);
+    if (survived > TAIL_PRECISION) {
+        const first = (Math.exp(meanLog + logVar / 2) * normalTail(z - sd)) / survived;
+        const second = (Math.exp(2 * meanLog + 2 * logVar) * normalTail(z - 2 * sd)) / survived;
+        const mean = Math.max(FINEST_STEP_MS, first - sinceMs);
+        return { mean, variance: Math.max(0, second - first * first) };
+    }
+    const mean = Math.max(FINEST_STEP_MS, (sinceMs * sd) / z);
+    return { mean, variance: mean * mean };
 }
 
 /** The z with P(Z > z) = q, for q in (0, 1), by bisection on {@link normalTail}. */

@@ -13,8 +13,9 @@ import {
     estimateCompletionMs,
     forecastEnd,
     progressAwarePolicy,
+    residualInterval,
 } from "../../../provider/polling/policy";
-import { optimalSchedule } from "../../../provider/polling/schedule";
+import { normalTail, optimalSchedule } from "../../../provider/polling/schedule";
 import { ConfigError } from "../../../provider/errors";
 
 /** Samples of a job that is linear from 0 at t=0 to 100 at `durationMs`, integer progress. */
@@ -370,7 +371,17 @@ describe("policy: progress-aware schedule", () => {
     });
 
     // Equal jumps of 20 points every 100 s, each seen 5 s after it came (the read before 45 s
-    // earlier): the end needs (100 − level) / 20 more jumps, each after about 100 s.
+    // earlier, so the arrival is put 22.5 s before the read that saw it): the end needs
+    // (100 − level) / 20 more jumps, each after about 100 s.
+    const jumpsOf20 = (level: number, quietMs = 0): ProgressSample[] => {
+        const samples: ProgressSample[] = [{ atMs: 5_000, progress: 0 }];
+        for (let p = 20, t = 100_000; p <= level; p += 20, t += 100_000) {
+            samples.push({ atMs: t - 40_000, progress: p - 20 }, { atMs: t + 5_000, progress: p });
+        }
+        if (quietMs > 0) samples.push({ atMs: samples[samples.length - 1].atMs + quietMs, progress: level });
+        return samples;
+    };
+    const arrivalOf = (level: number) => (level / 20) * 100_000 - 17_500;
     for (const [level, jumpsLeft] of [
         [20, 4],
         [40, 3],
@@ -378,33 +389,71 @@ describe("policy: progress-aware schedule", () => {
         [80, 1],
     ] as const) {
         it(`step-wise progress at ${level} % after jumps of 20: ETA ≈ ${jumpsLeft} intervals after the last jump`, () => {
-            const samples: ProgressSample[] = [{ atMs: 5_000, progress: 0 }];
-            for (let p = 20, t = 100_000; p <= level; p += 20, t += 100_000) {
-                samples.push({ atMs: t - 40_000, progress: p - 20 }, { atMs: t + 5_000, progress: p });
-            }
-            const lastArrival = (level / 20) * 100_000 - 17_500;
-            const f = forecastEnd(samples, lastArrival + 30_000)!;
-            expect(f.sinceMs).to.be.closeTo(30_000, 1);
+            const f = forecastEnd(jumpsOf20(level), arrivalOf(level) + 30_000)!;
+            // One jump left: the end may come with it, so the forecast counts from that jump's
+            // arrival. More: none came by the read that saw the last one (22.5 s after it), and
+            // the end is the rest of that interval plus whole ones, counted from that read.
+            const originMs = jumpsLeft === 1 ? arrivalOf(level) : arrivalOf(level) + 22_500;
+            expect(f.sinceMs).to.be.closeTo(arrivalOf(level) + 30_000 - originMs, 1);
             // The first interval counts from the first read: 77.5 s, then 100 s each.
             const typical = jumpsLeft * 100_000;
-            expect(f.medianMs).to.be.within(0.8 * typical, 1.05 * typical);
+            const fromArrival = f.medianMs + originMs - arrivalOf(level);
+            expect(fromArrival).to.be.within(0.8 * typical, 1.05 * typical);
             expect(f.remainingMs).to.be.within(0.7 * typical - 30_000, 1.2 * typical - 30_000);
         });
     }
 
+    it("while more than one jump is needed, a read that shows none keeps the end at least a whole interval away", () => {
+        // 160 s after the jump to 60 % (an interval is ≈ 100 s), a read still at 60 %: the next
+        // jump is late, and the end needs it and one more.
+        const quiet = forecastEnd(jumpsOf20(60, 160_000 - 22_500), arrivalOf(60) + 160_000)!;
+        expect(quiet.remainingMs).to.be.above(80_000);
+        // One jump from 100, the same silence says the end itself is late: it may come any moment.
+        const last = forecastEnd(jumpsOf20(80, 160_000 - 22_500), arrivalOf(80) + 160_000)!;
+        expect(last.remainingMs).to.be.below(0.6 * quiet.remainingMs);
+    });
+
+    // ln X ~ N(ln 100 s, 0.5²), lasted s: the closed form against numerical integration of the
+    // survival, E[X − s | X > s] = ∫ₛ^∞ P(X > x) dx / P(X > s); far in the tail (P < 1e-4), the
+    // exponential rest whose rate is the hazard there.
+    for (const sinceMs of [1_000, 50_000, 100_000, 200_000, 400_000]) {
+        it(`the rest of a log-normal interval that has lasted ${sinceMs / 1000} s`, () => {
+            const meanLog = Math.log(100_000);
+            const tail = (x: number) => normalTail((Math.log(x) - meanLog) / 0.5);
+            let integral = 0;
+            for (let x = sinceMs, dx = sinceMs / 2_000; tail(x) > 1e-12; x += dx) integral += ((tail(x) + tail(x + dx)) / 2) * dx;
+            const rest = residualInterval(meanLog, 0.25, sinceMs);
+            expect(rest.mean).to.be.closeTo(integral / tail(sinceMs), 0.01 * rest.mean);
+            expect(rest.variance).to.be.above(0);
+        });
+    }
+
+    it("the rest of an interval far overdue is exponential at the hazard of the tail", () => {
+        const meanLog = Math.log(100_000);
+        const sinceMs = 100_000 * Math.exp(0.5 * 5); // z = 5: P(X > s) ≈ 3e-7, beyond the closed form's precision
+        const rest = residualInterval(meanLog, 0.25, sinceMs);
+        expect(rest.mean).to.be.closeTo((sinceMs * 0.5) / 5, 1);
+        expect(rest.variance).to.equal(rest.mean ** 2);
+        // Continuous enough with the closed form just inside its range (z ≈ 3.7): within 10 %.
+        const inside = residualInterval(meanLog, 0.25, 100_000 * Math.exp(0.5 * 3.7));
+        const outside = residualInterval(meanLog, 0.25, 100_000 * Math.exp(0.5 * 3.75));
+        expect(outside.mean / inside.mean).to.be.within(0.9, 1.1);
+    });
+
     it("a wait that starts mid-stage does not take its first, cut-short interval for a whole one", () => {
-        // Reads at 0 s and 50 s at `first` %, then a jump of 20 points seen at 100 s.
-        const jumpOf20From = (first: number) =>
+        // Reads at 0 s and 50 s at `first` %, then a jump of 60 points seen at 100 s (less than
+        // two jumps from 100: the next may be the end, so a jump forecast counts from the arrival).
+        const jumpOf60From = (first: number) =>
             forecastEnd(
-                [0, 50_000, 100_000].map((atMs, i) => ({ atMs, progress: first + (i === 2 ? 20 : 0) })),
+                [0, 50_000, 100_000].map((atMs, i) => ({ atMs, progress: first + (i === 2 ? 60 : 0) })),
                 130_000,
             )!;
         // Seen from the start (first read at 0 %), the first interval is a stage: the next jump is
         // forecast from the estimated arrival of the last one (the middle of the gap that saw it).
-        expect(jumpOf20From(0).sinceMs).to.be.closeTo(130_000 - 75_000, 1);
-        // Re-attached at 40 %: the time before the first jump is only part of a stage, so no jump
+        expect(jumpOf60From(0).sinceMs).to.be.closeTo(130_000 - 75_000, 1);
+        // Re-attached at 20 %: the time before the first jump is only part of a stage, so no jump
         // forecast; the fitted rate forecasts from the read that saw the rise.
-        expect(jumpOf20From(40).sinceMs).to.equal(30_000);
+        expect(jumpOf60From(20).sinceMs).to.equal(30_000);
     });
 
     it("a forecast is counted from the last rise, given that the end has not come since", () => {
