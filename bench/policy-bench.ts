@@ -16,6 +16,7 @@ import { pollUntilTerminal, PollOutcome } from "../provider/polling/loop";
 import { DEFAULT_BOUNDS, DEFAULT_DURATION_PRIOR, DEFAULT_TUNING, PollBounds, PollPolicy, progressAwarePolicy } from "../provider/polling/policy";
 import { DurationPrior, logUniformPrior, optimalSchedule } from "../provider/polling/schedule";
 import { OWN_LOOP_BASELINES, POLICY_BASELINES, Probe, UNBOUNDED, WaitRecord, stateChangeConf } from "./baselines";
+import { blindWorstCaseBound } from "./blind-bound";
 import { lawAwareMilestoneWaiter } from "./milestone-waiter";
 import { milestoneOracle } from "./oracle";
 import { HELD_OUT_SHAPES, MIX_PROGRESS_SHAPES, TraceShape, VirtualClock, jobStatusOf, linear, noProgress, seededRandom, stageMilestones } from "./traces";
@@ -32,6 +33,13 @@ export const BANDS: readonly { label: string; fromMs: number; toMs: number }[] =
     { label: "2–15min", fromMs: 120_000, toMs: 900_000 },
     { label: "15–60min", fromMs: 900_000, toMs: 3_600_000 },
     { label: "1–4h", fromMs: 3_600_000, toMs: 14_400_000 },
+];
+
+/** The priors the bench replays besides the policy's own (log-uniform 2 s – 30 min, 1 min – 8 h, 10 s – 10 min). */
+export const HELD_OUT_PRIORS: readonly DurationPrior[] = [
+    logUniformPrior(2_000, 1_800_000),
+    logUniformPrior(60_000, 8 * 3_600_000),
+    logUniformPrior(10_000, 600_000),
 ];
 
 /** Share of the mixed workload's jobs that report no progress. */
@@ -486,12 +494,8 @@ async function main() {
     );
 
     console.log(`\nHeld-out priors (no progress; the blind optimum is recomputed for each prior, ours keeps its own):`);
-    for (const [lo, hi] of [
-        [2_000, 1_800_000],
-        [60_000, 8 * 3_600_000],
-        [10_000, 600_000],
-    ] as const) {
-        const p = logUniformPrior(lo, hi);
+    for (const p of HELD_OUT_PRIORS) {
+        const [lo, hi] = [p.lowMs, p.highMs];
         const pj = workload(p, Math.round(jobsN / 6), seed + 3_000 + lo, [noProgress]);
         const pc = await replay(pj, p, [OURS, BLIND_OPTIMUM]);
         const ours = costOf(pc.get(OURS)!, pj, () => true);
@@ -500,6 +504,12 @@ async function main() {
             `  log-uniform ${pad(`${lo / 1000} s – ${hi / 60_000} min`, 18)} ours J ${fmt(ours.j)} (${fmt(ours.calls)} calls, ${fmt(ours.lagS)} s), optimum ${fmt(o.j)}, ours÷opt ${fmtR(ours.j / o.j)}`,
         );
     }
+
+    const all = [DEFAULT_DURATION_PRIOR, ...HELD_OUT_PRIORS];
+    const bound = blindWorstCaseBound(all, { callCostMs: CALL_COST_MS, ...DEFAULT_BOUNDS });
+    console.log(
+        `  Every blind schedule pays at least ${bound.lowerBound.toFixed(3)} × the optimum on one of the four priors (the policy's and these): with the ratios weighted ${bound.weights.map((w) => w.toFixed(2)).join(" / ")}, the best schedule for the weighted sum pays ${bound.lowerBound.toFixed(3)} × on average, and none pays less (bench/blind-bound.ts); on each prior that schedule pays ${bound.mixtureRatios.map((r) => r.toFixed(3)).join(" / ")} ×.`,
+    );
 
     const dl = await deadlineCheck();
     console.log(`\nDeadline: ${dl.line}.`);
