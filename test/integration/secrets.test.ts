@@ -37,6 +37,16 @@ describe("secrets never leak (library)", function () {
         await emu.close();
     });
 
+    /** A wait on the emulator for `jobId`, with no credentials yet. */
+    const onEmulator = (jobId: string): WaitForJobOptions => ({
+        service: "dws",
+        jobId,
+        projectId: PROJECT,
+        endpoint: emu.endpoint,
+        allowInsecureLoopback: true,
+        env: {},
+    });
+
     const scenarios: [string, Partial<EmulatedJobDefinition>, Partial<WaitForJobOptions>][] = [
         ["success", {}, {}],
         ["job failure", { outcome: "failed", failedCode: "DWS.0114", failedDetail: "no ELB" }, {}],
@@ -62,12 +72,7 @@ describe("secrets never leak (library)", function () {
                 const lines: string[] = [];
                 const credentials = auth === "aksk" ? { accessKey: AK, secretKey: SK } : { token: TOKEN };
                 const options: WaitForJobOptions = {
-                    service: "dws",
-                    jobId,
-                    projectId: PROJECT,
-                    endpoint: emu.endpoint,
-                    allowInsecureLoopback: true,
-                    env: {},
+                    ...onEmulator(jobId),
                     minPollIntervalSeconds: 0.02,
                     maxPollIntervalSeconds: 0.1,
                     onProgress: (s) => lines.push(formatProgressLine(s, 0)),
@@ -98,16 +103,7 @@ describe("secrets never leak (library)", function () {
             outcome: "succeeded",
             faults: [{ kind: "status", status: 401, errorMsg: `expected ${SK}` }],
         });
-        const error = await waitForJob({
-            service: "dws",
-            jobId,
-            projectId: PROJECT,
-            endpoint: emu.endpoint,
-            allowInsecureLoopback: true,
-            env: {},
-            accessKey: AK,
-            secretKey: SK,
-        }).catch((e: Error) => e);
+        const error = await waitForJob({ ...onEmulator(jobId), accessKey: AK, secretKey: SK }).catch((e: Error) => e);
         expect((error as Error).message).to.contain("expected ***");
     });
 });
