@@ -26,8 +26,8 @@
  *   "σ from now" forever). Progress that moves in jumps is forecast as a renewal process
  *   instead: the end comes with the last of the jumps still needed to reach 100, each after an
  *   interval like those seen so far (milestone schemes report stages done, not work done);
- *   while more than one jump is needed, a read that shows no new jump puts the end at least a
- *   whole interval past it. Mixed with the blind prior (weight {@link BLIND_SHARE}, the case "the model is wrong"), its
+ *   from two mean jumps short of 100 on, a read that shows no new jump puts the end, on average,
+ *   at least a whole interval past it. Mixed with the blind prior (weight {@link BLIND_SHARE}, the case "the model is wrong"), its
  *   hazard h(t) gives the J-optimal look density √(h / 2c) (Barlow–Proschan), and the next look
  *   is where that density has accumulated one look. Far from a sharp predicted end that
  *   is a long sleep, near it dense looks; a vague forecast gives looks spread over its width. A
@@ -52,7 +52,7 @@
 
 import { ConfigError } from "../errors";
 import { printable } from "../services";
-import { DurationPrior, logUniformPrior, normalTail, optimalSchedule } from "./schedule";
+import { DurationPrior, logNormalTail, logUniformPrior, normalTail, optimalSchedule } from "./schedule";
 
 /** One successful read that carried progress. */
 export interface ProgressSample {
@@ -410,7 +410,7 @@ function conditionedForecast(medianMs: number, logSpread: number, sinceMs: numbe
  * - From two on, at least one more jump comes first, and the last read showed none: the end is
  *   the rest of the current interval (given that it has lasted since the last arrival, up to that
  *   read) plus k − 1 whole ones. Knowing that no jump came is worth more than knowing that the end
- *   did not: the end is then at least a whole interval away.
+ *   did not: the end is then, on average, at least a whole interval away.
  * Each sum is approximated by the log-normal of the same mean and variance (Fenton–Wilkinson).
  * Jumps that grow or shrink along the scheme (10/30/60/90) are miscounted: that is the model's
  * blind spot. `undefined` where progress does not move in jumps or no whole interval between
@@ -454,26 +454,20 @@ function nextJumpForecast(a: ProgressAnalysis, nowMs: number): EndForecast | und
     return conditionedForecast(sum.mean * Math.exp(-sumLogVar / 2), spread, nowMs - sum.originMs);
 }
 
-/** Below this tail probability the closed form of {@link residualInterval} loses its precision to {@link normalTail}'s. */
-const TAIL_PRECISION = 1e-4;
-
 /**
  * Mean and variance (ms, ms²) of X − s given X > s, for a log-normal X (mean and variance of ln X:
- * `meanLog`, `logVar`) that has lasted `sinceMs` = s: the rest of an interval already under way.
- * Far in the tail, where X has a hazard ≈ z / (σ s), the rest is taken as exponential with that rate.
+ * `meanLog`, `logVar` > 0) that has lasted `sinceMs` = s > 0: the rest of an interval already
+ * under way. E[X | X > s] and E[X² | X > s] are e^(μ + σ²/2) · Q(z − σ) / Q(z) and
+ * e^(2μ + 2σ²) · Q(z − 2σ) / Q(z), z = (ln s − μ) / σ; the tail ratios are taken in logs
+ * ({@link logNormalTail}), so that they keep their precision where the tails underflow.
  */
 export function residualInterval(meanLog: number, logVar: number, sinceMs: number): { mean: number; variance: number } {
     const sd = Math.sqrt(logVar);
     const z = (Math.log(sinceMs) - meanLog) / sd;
-    const survived = normalTail(z);
-    if (survived > TAIL_PRECISION) {
-        const first = (Math.exp(meanLog + logVar / 2) * normalTail(z - sd)) / survived;
-        const second = (Math.exp(2 * meanLog + 2 * logVar) * normalTail(z - 2 * sd)) / survived;
-        const mean = Math.max(FINEST_STEP_MS, first - sinceMs);
-        return { mean, variance: Math.max(0, second - first * first) };
-    }
-    const mean = Math.max(FINEST_STEP_MS, (sinceMs * sd) / z);
-    return { mean, variance: mean * mean };
+    const survived = logNormalTail(z);
+    const first = Math.exp(meanLog + logVar / 2 + logNormalTail(z - sd) - survived);
+    const second = Math.exp(2 * meanLog + 2 * logVar + logNormalTail(z - 2 * sd) - survived);
+    return { mean: Math.max(FINEST_STEP_MS, first - sinceMs), variance: Math.max(0, second - first * first) };
 }
 
 /** The z with P(Z > z) = q, for q in (0, 1), by bisection on {@link normalTail}. */

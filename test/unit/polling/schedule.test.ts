@@ -8,6 +8,7 @@ import {
     inspectionGrid,
     lagBetween,
     logNormalPrior,
+    logNormalTail,
     logUniformPrior,
     normalTail,
     optimalSchedule,
@@ -67,6 +68,25 @@ describe("schedule: the E[J]-optimal blind inspection schedule", () => {
             expect(normalTail(z), `z = ${z}`).to.be.closeTo(tail, 2e-7);
         }
     });
+
+    // ln P(Z > z) from 0.5 · erfc(z / √2) (Python's math.erfc, relative precision to z ≈ 37), from
+    // below the switch to the continued fraction to far past where the tail underflows:
+    // ln Q(40) = −800 − ln(40 √(2π)) + ln(1 − 1/40² + 3/40⁴ − …) from the asymptotic series.
+    for (const [z, logTail] of [
+        [-1, Math.log(0.841344746068543)],
+        [1, -1.8410216450092634],
+        [1.999, Math.log(0.022804176932658883)],
+        [2, -3.783184333682031],
+        [3, -6.607726221510348],
+        [5, -15.064998393988724],
+        [10, -53.23128515051246],
+        [37, -689.0305855768905],
+        [40, -800 - Math.log(40 * Math.sqrt(2 * Math.PI)) + Math.log1p(-1 / 1600 + 3 / 1600 ** 2)],
+    ] as const) {
+        it(`logNormalTail(${z}) = ${logTail.toFixed(6)}`, () => {
+            expect(logNormalTail(z)).to.be.closeTo(logTail, z < 2 ? 1e-5 : 1e-9 * Math.abs(logTail));
+        });
+    }
 
     for (const [median, spread, lo, hi] of [
         [60_000, 0.6, 0, undefined],
