@@ -27,11 +27,12 @@
  *   instead: the end comes with the last of the jumps still needed to reach 100, each after an
  *   interval like those seen so far (milestone schemes report stages done, not work done);
  *   from two mean jumps short of 100 on, a read that shows no new jump puts the end, on average,
- *   at least a whole interval past it. Mixed with the blind prior (weight {@link BLIND_SHARE}, the case "the model is wrong"), its
- *   hazard h(t) gives the J-optimal look density √(h / 2c) (Barlow–Proschan), and the next look
- *   is where that density has accumulated one look. Far from a sharp predicted end that
- *   is a long sleep, near it dense looks; a vague forecast gives looks spread over its width. A
- *   forecast whose spread exceeds {@link POOR_FORECAST_SPREAD} is no forecast: blind schedule.
+ *   at least a whole interval past it. Mixed with the blind prior (weight {@link BLIND_SHARE},
+ *   the case "the model is wrong"), its hazard h(t) gives the J-optimal look density √(h / 2c)
+ *   (Barlow–Proschan), and the next look is where that density has accumulated one look. Far
+ *   from a sharp predicted end that is a long sleep, near it dense looks; a vague forecast gives
+ *   looks spread over its width. A forecast whose spread exceeds {@link POOR_FORECAST_SPREAD} is
+ *   no forecast: blind schedule.
  * - **After an error** (transient, throttled, not found) it never polls sooner than the plan above
  *   and backs off exponentially per consecutive error; a server `Retry-After` is honoured even
  *   above `maxIntervalMs`.
@@ -437,21 +438,23 @@ function nextJumpForecast(a: ProgressAnalysis, nowMs: number): EndForecast | und
     const k = Math.max(1, jumpsNeeded);
     // The renewal count's variance, in jumps² (fewer than one typical jump from 100 may still take two).
     const countVar = k * riseCv2 * Math.min(1, jumpsNeeded);
-    const lastArrival = arrivals[arrivals.length - 1];
-    const quietMs = a.lastReadMs! - lastArrival;
-    const sum =
-        jumpsNeeded < 2 || !(quietMs > 0)
-            ? { originMs: lastArrival, mean: k * meanInterval, variance: meanInterval ** 2 * (k * (Math.exp(intervalVar) - 1) + countVar) }
-            : (() => {
-                  const rest = residualInterval(meanLog, intervalVar, quietMs);
-                  const variance = rest.variance + meanInterval ** 2 * ((k - 1) * (Math.exp(intervalVar) - 1) + countVar);
-                  return { originMs: a.lastReadMs!, mean: rest.mean + (k - 1) * meanInterval, variance };
-              })();
+    // The sum of k intervals after the last arrival, or (from two jumps on, none seen by the last
+    // read) the rest of the current one plus k − 1 whole ones after that read.
+    let originMs = arrivals[arrivals.length - 1];
+    let mean = k * meanInterval;
+    let variance = meanInterval ** 2 * (k * (Math.exp(intervalVar) - 1) + countVar);
+    const quietMs = a.lastReadMs! - originMs;
+    if (jumpsNeeded >= 2 && quietMs > 0) {
+        const rest = residualInterval(meanLog, intervalVar, quietMs);
+        originMs = a.lastReadMs!;
+        mean = rest.mean + (k - 1) * meanInterval;
+        variance = rest.variance + meanInterval ** 2 * ((k - 1) * (Math.exp(intervalVar) - 1) + countVar);
+    }
     // Fenton–Wilkinson, then the median's own estimation error.
-    const sumLogVar = Math.log(1 + sum.variance / sum.mean ** 2);
+    const sumLogVar = Math.log(1 + variance / mean ** 2);
     const spread = Math.sqrt(sumLogVar + intervalVar / n);
     if (!(spread <= POOR_FORECAST_SPREAD)) return undefined;
-    return conditionedForecast(sum.mean * Math.exp(-sumLogVar / 2), spread, nowMs - sum.originMs);
+    return conditionedForecast(mean * Math.exp(-sumLogVar / 2), spread, nowMs - originMs);
 }
 
 /**
