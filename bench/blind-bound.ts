@@ -56,6 +56,22 @@ export function ratioOn(prior: DurationPrior, timesMs: readonly number[], callCo
     return expectedCost(prior, timesMs, callCostMs) / optimumMs;
 }
 
+/** The optimal looks for `priors` mixed so as to minimise their ratios (to `optima`) weighted by `weights`. */
+export function weightedOptimum(
+    priors: readonly DurationPrior[],
+    optima: readonly number[],
+    weights: readonly number[],
+    constraints: ScheduleConstraints,
+): number[] {
+    return optimalSchedule(
+        mixturePrior(
+            priors,
+            weights.map((w, i) => w / optima[i]),
+        ),
+        constraints,
+    ).timesMs;
+}
+
 /** The bound of the module documentation for `priors` under `constraints` (the call cost and the bounds every schedule keeps). */
 export function blindWorstCaseBound(priors: readonly DurationPrior[], constraints: ScheduleConstraints): WorstCaseBound {
     const c = constraints.callCostMs;
@@ -63,13 +79,7 @@ export function blindWorstCaseBound(priors: readonly DurationPrior[], constraint
     let weights = priors.map(() => 1 / priors.length);
     let best: WorstCaseBound = { lowerBound: 0, weights, mixtureRatios: [] };
     for (let round = 0; round < ROUNDS; round++) {
-        const { timesMs } = optimalSchedule(
-            mixturePrior(
-                priors,
-                weights.map((w, i) => w / optima[i]),
-            ),
-            constraints,
-        );
+        const timesMs = weightedOptimum(priors, optima, weights, constraints);
         const ratios = priors.map((p, i) => ratioOn(p, timesMs, c, optima[i]));
         const value = ratios.reduce((acc, r, i) => acc + weights[i] * r, 0);
         if (value > best.lowerBound) best = { lowerBound: value, weights, mixtureRatios: ratios };

@@ -4,7 +4,7 @@
  * on all the priors — tried against schedules of every kind.
  */
 import { expect } from "chai";
-import { WorstCaseBound, blindWorstCaseBound, mixturePrior, ratioOn } from "../../bench/blind-bound";
+import { WorstCaseBound, blindWorstCaseBound, mixturePrior, ratioOn, weightedOptimum } from "../../bench/blind-bound";
 import { HELD_OUT_PRIORS } from "../../bench/policy-bench";
 import { DEFAULT_BOUNDS, DEFAULT_DURATION_PRIOR } from "../../provider/polling/policy";
 import { logUniformPrior, optimalSchedule } from "../../provider/polling/schedule";
@@ -72,14 +72,7 @@ describe("bench: the worst case of one blind schedule over several priors", () =
         return { worst: Math.max(...ratios), ratios: ratios.map((r) => r.toFixed(4)).join(" / ") };
     };
     /** The optimal looks for the priors mixed with `weights` on their ratios, optionally on `gridMs`. */
-    const optimalFor = (weights: readonly number[], gridMs?: number[]) =>
-        optimalSchedule(
-            mixturePrior(
-                PRIORS,
-                weights.map((w, i) => w / optima[i]),
-            ),
-            { ...CONSTRAINTS, gridMs },
-        ).timesMs;
+    const optimalFor = (weights: readonly number[], gridMs?: number[]) => weightedOptimum(PRIORS, optima, weights, { ...CONSTRAINTS, gridMs });
 
     // Schedules near the best worst case, each within the policy's bounds: none pays less than the
     // bound on all four priors.
