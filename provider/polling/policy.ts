@@ -14,25 +14,26 @@
  *   gap at elapsed t is the optimal schedule's gap there. Short jobs are looked at often (the first
  *   looks at ≈ 23 s, 40 s, 63 s), long ones rarely (≈ 100 s gaps after an hour); a job outliving
  *   the prior keeps the schedule's longest gap.
- * - **With usable progress** it fits a robust line through the recent *leading edges* — the
- *   reads at which a new, higher level was first seen — using weighted Theil–Sen (one bad read
- *   cannot move it); isolated glitches are dropped and a confirmed drop of more than 5 points
- *   starts a new phase. The fit predicts the remaining time R. How far such predictions can be
- *   trusted is measured on the job's own history: every earlier prefix of it predicted when the
- *   level now reached would be reached, and those errors (on a log scale) give the forecast's bias
- *   and spread, shrunk towards an untested spread while there are few of them. The forecast is
- *   log-normal, counted from the read at which progress last rose and conditioned on the end not
- *   having come since (so an overdue forecast thins its looks out instead of promising the end
- *   "σ from now" forever). Progress that moves in jumps is forecast as a renewal process
- *   instead: the end comes with the last of the jumps still needed to reach 100, each after an
- *   interval like those seen so far (milestone schemes report stages done, not work done);
- *   from two mean jumps short of 100 on, a read that shows no new jump puts the end, on average,
- *   at least a whole interval past it. Mixed with the blind prior (weight {@link BLIND_SHARE},
- *   the case "the model is wrong"), its hazard h(t) gives the J-optimal look density √(h / 2c)
- *   (Barlow–Proschan), and the next look is where that density has accumulated one look. Far
- *   from a sharp predicted end that is a long sleep, near it dense looks; a vague forecast gives
- *   looks spread over its width. A forecast whose spread exceeds {@link POOR_FORECAST_SPREAD} is
- *   no forecast: blind schedule.
+ * - **With usable progress** it fits a robust line through the recent *leading edges* — the reads
+ *   at which a new, higher level was first seen — using weighted Theil–Sen (one bad read cannot
+ *   move it); isolated glitches are dropped and a confirmed drop of more than 5 points starts a
+ *   new phase. The fit predicts the remaining time R: to where the line reaches 100, or, for a job
+ *   behind its line (one that slows down), at the fitted rate from its last rise. How far such
+ *   predictions can be trusted is measured on the job's own history: every earlier prefix of it
+ *   predicted when the level now reached would be reached, and those errors (on a log scale) give
+ *   the forecast's bias and spread, shrunk towards an untested spread while there are few of them.
+ *   The forecast is log-normal, counted from the read at which progress last rose and conditioned
+ *   on the end not having come since (so an overdue forecast thins its looks out instead of
+ *   promising the end "σ from now" forever). Progress that moves in jumps is forecast as a renewal
+ *   process instead: the end comes with the last of the jumps still needed to reach 100, each
+ *   after an interval like those seen so far (milestone schemes report stages done, not work
+ *   done); from two mean jumps short of 100 on, a read that shows no new jump puts the end, on
+ *   average, at least a whole interval past it. Mixed with the blind prior (weight
+ *   {@link BLIND_SHARE}, the case "the model is wrong"), its hazard h(t) gives the J-optimal look
+ *   density √(h / 2c) (Barlow–Proschan), and the next look is where that density has accumulated
+ *   one look. Far from a sharp predicted end that is a long sleep, near it dense looks; a vague
+ *   forecast gives looks spread over its width. A forecast whose spread exceeds
+ *   {@link POOR_FORECAST_SPREAD} is no forecast: blind schedule.
  * - **After an error** (transient, throttled, not found) it never polls sooner than the plan above
  *   and backs off exponentially per consecutive error; a server `Retry-After` is honoured even
  *   above `maxIntervalMs`.
@@ -100,8 +101,8 @@ export interface PollBounds {
  * - 600 s ceiling: reached only while progress says the end is far (the blind share of the plan
  *   keeps looks going meanwhile); without usable progress the blind schedule stays below it on its
  *   own (its longest gap is ≈ 100 s at c = 1 s). A lower ceiling costs calls on every long job with
- *   honest progress: at 120 s, linear jobs of 1–4 h pay 1.8 × the J they pay at 600 s (80.6 s
- *   against 44.6 s, on 115 such jobs of 600 linear jobs drawn from the prior).
+ *   honest progress: at 120 s, linear jobs of 1–4 h pay 1.7 × the J they pay at 600 s (82.4 s
+ *   against 47.2 s, on 115 such jobs of 600 linear jobs drawn from the prior).
  */
 export const DEFAULT_BOUNDS: PollBounds = Object.freeze({ minIntervalMs: 1_000, maxIntervalMs: 600_000 });
 
@@ -294,10 +295,12 @@ export function analyseProgress(samples: readonly ProgressSample[], nowMs: numbe
     if (last.t - lastChangeMs > (STALL_STEPS * typicalStep) / rate) return { kind: "stalled", ratePerMs: rate, lastChangeMs };
 
     // Completion: where the fitted line reaches 100 — or sooner, if the job is ahead of the line.
-    // A job behind the line is "due" at the line's crossing, possibly already in the past: the
-    // policy then treats the prediction as overdue and backs off.
+    // A job behind the line goes on at the fitted rate from the read at which it last rose: being
+    // behind is what a slowing job looks like (a decelerating curve, a slower stage), and the
+    // line's crossing, which assumes that it catches up, comes too soon, often already past.
     const lineCrossingMs = (100 - intercept) / rate;
-    const completionMs = Math.min(lineCrossingMs, nowMs + (100 - last.p) / rate);
+    const fromLastRiseMs = lastChangeMs + (100 - top) / rate;
+    const completionMs = fromLastRiseMs > lineCrossingMs ? fromLastRiseMs : Math.min(lineCrossingMs, nowMs + (100 - last.p) / rate);
     const remainingMs = Math.max(0, completionMs - nowMs);
 
     const spanPoints = rate * (win[win.length - 1].t - win[0].t);

@@ -568,6 +568,29 @@ describe("estimateCompletionMs", () => {
         expect(Math.abs(e - 1_000_000) / 1_000_000).to.be.below(0.06);
     });
 
+    // Worked by hand. Edges (0 s, 0), (100 s, 60), (200 s, 70), (300 s, 80): the Δt-weighted
+    // median slope is 0.8 / 3 points/s (pairs 0.6·100, 0.35·200, 0.8/3·300, 0.1·(100 + 200 + 100)),
+    // the median intercept 25 / 3, so the line reaches 100 at 343.75 s, while from the last rise
+    // at that rate the 20 points left take 75 s more: 375 s.
+    const slowing = [
+        { atMs: 0, progress: 0 },
+        { atMs: 100_000, progress: 60 },
+        { atMs: 200_000, progress: 70 },
+        { atMs: 300_000, progress: 80 },
+    ];
+    const behindTheLine: [string, ProgressSample[], number][] = [
+        ["just after its last rise", slowing, 300_000],
+        ["with a flat read since (short of a stall: three 1-point steps at that rate take 11.25 s)", [...slowing, { atMs: 310_000, progress: 80 }], 310_000],
+    ];
+    for (const [name, samples, now] of behindTheLine) {
+        it(`a job behind its fitted line goes on at the fitted rate from its last rise, not due at the line's crossing: ${name}`, () => {
+            const a = analyseProgress(samples, now);
+            expect(a.kind).to.equal("estimate");
+            expect(a.ratePerMs! * 1_000).to.be.closeTo(0.8 / 3, 1e-12);
+            expect(a.completionMs!).to.be.closeTo(375_000, 1e-6);
+        });
+    }
+
     it("reports the uncertainty, shrinking as the end approaches", () => {
         const a = analyseProgress(far.samples, far.elapsedMs);
         const b = analyseProgress(near.samples, near.elapsedMs);
