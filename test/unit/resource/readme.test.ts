@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as ts from "typescript";
-import { SETTINGS, SettingSpec } from "../../../provider/options";
+import { REPLACE_ON_CHANGE, SETTINGS, SettingSpec } from "../../../provider/options";
 import { OUTPUTS } from "../../../provider/resource/outputs";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..", "..");
@@ -55,7 +55,7 @@ function inputsTable(): string[] {
         const spec: SettingSpec = declared;
         const type = spec.unit ? `${spec.type} (${UNIT_NAMES[spec.unit]})` : spec.type;
         const fallback = spec.required ? "required" : spec.default !== undefined ? `\`${spec.default}\`` : (spec.defaultFrom ?? "—");
-        const description = `${docs.get(name)}${rangeText(spec)}${spec.replaces ? " A change replaces the waiter." : ""}${spec.resourceOnly ? " `JobWaiter` only." : ""}`;
+        const description = `${docs.get(name)}${rangeText(spec)}${spec.resourceOnly ? " `JobWaiter` only." : ""}`;
         return `| \`${name}\` | ${type} | ${fallback} | ${description} |`;
     });
     return ["| name | type | default | description |", "|---|---|---|---|", ...rows];
@@ -66,6 +66,12 @@ function outputsTable(): string[] {
     const docs = docsOf("provider/resource/outputs.ts", "OUTPUTS");
     const rows = Object.entries(OUTPUTS).map(([name, spec]) => `| \`${name}\` | ${spec.type} | ${docs.get(name)} |`);
     return ["| name | type | description |", "|---|---|---|", ...rows];
+}
+
+/** The sentence under the inputs table that names the settings whose change replaces the waiter. */
+function replaceSentence(): string {
+    const names = REPLACE_ON_CHANGE.map((key) => `\`${key}\``);
+    return `A change of ${names.slice(0, -1).join(", ")} or ${names[names.length - 1]} replaces the waiter, which waits again; any other change updates in place without waiting.`;
 }
 
 /** The table lines under `heading` in the README. */
@@ -87,6 +93,11 @@ describe("README: the inputs and outputs tables agree with the declarations", ()
         const docs = [...docsOf("provider/options.ts", "SETTINGS"), ...docsOf("provider/resource/outputs.ts", "OUTPUTS")];
         expect(docs.filter(([, doc]) => doc === "").map(([name]) => name)).to.deep.equal([]);
         expect(docs).to.have.length(Object.keys(SETTINGS).length + Object.keys(OUTPUTS).length);
+    });
+
+    it("the settings whose change replaces the waiter are named under the inputs table, as declared", () => {
+        const readme = readFileSync(path.join(ROOT, "README.md"), "utf8").replace(/\s+/g, " ");
+        expect(readme).to.include(replaceSentence());
     });
 
     for (const [heading, expected] of [
