@@ -568,10 +568,11 @@ describe("estimateCompletionMs", () => {
         expect(Math.abs(e - 1_000_000) / 1_000_000).to.be.below(0.06);
     });
 
-    // Worked by hand. Edges (0 s, 0), (100 s, 60), (200 s, 70), (300 s, 80): the Δt-weighted
-    // median slope is 0.8 / 3 points/s (pairs 0.6·100, 0.35·200, 0.8/3·300, 0.1·(100 + 200 + 100)),
-    // the median intercept 25 / 3, so the line reaches 100 at 343.75 s, while from the last rise
-    // at that rate the 20 points left take 75 s more: 375 s.
+    // Worked by hand. Edges (0 s, 0), (100 s, 60), (200 s, 70), (300 s, 80). Pairwise slopes in
+    // points/s with their Δt weights in s: 0.6 (100), 0.35 (200), 0.8/3 (300), and 0.1 three times
+    // (100, 200, 100); the weighted median is 0.8/3. The intercepts p − rate·t are 0, 100/3, 50/3
+    // and 0, median 25/3, so the line reaches 100 at 343.75 s; from the last rise at that rate the
+    // 20 points left take 75 s more: 375 s.
     const slowing = [
         { atMs: 0, progress: 0 },
         { atMs: 100_000, progress: 60 },
