@@ -10,9 +10,9 @@
  * - once a milestone is seen, it knows the scheme (the one holding every level seen; of several,
  *   the one with the most milestones left) and so how many milestones are left, and it takes the
  *   mean stage length so far as the scale;
- * - while milestones are left it looks every {@link NEXT_IS_LAST_SHARE} of a stage when the next
- *   one is the last (its time is the origin of the last stage) and every {@link FURTHER_SHARE}
- *   otherwise;
+ * - while milestones are left it looks every `nextIsLast` of a stage when the next one is the last
+ *   (its time is the origin of the last stage) and every `further` of a stage otherwise
+ *   ({@link StageGaps}; {@link DEFAULT_STAGE_GAPS} unless given);
  * - after the last milestone it follows the E[J]-optimal schedule for the last stage's law
  *   (log-normal around the scale, spread σ·√((n + 1)/n) for n stages seen), counted from the
  *   middle of the gap in which it saw that milestone.
@@ -33,10 +33,22 @@ export type ZeroPhase = "geometric" | "blind";
 const ZERO_PHASE_FIRST_MS = 20_000;
 /** … and the factor by which each later look's time grows. */
 const ZERO_PHASE_GROWTH = 1.5;
-/** Gap, in mean stage lengths, while the next milestone is the last. */
-const NEXT_IS_LAST_SHARE = 0.3;
-/** Gap, in mean stage lengths, while more than one milestone is left. */
-const FURTHER_SHARE = 0.7;
+/** The waiter's gaps while milestones are left, in mean stage lengths. */
+export interface StageGaps {
+    /** While the next milestone is the last. */
+    nextIsLast: number;
+    /** While more than one milestone is left. */
+    further: number;
+}
+
+/** The gaps the waiter plays by unless given others. */
+export const DEFAULT_STAGE_GAPS: StageGaps = Object.freeze({ nextIsLast: 0.3, further: 0.7 });
+
+/** The gaps the bench tries, every pair of these, to show how far tuning them moves the waiter's J. */
+export const STAGE_GAP_GRID: Readonly<Record<keyof StageGaps, readonly number[]>> = Object.freeze({
+    nextIsLast: [0.3, 0.45, 0.6, 0.8],
+    further: [0.7, 1, 1.4, 2],
+});
 
 /** The scheme that holds every level in `seen`; of several, the one with the most milestones after the last level. */
 function schemeOf(seen: readonly number[]): readonly number[] {
@@ -45,11 +57,12 @@ function schemeOf(seen: readonly number[]): readonly number[] {
     return candidates.reduce((best, s) => (s.length - s.indexOf(level) > best.length - best.indexOf(level) ? s : best));
 }
 
-/** The law-aware waiter (see the module documentation), given the blind optimum's looks, the call cost and the deadline. */
+/** The law-aware waiter (see the module documentation), given the blind optimum's looks, the call cost and its gaps. */
 export function lawAwareMilestoneWaiter(
     zeroPhase: ZeroPhase,
     blindTimesMs: readonly number[],
     callCostMs: number,
+    gaps: StageGaps = DEFAULT_STAGE_GAPS,
 ): (probe: Probe, timeoutMs: number) => WaitRecord {
     const { minIntervalMs, maxIntervalMs } = DEFAULT_BOUNDS;
     return (probe, timeoutMs) => {
@@ -78,7 +91,7 @@ export function lawAwareMilestoneWaiter(
                 const stageMs = arrivalsMs[arrivalsMs.length - 1] / passed;
                 const left = scheme.length - passed;
                 if (left > 0) {
-                    next = t + (left === 1 ? NEXT_IS_LAST_SHARE : FURTHER_SHARE) * stageMs;
+                    next = t + (left === 1 ? gaps.nextIsLast : gaps.further) * stageMs;
                 } else {
                     if (lastStage === undefined) {
                         const law = lastStageLaw(stageMs, passed, 0, DEFAULT_DURATION_PRIOR.highMs);
