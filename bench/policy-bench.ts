@@ -195,9 +195,19 @@ function costAtEnd(polls: readonly number[], endMs: number): number {
     return k < 0 ? Number.NaN : CALL_COST_MS * (k + 1) + polls[k] - endMs;
 }
 
-/** Mean J (s) of the waiter that knows the milestones law (bench/milestone-waiter.ts) on `jobs`, with that play at 0 % and those gaps. */
-export function lawAwareJ(jobs: readonly WorkloadJob[], prior: DurationPrior, zeroPhase: ZeroPhase, gaps: StageGaps): number {
-    const waiter = lawAwareMilestoneWaiter(zeroPhase, blindOptimum(prior).timesMs, CALL_COST_MS, gaps);
+/**
+ * Mean J (s) of the waiter that knows the milestones law (bench/milestone-waiter.ts) on `jobs`, with
+ * that play at 0 % and those gaps; `blindTimesMs`, the blind optimum's looks for `prior`, when the
+ * caller has them already.
+ */
+export function lawAwareJ(
+    jobs: readonly WorkloadJob[],
+    prior: DurationPrior,
+    zeroPhase: ZeroPhase,
+    gaps: StageGaps,
+    blindTimesMs: readonly number[] = blindOptimum(prior).timesMs,
+): number {
+    const waiter = lawAwareMilestoneWaiter(zeroPhase, blindTimesMs, CALL_COST_MS, gaps);
     return mean(jobs.map((j) => costAtEnd(waiter(j.probe, prior.highMs + DEADLINE_MARGIN_MS).pollTimesMs, j.durationMs) / 1000));
 }
 
@@ -250,10 +260,12 @@ export function awareValidation(
         return (CALL_COST_MS * (calls - 1) + r.expectedMs) / 1000;
     });
     const blindJ = milestoneJobs.map((j) => costAtEnd(blind, j.durationMs) / 1000);
-    const lawAware = (zeroPhase: ZeroPhase, gaps: StageGaps = DEFAULT_STAGE_GAPS) => lawAwareJ(milestoneJobs, prior, zeroPhase, gaps);
+    const lawAware = (zeroPhase: ZeroPhase, gaps: StageGaps) => lawAwareJ(milestoneJobs, prior, zeroPhase, gaps, blind);
     const grid = STAGE_GAP_GRID.nextIsLast
         .flatMap((nextIsLast) => STAGE_GAP_GRID.further.map((further) => ({ nextIsLast, further })))
         .map((gaps) => ({ s: lawAware("blind", gaps), gaps }));
+    const atDefault = grid.find(({ gaps }) => gaps.nextIsLast === DEFAULT_STAGE_GAPS.nextIsLast && gaps.further === DEFAULT_STAGE_GAPS.further);
+    if (atDefault === undefined) throw new Error("STAGE_GAP_GRID must hold DEFAULT_STAGE_GAPS");
     return {
         jobs: runs.length,
         expectedS: mean(runs.map((r) => r.expectedMs / 1000)),
@@ -262,8 +274,8 @@ export function awareValidation(
         ks,
         zeroBlindS: mean(zeroBlind),
         blindS: mean(blindJ),
-        lawAwareS: lawAware("geometric"),
-        lawAwareBlindZeroS: lawAware("blind"),
+        lawAwareS: lawAware("geometric", DEFAULT_STAGE_GAPS),
+        lawAwareBlindZeroS: atDefault.s,
         lawAwareBlindZeroGrid: grid,
         lawAwareBlindZeroTuned: grid.reduce((best, x) => (x.s < best.s ? x : best)),
     };
