@@ -28,7 +28,10 @@
  *   process instead: the end comes with the last of the jumps still needed to reach 100, each
  *   after an interval like those seen so far (milestone schemes report stages done, not work
  *   done); from two mean jumps short of 100 on, a read that shows no new jump puts the end, on
- *   average, at least a whole interval past it. Mixed with the blind prior (weight
+ *   average, at least a whole interval past it. Jumps read so sparsely that each rise looks like
+ *   the fitted rate's show themselves by a read with no change where that rate would have moved
+ *   {@link JUMP_POINTS}; a stall looks the same, so that forecast keeps the blind prior at weight
+ *   {@link FLAT_JUMPS_BLIND_SHARE}. Mixed with the blind prior (weight
  *   {@link BLIND_SHARE}, the case "the model is wrong"), its hazard h(t) gives the J-optimal look
  *   density √(h / 2c) (Barlow–Proschan), and the next look is where that density has accumulated
  *   one look. Far from a sharp predicted end that is a long sleep, near it dense looks; a vague
@@ -161,6 +164,15 @@ export const DEFAULT_DURATION_PRIOR: DurationPrior = logUniformPrior(10_000, 4 *
  */
 export const BLIND_SHARE = 0.1;
 
+/**
+ * The blind prior's weight instead, when progress is taken to move in jumps only because a read
+ * showed no change (see {@link analyseProgress}): its rises, read sparsely, each matched the fitted
+ * rate, so the flat read is as much what smooth progress that stopped looks like (a stall, or
+ * progress stuck short of 100 while the job runs on) as what jumps look like. The plan stays
+ * mostly blind, with looks added where the jump forecast puts the end.
+ */
+export const FLAT_JUMPS_BLIND_SHARE = 0.8;
+
 /** Progress that typically moves at least this many points at once moves in jumps (see {@link forecastEnd}). */
 export const JUMP_POINTS = 5;
 
@@ -215,8 +227,13 @@ export interface ProgressAnalysis {
     phaseStartMs?: number;
     /** The progress level last read, in percent (`estimate` only). */
     levelPoints?: number;
-    /** How many points progress moves at once, beyond what the fitted rate explains (≥ 1; `estimate` only). */
+    /**
+     * How many points progress moves at once, beyond what the fitted rate explains, or as much as a
+     * read that showed no change implies (≥ 1; `estimate` only).
+     */
     typicalStepPoints?: number;
+    /** True when only a read that showed no change says that progress moves in jumps (`estimate` only). */
+    jumpsFromFlatRead?: boolean;
     /**
      * When each level of the current phase arrived, estimated as the middle of the gap in which it
      * was first seen; the first is the phase's first sample (`estimate` only).
@@ -287,7 +304,14 @@ export function analyseProgress(samples: readonly ProgressSample[], nowMs: numbe
     // Granularity of the reported progress: how much arrives at once beyond what the fitted rate
     // explains over the gap in which it arrived (≈ 0 for smooth progress polled sparsely, the jump
     // size for progress that moves in steps); at least 1 point (integer rounding).
-    const typicalStep = Math.max(1, median(win.slice(1).map((s) => s.rise - rate * s.gap)));
+    const unexplainedRise = Math.max(1, median(win.slice(1).map((s) => s.rise - rate * s.gap)));
+    // A read that shows no change, although the fitted rate would have moved progress JUMP_POINTS
+    // since its last rise, says that it moves in steps (or stopped) whatever the rises said: every
+    // rise is one the rate explains when each gap holds one jump. Such steps are as large as the
+    // flat read implies, up to the mean rise.
+    const flatPoints = rate * (last.t - lastChangeMs);
+    const meanRise = (top - win[0].p) / (win.length - 1);
+    const typicalStep = flatPoints >= JUMP_POINTS ? Math.max(unexplainedRise, Math.min(meanRise, flatPoints)) : unexplainedRise;
     const noisePoints = Math.hypot(scatter, Math.max(QUANTUM_POINTS, typicalStep / 2));
 
     // Stall: no increase for several typical steps at the fitted rate.
@@ -316,6 +340,7 @@ export function analyseProgress(samples: readonly ProgressSample[], nowMs: numbe
         phaseStartMs: phase[0].t,
         levelPoints: last.p,
         typicalStepPoints: typicalStep,
+        jumpsFromFlatRead: unexplainedRise < JUMP_POINTS && typicalStep >= JUMP_POINTS,
         arrivalsMs,
         arrivalLevelsPoints: edges.map((e) => e.p),
         lastReadMs: last.t,
@@ -362,6 +387,8 @@ export interface EndForecast {
     sinceMs: number;
     /** σ of ln T: 0.1 ≈ ±10 %, 1 ≈ a factor e either way. */
     logSpread: number;
+    /** Weight of the blind prior in the plan ({@link BLIND_SHARE} or {@link FLAT_JUMPS_BLIND_SHARE}). */
+    blindShare: number;
 }
 
 /**
@@ -388,16 +415,16 @@ export function forecastEnd(samples: readonly ProgressSample[], nowMs: number, m
     const testedSpread = Math.sqrt((scatter + UNTESTED_WEIGHT * UNTESTED_SPREAD ** 2) / (n + UNTESTED_WEIGHT));
     const logSpread = Math.hypot(fitSpread, testedSpread);
     if (!(logSpread <= POOR_FORECAST_SPREAD)) return undefined;
-    return conditionedForecast(fitted * Math.exp(-bias), logSpread, nowMs - originMs);
+    return conditionedForecast(fitted * Math.exp(-bias), logSpread, nowMs - originMs, BLIND_SHARE);
 }
 
 /** The forecast "T log-normal (median, spread) from an origin `sinceMs` ago, given T > sinceMs", with its conditional median as the ETA. */
-function conditionedForecast(medianMs: number, logSpread: number, sinceMs: number): EndForecast {
-    if (!(sinceMs > 0)) return { remainingMs: medianMs, medianMs, sinceMs: 0, logSpread };
+function conditionedForecast(medianMs: number, logSpread: number, sinceMs: number, blindShare: number): EndForecast {
+    if (!(sinceMs > 0)) return { remainingMs: medianMs, medianMs, sinceMs: 0, logSpread, blindShare };
     // The median of T given T > since: the point with half the remaining tail beyond it.
     const tail = normalTail((Math.log(sinceMs) - Math.log(medianMs)) / logSpread);
     const remainingMs = Math.max(FINEST_STEP_MS, medianMs * Math.exp(logSpread * normalQuantileAbove(tail / 2)) - sinceMs);
-    return { remainingMs, medianMs, sinceMs, logSpread };
+    return { remainingMs, medianMs, sinceMs, logSpread, blindShare };
 }
 
 /**
@@ -457,7 +484,8 @@ function nextJumpForecast(a: ProgressAnalysis, nowMs: number): EndForecast | und
     const sumLogVar = Math.log(1 + variance / mean ** 2);
     const spread = Math.sqrt(sumLogVar + intervalVar / n);
     if (!(spread <= POOR_FORECAST_SPREAD)) return undefined;
-    return conditionedForecast(mean * Math.exp(-sumLogVar / 2), spread, nowMs - originMs);
+    const blindShare = a.jumpsFromFlatRead ? FLAT_JUMPS_BLIND_SHARE : BLIND_SHARE;
+    return conditionedForecast(mean * Math.exp(-sumLogVar / 2), spread, nowMs - originMs, blindShare);
 }
 
 /**
@@ -567,8 +595,8 @@ function forecastDelay(f: EndForecast, now: number, blind: BlindSchedule, callCo
         const forecastSurvival = normalTail(z) / survivedSince;
         const blindHazard = (2 * callCostMs) / blind.gapAt(now + mid) ** 2;
         const survivalMid = blindSurvival * Math.exp(-blindHazard * (step / 2));
-        const density = (1 - BLIND_SHARE) * forecastDensity + BLIND_SHARE * blindHazard * survivalMid;
-        const survival = (1 - BLIND_SHARE) * forecastSurvival + BLIND_SHARE * survivalMid;
+        const density = (1 - f.blindShare) * forecastDensity + f.blindShare * blindHazard * survivalMid;
+        const survival = (1 - f.blindShare) * forecastSurvival + f.blindShare * survivalMid;
         const rate = Math.sqrt(density / Math.max(survival, Number.MIN_VALUE) / (2 * callCostMs));
         if (accumulated + rate * step >= looks) return t + (looks - accumulated) / rate;
         accumulated += rate * step;

@@ -1,6 +1,7 @@
 import { mulberry32 } from "../../../provider/testing/emulator/support";
 import { expect } from "chai";
 import {
+    BLIND_SHARE,
     DEFAULT_BOUNDS,
     DEFAULT_DURATION_PRIOR,
     JITTER_FRACTION,
@@ -8,6 +9,7 @@ import {
     PollObservation,
     ProgressSample,
     DEFAULT_TUNING,
+    FLAT_JUMPS_BLIND_SHARE,
     analyseProgress,
     createProgressAwarePolicy,
     estimateCompletionMs,
@@ -412,6 +414,48 @@ describe("policy: progress-aware schedule", () => {
         // One jump from 100, the same silence says the end itself is late: it may come any moment.
         const last = forecastEnd(jumpsOf20(80, 160_000 - 22_500), arrivalOf(80) + 160_000)!;
         expect(last.remainingMs).to.be.below(0.6 * quiet.remainingMs);
+    });
+
+    // Milestones read sparsely: 80 % at 25 s and 95 % at 30 s. The weighted Theil–Sen rate is
+    // 95/30 = 3.17 points/s (slopes 3, 3.17, 3.2 with weights 5, 30, 25 s), and it explains both
+    // rises (80 − 3.17·25 = 0.8, 15 − 3.17·5 = −0.8): the progress looks smooth. A read at 33 s
+    // still at 95 % is one the rate would have moved 9.5 points: jumps of 9.5 points (up to the
+    // mean rise, 47.5) at least, so a stall only after 3 · 47.5 / 3.17 = 45 s without a rise.
+    const sparseMilestones: ProgressSample[] = [
+        { atMs: 0, progress: 0 },
+        { atMs: 25_000, progress: 80 },
+        { atMs: 30_000, progress: 95 },
+    ];
+    const flatAt = (...atMs: number[]) => [...sparseMilestones, ...atMs.map((t) => ({ atMs: t, progress: 95 }))];
+    for (const { reads, kind, step, fromFlat } of [
+        { reads: [], kind: "estimate", step: 1, fromFlat: false },
+        { reads: [33_000], kind: "estimate", step: 9.5, fromFlat: true },
+        { reads: [33_000, 74_000], kind: "estimate", step: 47.5, fromFlat: true },
+        { reads: [33_000, 76_000], kind: "stalled", step: undefined, fromFlat: undefined },
+    ]) {
+        it(`sparse milestones, flat reads at [${reads.map((t) => t / 1000).join(", ")}] s: ${kind}, steps of ${step ?? "—"} points`, () => {
+            const samples = flatAt(...reads);
+            const a = analyseProgress(samples, samples[samples.length - 1].atMs);
+            expect(a.kind).to.equal(kind);
+            expect(a.ratePerMs! * 1000).to.be.closeTo(95 / 30, 1e-9);
+            if (step === undefined) return;
+            expect(a.typicalStepPoints).to.be.closeTo(step, 1e-9);
+            expect(a.jumpsFromFlatRead).to.equal(fromFlat);
+        });
+    }
+
+    it("sparse milestones: after the flat read, the end is forecast with the next jump, and the plan stays mostly blind", () => {
+        const f = forecastEnd(flatAt(33_000), 33_000)!;
+        // Arrivals at the middles of their gaps: 12.5 s and 27.5 s; intervals 12.5 s and 15 s.
+        expect(f.sinceMs).to.equal(33_000 - 27_500);
+        expect(f.medianMs).to.be.within(12_500, 15_000);
+        expect(f.blindShare).to.equal(FLAT_JUMPS_BLIND_SHARE);
+        // Before it the line gave the end at 31.6 s, with the usual blind share.
+        expect(forecastEnd(sparseMilestones, 30_000)!.blindShare).to.equal(BLIND_SHARE);
+        // The next look comes before the blind schedule's (20.3 s at 33 s) and after the median end.
+        const next = progressAwarePolicy(obs({ elapsedMs: 33_000, samples: flatAt(33_000) }), DEFAULT_BOUNDS, constant(0.5));
+        const blind = progressAwarePolicy(obs({ elapsedMs: 33_000 }), DEFAULT_BOUNDS, constant(0.5));
+        expect(next).to.be.within(27_500 + f.medianMs - 33_000, 0.6 * blind);
     });
 
     // The rest X − s of a log-normal interval (median 100 s) that has lasted s, against numerical
