@@ -10,7 +10,9 @@ import pRetry, { AbortError } from "p-retry";
 import { JobCancelledError, JobFailedError, JobTimeoutError } from "../errors";
 import type { JobStatus } from "../services/types";
 import { Clock, systemClock } from "./clock";
-import { DEFAULT_BOUNDS, estimateRemainingMs, OutcomeClass, PollBounds, PollPolicy, ProgressSample, progressAwarePolicy } from "./policy";
+import { estimateRemainingMs } from "./forecast";
+import { DEFAULT_BOUNDS, OutcomeClass, PollBounds, PollPolicy, progressAwarePolicy } from "./policy";
+import { ProgressSample } from "./progress";
 
 /** What one poll produced, already classified (see `classifyAnswer` in `http/classify`). */
 export type PollOutcome =

@@ -1,0 +1,226 @@
+/**
+ * What a job's progress says: the analysis behind the progress-aware policy (`policy.ts`).
+ *
+ * From the progress samples of one wait it keeps the current phase (glitches dropped, a restart
+ * of the counter forgotten), fits a robust line through the reads at which a new level was first
+ * seen (weighted Theil–Sen), and says whether progress moves smoothly or in jumps, has stalled,
+ * or reads 100 while the job runs on. Pure functions of the samples.
+ *
+ * @packageDocumentation
+ */
+
+/**
+ * Relative uncertainty of the remaining time that no fit removes, because progress is rarely
+ * linear (0.1 = 10 %): the default of `PolicyTuning.modelRisk`.
+ */
+export const DEFAULT_MODEL_RISK = 0.1;
+
+/** One successful read that carried progress. */
+export interface ProgressSample {
+    /** Elapsed ms since the wait started when the request was sent. */
+    atMs: number;
+    /** Progress in percent, 0..100. */
+    progress: number;
+}
+
+/** Progress that typically moves at least this many points at once moves in jumps (see `forecastEnd` in `forecast.ts`). */
+export const JUMP_POINTS = 5;
+
+/** The fit uses the samples covering the last this-many percentage points of progress. */
+const FIT_SPAN_POINTS = 30;
+
+/** Finest granularity assumed for reported progress (integer percent): ±0.5 point. */
+const QUANTUM_POINTS = 0.5;
+
+/** A drop of more than this many points starts a new phase: older samples are ignored. */
+const RESET_DROP_POINTS = 5;
+
+/** Progress is stalled when reads show no change for this many of its typical steps (at the fitted rate). */
+const STALL_STEPS = 3;
+
+/** What {@link analyseProgress} makes of the samples. */
+export interface ProgressAnalysis {
+    /**
+     * `estimate`: a fitted prediction; `stalled`: progress moved before but not for several of its
+     * typical steps; `reached`: progress is at 100 but the job is still running; `none`: no usable
+     * progress (no samples, a single sample, or progress that never moved).
+     */
+    kind: "estimate" | "stalled" | "reached" | "none";
+    /** Predicted elapsed ms at which progress reaches 100 (`estimate`), or when it did (`reached`). */
+    completionMs?: number;
+    /** Standard uncertainty of `completionMs` in ms (`estimate` only). */
+    sigmaMs?: number;
+    /** Fitted rate in percentage points per ms (`estimate` and `stalled`). */
+    ratePerMs?: number;
+    /** Elapsed ms at which progress was last seen to increase (or the phase's first sample). */
+    lastChangeMs?: number;
+    /** Elapsed ms of the current phase's first sample: the estimate rests on what was seen since (`estimate` only). */
+    phaseStartMs?: number;
+    /** The progress level last read, in percent (`estimate` only). */
+    levelPoints?: number;
+    /**
+     * How many points progress moves at once, beyond what the fitted rate explains, or as much as a
+     * read that showed no change implies (≥ 1; `estimate` only).
+     */
+    typicalStepPoints?: number;
+    /** True when only a read that showed no change says that progress moves in jumps (`estimate` only). */
+    jumpsFromFlatRead?: boolean;
+    /**
+     * When each level of the current phase arrived, estimated as the middle of the gap in which it
+     * was first seen; the first is the phase's first sample (`estimate` only).
+     */
+    arrivalsMs?: number[];
+    /** The level (percent) that arrived at each of {@link ProgressAnalysis.arrivalsMs} (`estimate` only). */
+    arrivalLevelsPoints?: number[];
+    /** Elapsed ms of the phase's last read (`estimate` only). */
+    lastReadMs?: number;
+}
+
+/**
+ * Estimate (ms of elapsed time) when progress reaches 100, or `undefined` when the samples do not
+ * support an estimate (fewer than two usable samples, progress that never moved, moved backwards
+ * for good, or stalled). If progress already reads 100, the time it was first seen there.
+ */
+export function estimateCompletionMs(samples: readonly ProgressSample[], nowMs: number): number | undefined {
+    const a = analyseProgress(samples, nowMs);
+    return a.kind === "estimate" || a.kind === "reached" ? a.completionMs : undefined;
+}
+
+/**
+ * The full analysis behind {@link estimateCompletionMs} (exported for tests and simulations).
+ * `modelRisk`: see `PolicyTuning.modelRisk`.
+ */
+export function analyseProgress(samples: readonly ProgressSample[], nowMs: number, modelRisk = DEFAULT_MODEL_RISK): ProgressAnalysis {
+    const phase = currentPhase(samples);
+    if (phase.length === 0) return { kind: "none" };
+    const last = phase[phase.length - 1];
+
+    // Leading edges: the samples at which a new (higher) level was first seen, with the time of
+    // the sample before (the level was reached in between). Flat stretches add no points — they
+    // say nothing about the rate, and fitting through them would drag the slope towards zero;
+    // only the time since the last edge matters (stall detection below).
+    const edges: { t: number; p: number; gap: number; rise: number }[] = [{ t: phase[0].t, p: phase[0].p, gap: 0, rise: 0 }];
+    for (let i = 1; i < phase.length; i++) {
+        const top = edges[edges.length - 1];
+        if (phase[i].p > top.p) edges.push({ t: phase[i].t, p: phase[i].p, gap: phase[i].t - phase[i - 1].t, rise: phase[i].p - top.p });
+    }
+    const lastChangeMs = edges[edges.length - 1].t;
+
+    if (last.p >= 100) {
+        const firstAt100 = phase.find((s) => s.p >= 100)!;
+        return { kind: "reached", completionMs: firstAt100.t, lastChangeMs: firstAt100.t };
+    }
+
+    // Fit window: the edges covering the last FIT_SPAN_POINTS points of progress, plus the one
+    // just before them so that the window spans at least that much when the history allows.
+    const top = edges[edges.length - 1].p;
+    let from = edges.length - 1;
+    while (from > 0 && top - edges[from - 1].p <= FIT_SPAN_POINTS) from--;
+    if (from > 0) from--;
+    const win = edges.slice(from);
+    if (win.length < 2 || win[win.length - 1].t - win[0].t <= 0) return { kind: "none", lastChangeMs };
+
+    // Weighted Theil–Sen: Δt-weighted median of pairwise slopes.
+    const slopes: { v: number; w: number }[] = [];
+    for (let i = 0; i < win.length; i++) {
+        for (let j = i + 1; j < win.length; j++) {
+            const dt = win[j].t - win[i].t;
+            if (dt > 0) slopes.push({ v: (win[j].p - win[i].p) / dt, w: dt });
+        }
+    }
+    const rate = weightedMedian(slopes);
+    if (!(rate > 0) || !Number.isFinite(rate)) return { kind: "none", lastChangeMs };
+    const intercept = median(win.map((s) => s.p - rate * s.t));
+    const scatter = 1.4826 * median(win.map((s) => Math.abs(s.p - (intercept + rate * s.t))));
+    // Granularity of the reported progress: how much arrives at once beyond what the fitted rate
+    // explains over the gap in which it arrived (≈ 0 for smooth progress polled sparsely, the jump
+    // size for progress that moves in steps); at least 1 point (integer rounding).
+    const unexplainedRise = Math.max(1, median(win.slice(1).map((s) => s.rise - rate * s.gap)));
+    // A read that shows no change, although the fitted rate would have moved progress JUMP_POINTS
+    // since its last rise, says that it moves in steps (or stopped) whatever the rises said: every
+    // rise is one the rate explains when each gap holds one jump. Such steps are as large as the
+    // flat read implies, up to the mean rise.
+    const flatPoints = rate * (last.t - lastChangeMs);
+    const meanRise = (top - win[0].p) / (win.length - 1);
+    const typicalStep = flatPoints >= JUMP_POINTS ? Math.max(unexplainedRise, Math.min(meanRise, flatPoints)) : unexplainedRise;
+    const noisePoints = Math.hypot(scatter, Math.max(QUANTUM_POINTS, typicalStep / 2));
+
+    // Stall: no increase for several typical steps at the fitted rate.
+    // Evidence of a stall is a read that shows no change, not merely time passing without reads.
+    if (last.t - lastChangeMs > (STALL_STEPS * typicalStep) / rate) return { kind: "stalled", ratePerMs: rate, lastChangeMs };
+
+    // Completion: where the fitted line reaches 100 — or sooner, if the job is ahead of the line.
+    // A job behind the line goes on at the fitted rate from the read at which it last rose: being
+    // behind is what a slowing job looks like (a decelerating curve, a slower stage), and the
+    // line's crossing, which assumes that it catches up, comes too soon, often already past.
+    const lineCrossingMs = (100 - intercept) / rate;
+    const fromLastRiseMs = lastChangeMs + (100 - top) / rate;
+    const completionMs = fromLastRiseMs > lineCrossingMs ? fromLastRiseMs : Math.min(lineCrossingMs, nowMs + (100 - last.p) / rate);
+    const remainingMs = Math.max(0, completionMs - nowMs);
+
+    const spanPoints = rate * (win[win.length - 1].t - win[0].t);
+    const relRateError = (Math.SQRT2 * noisePoints) / Math.max(spanPoints, noisePoints);
+    const sigmaMs = Math.sqrt((noisePoints / rate) ** 2 + (remainingMs * relRateError) ** 2 + (remainingMs * modelRisk) ** 2);
+    const arrivalsMs = edges.map((e) => e.t - e.gap / 2);
+    return {
+        kind: "estimate",
+        completionMs,
+        sigmaMs,
+        ratePerMs: rate,
+        lastChangeMs,
+        phaseStartMs: phase[0].t,
+        levelPoints: last.p,
+        typicalStepPoints: typicalStep,
+        jumpsFromFlatRead: unexplainedRise < JUMP_POINTS && typicalStep >= JUMP_POINTS,
+        arrivalsMs,
+        arrivalLevelsPoints: edges.map((e) => e.p),
+        lastReadMs: last.t,
+    };
+}
+
+/**
+ * The samples of the current phase, cleaned: non-finite values dropped, progress clamped to
+ * 0..100, isolated glitches (one sample far above or below both neighbours) dropped, a trailing
+ * drop not yet confirmed by a second sample ignored, and everything before a confirmed drop of
+ * more than RESET_DROP_POINTS (the job restarted its counter) forgotten.
+ */
+function currentPhase(samples: readonly ProgressSample[]): { t: number; p: number }[] {
+    const pts = samples
+        .filter((s) => Number.isFinite(s.atMs) && Number.isFinite(s.progress))
+        .map((s) => ({ t: s.atMs, p: Math.min(100, Math.max(0, s.progress)) }));
+    const kept = pts.filter((s, i) => {
+        if (i === 0 || i === pts.length - 1) return true;
+        const a = pts[i - 1].p;
+        const b = pts[i + 1].p;
+        const isolatedDip = s.p < Math.min(a, b) - RESET_DROP_POINTS;
+        const isolatedSpike = s.p > Math.max(a, b) + RESET_DROP_POINTS;
+        return !isolatedDip && !isolatedSpike;
+    });
+    if (kept.length >= 2 && kept[kept.length - 1].p < kept[kept.length - 2].p - RESET_DROP_POINTS) kept.pop();
+    let start = 0;
+    for (let i = 1; i < kept.length; i++) {
+        if (kept[i].p < kept[i - 1].p - RESET_DROP_POINTS) start = i;
+    }
+    return kept.slice(start);
+}
+
+function median(xs: number[]): number {
+    const s = [...xs].sort((a, b) => a - b);
+    const m = s.length >> 1;
+    return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function weightedMedian(items: { v: number; w: number }[]): number {
+    const s = [...items].sort((a, b) => a.v - b.v);
+    const total = s.reduce((acc, x) => acc + x.w, 0);
+    let acc = 0;
+    for (let i = 0; i < s.length; i++) {
+        acc += s[i].w;
+        if (acc >= total / 2) {
+            // Exactly half: average with the next value (like an ordinary median).
+            if (acc === total / 2 && i + 1 < s.length) return (s[i].v + s[i + 1].v) / 2;
+            return s[i].v;
+        }
+    }
+    return s[s.length - 1].v;
+}
