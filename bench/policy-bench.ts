@@ -519,16 +519,24 @@ async function main() {
         `\nWorst silent early end (${silent.jobs} linear jobs; each ends, progress still linear, where ours loses most to the blind optimum): ours J ${fmt(silent.oursS)}, blind optimum ${fmt(silent.blindS)}, ours÷opt ${fmtR(silent.oursS / silent.blindS)}. A waiter that no such end makes worse than the blind optimum pays at least ${fmt(silent.floorS)} s on these linear jobs (${fmtR(silent.floorS / silent.blindLinearS)} × the blind optimum's ${fmt(silent.blindLinearS)} s; bench/README.md).`,
     );
 
-    console.log(`\nHeld-out priors (no progress; the blind optimum is recomputed for each prior, ours keeps its own):`);
+    const priorShapes = [noProgress, ...MIX_PROGRESS_SHAPES];
+    const perPriorShape = Math.max(20, Math.round(jobsN / 24));
+    console.log(
+        `\nHeld-out priors (the blind optimum is recomputed for each prior, ours keeps its own; no progress ${Math.round(jobsN / 6)} jobs, each progress shape ${perPriorShape}), ours÷opt:`,
+    );
+    console.log(`  ${pad("prior", 30)}${priorShapes.map((sh) => lpad(sh.name, Math.max(sh.name.length + 2, 8))).join("")}`);
     for (const p of HELD_OUT_PRIORS) {
         const [lo, hi] = [p.lowMs, p.highMs];
-        const pj = workload(p, Math.round(jobsN / 6), seed + 3_000 + lo, [noProgress]);
-        const pc = await replay(pj, p, [OURS, BLIND_OPTIMUM]);
-        const ours = costOf(pc.get(OURS)!, pj, () => true);
-        const o = costOf(pc.get(BLIND_OPTIMUM)!, pj, () => true);
-        console.log(
-            `  log-uniform ${pad(`${lo / 1000} s – ${hi / 60_000} min`, 18)} ours J ${fmt(ours.j)} (${fmt(ours.calls)} calls, ${fmt(ours.lagS)} s), optimum ${fmt(o.j)}, ours÷opt ${fmtR(ours.j / o.j)}`,
-        );
+        const ratios: string[] = [];
+        for (const shape of priorShapes) {
+            const count = shape === noProgress ? Math.round(jobsN / 6) : perPriorShape;
+            const pj = workload(p, count, seed + 3_000 + lo, [shape]);
+            const pc = await replay(pj, p, [OURS, BLIND_OPTIMUM]);
+            const ours = costOf(pc.get(OURS)!, pj, () => true);
+            const o = costOf(pc.get(BLIND_OPTIMUM)!, pj, () => true);
+            ratios.push(lpad(fmtR(ours.j / o.j), Math.max(shape.name.length + 2, 8)));
+        }
+        console.log(`  ${pad(`log-uniform ${lo / 1000} s – ${hi / 60_000} min`, 30)}${ratios.join("")}`);
     }
 
     const all = [DEFAULT_DURATION_PRIOR, ...HELD_OUT_PRIORS];
