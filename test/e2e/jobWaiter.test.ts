@@ -9,13 +9,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { JobWaiterArgs } from "../../provider/resource/jobWaiter";
 import { EmulatedJobDefinition, JobApiEmulator } from "../../provider/testing/emulator";
+import { instanceFor, JobHome, jobIn } from "../support/jobs";
 import { CommandResult, ensurePulumiCli, findExported, PulumiWorkspace, REPO_ROOT, StackExport } from "../support/pulumiCli";
 
 const AK = "E2ETESTACCESSKEY0001";
 const SK = "e2e-test-secret-key-must-not-leak";
 const TOKEN = "MIIe2e-test-token-must-not-leak";
-const PROJECT = "0123456789abcdef0123456789abcdef";
-const ROMA_INSTANCE = "roma-instance-7";
+const HOME: JobHome = { projectId: "0123456789abcdef0123456789abcdef", instanceId: "roma-instance-7" };
 const FIXTURE = path.join(REPO_ROOT, "test", "e2e", "fixtures", "waiters");
 const KINDS = ["dws", "ddm", "roma", "cfw"] as const;
 /** Longer than any test: a test that needs a job to run ends it by defining it again. */
@@ -43,13 +43,7 @@ describe("JobWaiter through the real Pulumi CLI", function () {
     });
 
     function job(def: Partial<EmulatedJobDefinition> & Pick<EmulatedJobDefinition, "service">): string {
-        return emu.defineJob({
-            projectId: PROJECT,
-            instanceId: def.service === "roma" ? ROMA_INSTANCE : undefined,
-            durationMs: 600,
-            outcome: "succeeded",
-            ...def,
-        });
+        return emu.defineJob(jobIn(HOME, 600, def));
     }
 
     function waiter(name: string, args: WaiterSpec["args"] & { service: string; jobId: string }, unknownFields?: (keyof JobWaiterArgs)[]): WaiterSpec {
@@ -61,7 +55,7 @@ describe("JobWaiter through the real Pulumi CLI", function () {
                 allowInsecureLoopback: true,
                 minPollIntervalSeconds: 0.05,
                 maxPollIntervalSeconds: 0.3,
-                instanceId: args.service === "roma" ? ROMA_INSTANCE : undefined,
+                instanceId: instanceFor(HOME, args.service),
                 ...args,
             },
         };
@@ -70,7 +64,7 @@ describe("JobWaiter through the real Pulumi CLI", function () {
     /** A new stack with the credentials set as a user sets them (`config set --secret`). */
     async function newStack(
         waiters: WaiterSpec[],
-        config: Record<string, string> = { "huaweicloud:accessKey": AK, "huaweicloud:secretKey": SK, "huaweicloud:projectId": PROJECT },
+        config: Record<string, string> = { "huaweicloud:accessKey": AK, "huaweicloud:secretKey": SK, "huaweicloud:projectId": HOME.projectId },
     ): Promise<string> {
         const stack = `s${++stacks}`;
         const secret = ["huaweicloud:secretKey", "huaweicloud:token"].filter((key) => key in config);
@@ -299,7 +293,7 @@ describe("JobWaiter through the real Pulumi CLI", function () {
         const denied = await newStack([waiter("w-401", { service: "dws", jobId })], {
             "huaweicloud:accessKey": AK,
             "huaweicloud:secretKey": wrongSecret,
-            "huaweicloud:projectId": PROJECT,
+            "huaweicloud:projectId": HOME.projectId,
         });
         const failed = await workspace.stackCommand(denied, ["up"]);
         expect(failed.code).to.not.equal(0);
@@ -308,7 +302,7 @@ describe("JobWaiter through the real Pulumi CLI", function () {
     });
 
     it("a token in the stack config beats an AK/SK pair in the provider's environment; HW_* and OS_PROJECT_ID are read", async () => {
-        const envWorkspace = new PulumiWorkspace(workspace.cli, FIXTURE, { HW_ACCESS_KEY: AK, HW_SECRET_KEY: SK, OS_PROJECT_ID: PROJECT });
+        const envWorkspace = new PulumiWorkspace(workspace.cli, FIXTURE, { HW_ACCESS_KEY: AK, HW_SECRET_KEY: SK, OS_PROJECT_ID: HOME.projectId });
         try {
             const jobId = job({ service: "dws", durationMs: 100 });
             await envWorkspace.initStack(
@@ -353,7 +347,7 @@ describe("JobWaiter through the real Pulumi CLI", function () {
                 {
                     "huaweicloud:accessKey": AK,
                     "huaweicloud:secretKey": SK,
-                    "huaweicloud:projectId": PROJECT,
+                    "huaweicloud:projectId": HOME.projectId,
                     "jobwaiter-test:waiters": JSON.stringify([waiter("w-moved", { service: "dws", jobId })]),
                 },
                 ["huaweicloud:secretKey"],

@@ -8,12 +8,12 @@ import { ConfigError, JobApiError, JobCancelledError, JobFailedError, JobTimeout
 import { getJobStatus, waitForJob, WaitForJobOptions } from "../../provider/waiter";
 import { JobApiEmulator, EmulatedJobDefinition, FaultSpec } from "../../provider/testing/emulator";
 import type { JobStatus } from "../../provider/services/types";
+import { instanceFor, JobHome, jobIn } from "../support/jobs";
 
 const AK = "EMULATORAK0000000001";
 const SK = "emulator-secret-key-do-not-leak-0001";
 const TOKEN = "MIIemulator-token-do-not-leak";
-const PROJECT = "05f2cff45100d5112f4bc00b794ea08e";
-const INSTANCE = "roma-instance-1";
+const HOME: JobHome = { projectId: "05f2cff45100d5112f4bc00b794ea08e", instanceId: "roma-instance-1" };
 
 describe("waitForJob against the emulator", function () {
     this.timeout(20_000);
@@ -25,21 +25,15 @@ describe("waitForJob against the emulator", function () {
     after(async () => emu.close());
 
     function define(def: Partial<EmulatedJobDefinition> & Pick<EmulatedJobDefinition, "service">): string {
-        return emu.defineJob({
-            projectId: PROJECT,
-            instanceId: def.service === "roma" ? INSTANCE : undefined,
-            durationMs: 300,
-            outcome: "succeeded",
-            ...def,
-        });
+        return emu.defineJob(jobIn(HOME, 300, def));
     }
 
     function options(service: string, jobId: string, extra: Partial<WaitForJobOptions> = {}): WaitForJobOptions {
         return {
             service,
             jobId,
-            projectId: PROJECT,
-            instanceId: service === "roma" ? INSTANCE : undefined,
+            projectId: HOME.projectId,
+            instanceId: instanceFor(HOME, service),
             endpoint: emu.endpoint,
             allowInsecureLoopback: true,
             accessKey: AK,
@@ -271,7 +265,7 @@ describe("waitForJob against the emulator", function () {
                 endpoint: emu.endpoint,
                 allowInsecureLoopback: true,
                 minPollIntervalSeconds: 0.02,
-                env: { HW_ACCESS_KEY: AK, HW_SECRET_KEY: SK, HW_PROJECT_ID: PROJECT },
+                env: { HW_ACCESS_KEY: AK, HW_SECRET_KEY: SK, HW_PROJECT_ID: HOME.projectId },
             });
             expect(done.state).to.equal("succeeded");
         });

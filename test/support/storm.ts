@@ -30,14 +30,15 @@ import {
     JobApiEmulator,
 } from "../../provider/testing/emulator";
 import { waitForJob, WaitForJobOptions } from "../../provider/waiter";
+import { instanceFor, JobHome } from "./jobs";
 
 // ------------------------------------------------------------------ credentials and ids
 
 /** AK/SK accepted by every emulator started here (every request is really signed and verified). */
 export const ACCESS_KEY = "STORMAK00000000000001";
 export const SECRET_KEY = "storm-secret-key-never-printed-0001";
-export const PROJECT_ID = "05f2cff45100d5112f4bc00b794ea08e";
-export const INSTANCE_ID = "roma-storm-instance";
+/** The project (and ROMA instance) of every storm job. */
+const STORM_HOME: JobHome = { projectId: "05f2cff45100d5112f4bc00b794ea08e", instanceId: "roma-storm-instance" };
 
 /** The four job APIs, in the order jobs are assigned to them. */
 export const SERVICES: readonly EmulatedService[] = ["dws", "ddm", "roma", "cfw"];
@@ -50,8 +51,8 @@ export function waiterOptions(endpoint: string, service: EmulatedService, jobId:
     return {
         service,
         jobId,
-        projectId: PROJECT_ID,
-        instanceId: service === "roma" ? INSTANCE_ID : undefined,
+        projectId: STORM_HOME.projectId,
+        instanceId: instanceFor(STORM_HOME, service),
         endpoint,
         allowInsecureLoopback: true,
         accessKey: ACCESS_KEY,
@@ -63,7 +64,7 @@ export function waiterOptions(endpoint: string, service: EmulatedService, jobId:
 
 /** A job definition with the storm's project (and instance for ROMA). */
 export function jobDefinition(def: Omit<EmulatedJobDefinition, "projectId">): EmulatedJobDefinition {
-    return { projectId: PROJECT_ID, instanceId: def.service === "roma" ? INSTANCE_ID : undefined, ...def };
+    return { projectId: STORM_HOME.projectId, instanceId: instanceFor(STORM_HOME, def.service), ...def };
 }
 
 /** Emulator options with the storm's credentials. */
