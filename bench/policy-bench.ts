@@ -521,10 +521,11 @@ async function main() {
 
     const priorShapes = [noProgress, ...MIX_PROGRESS_SHAPES];
     const perPriorShape = Math.max(20, Math.round(jobsN / 24));
+    const columnOf = (shape: TraceShape) => Math.max(shape.name.length + 2, 8);
     console.log(
         `\nHeld-out priors (the blind optimum is recomputed for each prior, ours keeps its own; no progress ${Math.round(jobsN / 6)} jobs, each progress shape ${perPriorShape}), ours÷opt:`,
     );
-    console.log(`  ${pad("prior", 30)}${priorShapes.map((sh) => lpad(sh.name, Math.max(sh.name.length + 2, 8))).join("")}`);
+    console.log(`  ${pad("prior", 30)}${priorShapes.map((sh) => lpad(sh.name, columnOf(sh))).join("")}`);
     for (const p of HELD_OUT_PRIORS) {
         const [lo, hi] = [p.lowMs, p.highMs];
         const ratios: string[] = [];
@@ -534,7 +535,7 @@ async function main() {
             const pc = await replay(pj, p, [OURS, BLIND_OPTIMUM]);
             const ours = costOf(pc.get(OURS)!, pj, () => true);
             const o = costOf(pc.get(BLIND_OPTIMUM)!, pj, () => true);
-            ratios.push(lpad(fmtR(ours.j / o.j), Math.max(shape.name.length + 2, 8)));
+            ratios.push(lpad(fmtR(ours.j / o.j), columnOf(shape)));
         }
         console.log(`  ${pad(`log-uniform ${lo / 1000} s – ${hi / 60_000} min`, 30)}${ratios.join("")}`);
     }

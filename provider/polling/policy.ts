@@ -29,14 +29,14 @@
  *   the end comes with the last of the jumps still needed to reach 100, each after an interval
  *   like those seen so far (milestone schemes report stages done, not work done); from two mean
  *   jumps short of 100 on, a read that shows no new jump puts the end, on average, at least a
- *   whole interval past it. Jumps read so sparsely that each rise looks like the fitted rate's show
+ *   whole interval past it. Mixed with the blind prior (weight `BLIND_SHARE`, the case "the model
+ *   is wrong"), the forecast's hazard h(t) gives the J-optimal look density √(h / 2c)
+ *   (Barlow–Proschan), and the next look is where that density has accumulated one look. Far from
+ *   a sharp predicted end that is a long sleep, near it dense looks; a vague forecast gives looks
+ *   spread over its width. A forecast whose spread exceeds `POOR_FORECAST_SPREAD` is no forecast:
+ *   blind schedule. Jumps read so sparsely that each rise looks like the fitted rate's show
  *   themselves by a read with no change where that rate would have moved `JUMP_POINTS`; a stall
- *   looks the same, so that forecast keeps the blind prior at weight `FLAT_JUMPS_BLIND_SHARE`.
- *   Mixed with the blind prior (weight `BLIND_SHARE`, the case "the model is wrong"), its hazard
- *   h(t) gives the J-optimal look density √(h / 2c) (Barlow–Proschan), and the next look is where
- *   that density has accumulated one look. Far from a sharp predicted end that is a long sleep,
- *   near it dense looks; a vague forecast gives looks spread over its width. A forecast whose
- *   spread exceeds `POOR_FORECAST_SPREAD` is no forecast: blind schedule.
+ *   looks the same, so their forecast is mixed with the blind prior at `FLAT_JUMPS_BLIND_SHARE`.
  * - **After an error** (transient, throttled, not found) it never polls sooner than the plan above
  *   and backs off exponentially per consecutive error; a server `Retry-After` is honoured even
  *   above `maxIntervalMs`.

@@ -9,10 +9,7 @@
  * @packageDocumentation
  */
 
-/**
- * Relative uncertainty of the remaining time that no fit removes, because progress is rarely
- * linear (0.1 = 10 %): the default of `PolicyTuning.modelRisk`.
- */
+/** The default of `PolicyTuning.modelRisk` (in `policy.ts`): 10 % of the remaining time, however good the fit. */
 export const DEFAULT_MODEL_RISK = 0.1;
 
 /** One successful read that carried progress. */
