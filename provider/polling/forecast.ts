@@ -10,7 +10,7 @@
  * @packageDocumentation
  */
 
-import { analyseProgress, DEFAULT_MODEL_RISK, JUMP_POINTS, ProgressAnalysis, ProgressSample } from "./progress";
+import { analyseProgress, DEFAULT_MODEL_RISK, FIT_SPAN_POINTS, JUMP_POINTS, ProgressAnalysis, ProgressSample } from "./progress";
 import { logNormalTail, normalTail } from "./schedule";
 
 /** The finest time step of a forecast, ms: intervals and predicted times are never taken as shorter. */
@@ -194,9 +194,12 @@ function normalQuantileAbove(q: number): number {
 }
 
 /**
- * How well the fit has predicted this job so far: for up to {@link MAX_BACKTESTS} earlier prefixes
- * of the current phase (latest first), ln(predicted / actual) time from the prefix's last read to
- * the first read of the level now reached. Positive: the fit was pessimistic (the job went faster).
+ * How well the fit has predicted this job lately: for up to {@link MAX_BACKTESTS} earlier prefixes
+ * of the current phase (latest first) whose last read lies within the fit's span
+ * (`FIT_SPAN_POINTS` below the level now reached), ln(predicted / actual) time from the prefix's
+ * last read to the first read of that level. Positive: the fit was pessimistic (the job went
+ * faster). Older prefixes saw another regime: the slow start of an S-curve predicted its fast
+ * middle far too late, and their errors would pull the forecast of its slow end far too early.
  */
 function backtestErrors(samples: readonly ProgressSample[], now: ProgressAnalysis, modelRisk: number): number[] {
     const errors: number[] = [];
@@ -206,6 +209,7 @@ function backtestErrors(samples: readonly ProgressSample[], now: ProgressAnalysi
         const last = samples[k - 1];
         if (last.atMs < now.phaseStartMs!) break;
         if (last.atMs >= reachedAt || level - last.progress < MIN_BACKTEST_RISE_POINTS) continue;
+        if (level - last.progress > FIT_SPAN_POINTS) continue;
         const then = analyseProgress(samples.slice(0, k), last.atMs, modelRisk);
         if (then.kind !== "estimate" || then.phaseStartMs !== now.phaseStartMs) continue;
         const predicted = then.completionMs! - (100 - level) / then.ratePerMs! - last.atMs;

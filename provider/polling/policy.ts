@@ -99,7 +99,7 @@ export interface PollBounds {
  *   keeps looks going meanwhile); without usable progress the blind schedule stays below it on its
  *   own (its longest gap is ≈ 100 s at c = 1 s). A lower ceiling costs calls on every long job with
  *   honest progress: at 120 s, linear jobs of 1–4 h pay 1.7 × the J they pay at 600 s (82.4 s
- *   against 47.2 s, on 115 such jobs of 600 linear jobs drawn from the prior).
+ *   against 47.0 s, on 115 such jobs of 600 linear jobs drawn from the prior).
  */
 export const DEFAULT_BOUNDS: PollBounds = Object.freeze({ minIntervalMs: 1_000, maxIntervalMs: 600_000 });
 

@@ -23,8 +23,8 @@ export interface ProgressSample {
 /** Progress that typically moves at least this many points at once moves in jumps (see `forecastEnd` in `forecast.ts`). */
 export const JUMP_POINTS = 5;
 
-/** The fit uses the samples covering the last this-many percentage points of progress. */
-const FIT_SPAN_POINTS = 30;
+/** The fit uses the samples covering the last this-many percentage points of progress (its backtests too, see `forecast.ts`). */
+export const FIT_SPAN_POINTS = 30;
 
 /** Finest granularity assumed for reported progress (integer percent): ±0.5 point. */
 const QUANTUM_POINTS = 0.5;

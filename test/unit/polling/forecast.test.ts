@@ -149,6 +149,23 @@ describe("forecast: when the job ends", () => {
         expect(jumpOf60From(20).sinceMs).to.equal(30_000);
     });
 
+    it("the backtests are those of the regime the fit is in: an S-curve's slow start does not pull its fast middle's forecast early", () => {
+        // A logistic S-curve of 1,328 s (slow start, fast middle, slow end), read as a waiter read
+        // it, up to 66 % at 755 s. The fit (the last 30 points: 37 % at 596 s on) gives the end at
+        // 963 s. Prefixes from the slow start predicted the fast middle far too late; their errors
+        // would shorten the forecast to 90 s with a log-spread of 1.0 (looks every 25 s).
+        const logistic = (x: number) => 1 / (1 + Math.exp(-10 * (x - 0.5)));
+        const progressAt = (t: number) => Math.floor((100 * (logistic(t / 1_328_000) - logistic(0))) / (logistic(1) - logistic(0)));
+        const reads = [0, 18, 34, 58, 86, 116, 148, 286, 436, 596, 648, 677, 701, 730, 755].map((s) => s * 1000);
+        const samples = reads.map((atMs) => ({ atMs, progress: progressAt(atMs) }));
+        expect(samples.map((r) => r.progress).slice(-6)).to.deep.equal([37, 46, 52, 57, 62, 66]);
+        const lineRemaining = analyseProgress(samples, 755_000).completionMs! - 755_000;
+        expect(lineRemaining).to.be.closeTo(208_000, 1_000);
+        const f = forecastEnd(samples, 755_000)!;
+        expect(f.remainingMs).to.be.within(0.75 * lineRemaining, lineRemaining);
+        expect(f.logSpread).to.be.below(0.5);
+    });
+
     it("a forecast is counted from the last rise, given that the end has not come since", () => {
         const samples = [...linearSamples(D, [0, 600_000, 1_200_000, 1_500_000]), { atMs: 1_530_000, progress: Math.floor((100 * 1_500_000) / D) }];
         const f = forecastEnd(samples, 1_530_000)!;

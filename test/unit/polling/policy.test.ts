@@ -179,7 +179,9 @@ describe("policy: the final check is at the deadline", () => {
         }
     });
 
-    it("a bare simulator that sleeps exactly what the policy says makes its last check at the deadline", () => {
+    it("a bare simulator that sleeps exactly what the policy says makes its last check at the deadline", function () {
+        // 60 simulated waits, up to 1,900 polls each, every sample kept (the loop keeps 32): seconds.
+        this.timeout(20_000);
         const shapes: [string, (t: number) => number | undefined][] = [
             ["no progress field", () => undefined],
             ["linear progress, job longer than the deadline", (t) => Math.floor((100 * t) / 7_200_000)],
