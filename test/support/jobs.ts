@@ -2,7 +2,7 @@
  * Where a test's emulated jobs live: its project, and the instance for the kinds whose job path has
  * one (ROMA, DMS), so that a job's definition and the waiter that looks for it agree.
  */
-import { SERVICES } from "../../provider/services";
+import { SERVICE_KINDS, SERVICES } from "../../provider/services";
 import type { ServiceKind } from "../../provider/services";
 import type { EmulatedJobDefinition } from "../../provider/testing/emulator";
 
@@ -14,8 +14,8 @@ export interface JobHome {
 
 /** The instance `service`'s job path needs in `home`, or `undefined` (also for an unknown kind). */
 export function instanceFor(home: JobHome, service: string): string | undefined {
-    const adapter = SERVICES[service as ServiceKind] as (typeof SERVICES)[ServiceKind] | undefined;
-    return adapter?.requiredIds.includes("instanceId") ? home.instanceId : undefined;
+    const known = (SERVICE_KINDS as readonly string[]).includes(service);
+    return known && SERVICES[service as ServiceKind].requiredIds.includes("instanceId") ? home.instanceId : undefined;
 }
 
 /** A job in `home` that succeeds after `durationMs`, with `def` on top. */
