@@ -208,8 +208,8 @@ function backtestErrors(samples: readonly ProgressSample[], now: ProgressAnalysi
     for (let k = samples.length - 1; k >= 2 && errors.length < MAX_BACKTESTS; k--) {
         const last = samples[k - 1];
         if (last.atMs < now.phaseStartMs!) break;
-        if (last.atMs >= reachedAt || level - last.progress < MIN_BACKTEST_RISE_POINTS) continue;
-        if (level - last.progress > FIT_SPAN_POINTS) continue;
+        const riseSince = level - last.progress;
+        if (last.atMs >= reachedAt || riseSince < MIN_BACKTEST_RISE_POINTS || riseSince > FIT_SPAN_POINTS) continue;
         const then = analyseProgress(samples.slice(0, k), last.atMs, modelRisk);
         if (then.kind !== "estimate" || then.phaseStartMs !== now.phaseStartMs) continue;
         const predicted = then.completionMs! - (100 - level) / then.ratePerMs! - last.atMs;
