@@ -24,13 +24,17 @@ export const FINEST_STEP_MS = 50;
 export const BLIND_SHARE = 0.1;
 
 /**
- * The blind prior's weight instead, when progress is taken to move in jumps only because a read
- * showed no change (see {@link analyseProgress}): its rises, read sparsely, each matched the fitted
- * rate, so the flat read is as much what smooth progress that stopped looks like (a stall, or
- * progress stuck short of 100 while the job runs on) as what jumps look like. The plan stays
- * mostly blind, with looks added where the jump forecast puts the end.
+ * The blind prior's weight instead, where progress has given reason to doubt what the fit makes of
+ * it (see {@link analyseProgress}); the plan stays mostly blind, with looks added where the
+ * forecast puts the end:
+ * - progress is taken to move in jumps only because a read showed no change: its rises, read
+ *   sparsely, each matched the fitted rate, so the flat read is as much what smooth progress that
+ *   stopped looks like (a stall, or progress stuck short of 100 while the job runs on) as what
+ *   jumps look like;
+ * - the server revised its progress down (85 → 60 %): it is an estimate that has been wrong once,
+ *   and a job whose estimate runs long ends while progress reads well short of 100.
  */
-export const FLAT_JUMPS_BLIND_SHARE = 0.8;
+export const DOUBTFUL_BLIND_SHARE = 0.8;
 
 /** A forecast whose log-spread exceeds this (a factor e either way, at one σ) is no better than the blind prior. */
 export const POOR_FORECAST_SPREAD = 2;
@@ -64,7 +68,7 @@ export interface EndForecast {
     sinceMs: number;
     /** σ of ln T: 0.1 ≈ ±10 %, 1 ≈ a factor e either way. */
     logSpread: number;
-    /** Weight of the blind prior in the plan ({@link BLIND_SHARE} or {@link FLAT_JUMPS_BLIND_SHARE}). */
+    /** Weight of the blind prior in the plan ({@link BLIND_SHARE} or {@link DOUBTFUL_BLIND_SHARE}). */
     blindShare: number;
 }
 
@@ -92,7 +96,12 @@ export function forecastEnd(samples: readonly ProgressSample[], nowMs: number, m
     const testedSpread = Math.sqrt((scatter + UNTESTED_WEIGHT * UNTESTED_SPREAD ** 2) / (n + UNTESTED_WEIGHT));
     const logSpread = Math.hypot(fitSpread, testedSpread);
     if (!(logSpread <= POOR_FORECAST_SPREAD)) return undefined;
-    return conditionedForecast(fitted * Math.exp(-bias), logSpread, nowMs - originMs, BLIND_SHARE);
+    return conditionedForecast(fitted * Math.exp(-bias), logSpread, nowMs - originMs, blindShareOf(a));
+}
+
+/** The blind prior's weight in the plan for a forecast from `a`: {@link DOUBTFUL_BLIND_SHARE} where progress gave reason to doubt it. */
+function blindShareOf(a: ProgressAnalysis): number {
+    return a.jumpsFromFlatRead || a.revisedDown ? DOUBTFUL_BLIND_SHARE : BLIND_SHARE;
 }
 
 /** The forecast "T log-normal (median, spread) from an origin `sinceMs` ago, given T > sinceMs", with its conditional median as the ETA. */
@@ -161,8 +170,7 @@ function nextJumpForecast(a: ProgressAnalysis, nowMs: number): EndForecast | und
     const sumLogVar = Math.log(1 + variance / mean ** 2);
     const spread = Math.sqrt(sumLogVar + intervalVar / n);
     if (!(spread <= POOR_FORECAST_SPREAD)) return undefined;
-    const blindShare = a.jumpsFromFlatRead ? FLAT_JUMPS_BLIND_SHARE : BLIND_SHARE;
-    return conditionedForecast(mean * Math.exp(-sumLogVar / 2), spread, nowMs - originMs, blindShare);
+    return conditionedForecast(mean * Math.exp(-sumLogVar / 2), spread, nowMs - originMs, blindShareOf(a));
 }
 
 /**

@@ -36,7 +36,8 @@
  *   spread over its width. A forecast whose spread exceeds `POOR_FORECAST_SPREAD` is no forecast:
  *   blind schedule. Jumps read so sparsely that each rise looks like the fitted rate's show
  *   themselves by a read with no change where that rate would have moved `JUMP_POINTS`; a stall
- *   looks the same, so their forecast is mixed with the blind prior at `FLAT_JUMPS_BLIND_SHARE`.
+ *   looks the same, so their forecast is mixed with the blind prior at `DOUBTFUL_BLIND_SHARE`, as
+ *   is the forecast from progress the server has revised down (an estimate wrong once already).
  * - **After an error** (transient, throttled, not found) it never polls sooner than the plan above
  *   and backs off exponentially per consecutive error; a server `Retry-After` is honoured even
  *   above `maxIntervalMs`.

@@ -32,6 +32,12 @@ const QUANTUM_POINTS = 0.5;
 /** A drop of more than this many points starts a new phase: older samples are ignored. */
 const RESET_DROP_POINTS = 5;
 
+/**
+ * A drop that keeps at least this share of the level it fell from (85 → 60 %) is a revision of an
+ * estimate, not a restart of the work (60 → 2 %): see {@link ProgressAnalysis.revisedDown}.
+ */
+const REVISION_KEEPS_SHARE = 0.5;
+
 /** Progress is stalled when reads show no change for this many of its typical steps (at the fitted rate). */
 const STALL_STEPS = 3;
 
@@ -63,6 +69,13 @@ export interface ProgressAnalysis {
     /** True when only a read that showed no change says that progress moves in jumps (`estimate` only). */
     jumpsFromFlatRead?: boolean;
     /**
+     * True when the current phase began with a drop that kept at least half the level it fell
+     * from: the server's progress is an estimate (of elapsed / total time, say) that it has
+     * revised, not work restarted from 0, so it may be revised again, and the end may come while
+     * it reads well short of 100 (`estimate` only).
+     */
+    revisedDown?: boolean;
+    /**
      * When each level of the current phase arrived, estimated as the middle of the gap in which it
      * was first seen; the first is the phase's first sample (`estimate` only).
      */
@@ -88,7 +101,7 @@ export function estimateCompletionMs(samples: readonly ProgressSample[], nowMs: 
  * `modelRisk`: see `PolicyTuning.modelRisk`.
  */
 export function analyseProgress(samples: readonly ProgressSample[], nowMs: number, modelRisk = DEFAULT_MODEL_RISK): ProgressAnalysis {
-    const phase = currentPhase(samples);
+    const { phase, fellFromPoints } = currentPhase(samples);
     if (phase.length === 0) return { kind: "none" };
     const last = phase[phase.length - 1];
 
@@ -169,6 +182,7 @@ export function analyseProgress(samples: readonly ProgressSample[], nowMs: numbe
         levelPoints: last.p,
         typicalStepPoints: typicalStep,
         jumpsFromFlatRead: unexplainedRise < JUMP_POINTS && typicalStep >= JUMP_POINTS,
+        revisedDown: fellFromPoints !== undefined && phase[0].p >= REVISION_KEEPS_SHARE * fellFromPoints,
         arrivalsMs,
         arrivalLevelsPoints: edges.map((e) => e.p),
         lastReadMs: last.t,
@@ -179,9 +193,10 @@ export function analyseProgress(samples: readonly ProgressSample[], nowMs: numbe
  * The samples of the current phase, cleaned: non-finite values dropped, progress clamped to
  * 0..100, isolated glitches (one sample far above or below both neighbours) dropped, a trailing
  * drop not yet confirmed by a second sample ignored, and everything before a confirmed drop of
- * more than RESET_DROP_POINTS (the job restarted its counter) forgotten.
+ * more than RESET_DROP_POINTS (the job restarted its counter) forgotten; with the level that drop
+ * fell from, if there was one.
  */
-function currentPhase(samples: readonly ProgressSample[]): { t: number; p: number }[] {
+function currentPhase(samples: readonly ProgressSample[]): { phase: { t: number; p: number }[]; fellFromPoints?: number } {
     const pts = samples
         .filter((s) => Number.isFinite(s.atMs) && Number.isFinite(s.progress))
         .map((s) => ({ t: s.atMs, p: Math.min(100, Math.max(0, s.progress)) }));
@@ -198,7 +213,7 @@ function currentPhase(samples: readonly ProgressSample[]): { t: number; p: numbe
     for (let i = 1; i < kept.length; i++) {
         if (kept[i].p < kept[i - 1].p - RESET_DROP_POINTS) start = i;
     }
-    return kept.slice(start);
+    return { phase: kept.slice(start), fellFromPoints: start > 0 ? kept[start - 1].p : undefined };
 }
 
 function median(xs: number[]): number {

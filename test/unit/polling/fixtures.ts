@@ -42,3 +42,13 @@ export const sparseMilestones: ProgressSample[] = [
 ];
 /** The same, then reads still at 95 % at `atMs`. */
 export const flatAt = (...atMs: number[]) => [...sparseMilestones, ...atMs.map((t) => ({ atMs: t, progress: 95 }))];
+
+/**
+ * Linear at 0.1 point/s to 85 % at 850 s (the read before at 80 %, so that 85 is no isolated
+ * spike), then reads at 900, 950 and 1 000 s from `level` up at 0.1 point/s again: below 80 %, a
+ * drop that starts a new phase.
+ */
+export const droppedTo = (level: number): ProgressSample[] => [
+    ...[0, 300_000, 600_000, 800_000, 850_000].map((t) => ({ atMs: t, progress: t / 10_000 })),
+    ...[900_000, 950_000, 1_000_000].map((t, k) => ({ atMs: t, progress: level + 5 * k })),
+];

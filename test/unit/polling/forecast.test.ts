@@ -1,9 +1,9 @@
 import { expect } from "chai";
-import { BLIND_SHARE, FLAT_JUMPS_BLIND_SHARE, forecastEnd, residualInterval } from "../../../provider/polling/forecast";
+import { BLIND_SHARE, DOUBTFUL_BLIND_SHARE, forecastEnd, residualInterval } from "../../../provider/polling/forecast";
 import { DEFAULT_BOUNDS, progressAwarePolicy } from "../../../provider/polling/policy";
 import { analyseProgress, ProgressSample } from "../../../provider/polling/progress";
 import { logNormalTail } from "../../../provider/polling/schedule";
-import { constant, D, flatAt, linearSamples, obs, sparseMilestones } from "./fixtures";
+import { constant, D, droppedTo, flatAt, linearSamples, obs, sparseMilestones } from "./fixtures";
 
 describe("forecast: when the job ends", () => {
     it("a longer history that its own predictions confirm gives a sharper forecast", () => {
@@ -86,13 +86,27 @@ describe("forecast: when the job ends", () => {
         // Arrivals at the middles of their gaps: 12.5 s and 27.5 s; intervals 12.5 s and 15 s.
         expect(f.sinceMs).to.equal(33_000 - 27_500);
         expect(f.medianMs).to.be.within(12_500, 15_000);
-        expect(f.blindShare).to.equal(FLAT_JUMPS_BLIND_SHARE);
+        expect(f.blindShare).to.equal(DOUBTFUL_BLIND_SHARE);
         // Before it the line gave the end at 31.6 s, with the usual blind share.
         expect(forecastEnd(sparseMilestones, 30_000)!.blindShare).to.equal(BLIND_SHARE);
         // The next look comes before the blind schedule's (20.3 s at 33 s) and after the median end.
         const next = progressAwarePolicy(obs({ elapsedMs: 33_000, samples: flatAt(33_000) }), DEFAULT_BOUNDS, constant(0.5));
         const blind = progressAwarePolicy(obs({ elapsedMs: 33_000 }), DEFAULT_BOUNDS, constant(0.5));
         expect(next).to.be.within(27_500 + f.medianMs - 33_000, 0.6 * blind);
+    });
+
+    it("progress revised down: the forecast keeps the plan mostly blind; after a restart from near 0 it does not", () => {
+        const revised = forecastEnd(droppedTo(60), 1_000_000)!;
+        const restarted = forecastEnd(droppedTo(2), 1_000_000)!;
+        expect(revised.blindShare).to.equal(DOUBTFUL_BLIND_SHARE);
+        expect(restarted.blindShare).to.equal(BLIND_SHARE);
+        // Both forecast an end far beyond the next look (300 s and 880 s at 0.1 point/s), so the
+        // looks until then are the blind prior's share of the plan: at 80 % about the blind gap
+        // (74 s at 1 000 s) / √0.8, at 10 % about √10 times it.
+        const next = (samples: ProgressSample[]) => progressAwarePolicy(obs({ elapsedMs: 1_000_000, samples }), DEFAULT_BOUNDS, constant(0.5));
+        const blind = progressAwarePolicy(obs({ elapsedMs: 1_000_000 }), DEFAULT_BOUNDS, constant(0.5));
+        expect(next(droppedTo(60)) / blind).to.be.within(1, 1.2);
+        expect(next(droppedTo(2)) / blind).to.be.within(3, 3.5);
     });
 
     // The rest X − s of a log-normal interval (median 100 s) that has lasted s, against numerical

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { mulberry32 } from "../../../provider/testing/emulator/support";
 import { analyseProgress, estimateCompletionMs, ProgressSample } from "../../../provider/polling/progress";
-import { D, FAR as far, NEAR as near, flatAt, linearSamples } from "./fixtures";
+import { D, FAR as far, NEAR as near, droppedTo, flatAt, linearSamples } from "./fixtures";
 
 /** A seeded PRNG (the emulator's mulberry32). */
 const seeded = mulberry32;
@@ -21,6 +21,24 @@ describe("progress: reads that show no change", () => {
             if (step === undefined) return;
             expect(a.typicalStepPoints).to.be.closeTo(step, 1e-9);
             expect(a.jumpsFromFlatRead).to.equal(fromFlat);
+        });
+    }
+});
+
+describe("progress: drops", () => {
+    for (const { name, level, revised } of [
+        { name: "no drop", level: 86, revised: false },
+        { name: "85 → 60 %: a revised estimate", level: 60, revised: true },
+        { name: "85 → 43 %: just over half kept, still a revision", level: 43, revised: true },
+        { name: "85 → 42 %: less than half kept, a restart", level: 42, revised: false },
+        { name: "85 → 2 %: the work restarted", level: 2, revised: false },
+    ]) {
+        it(`${name}: revisedDown ${revised}`, () => {
+            const a = analyseProgress(droppedTo(level), 1_000_000);
+            expect(a.kind).to.equal("estimate");
+            expect(a.revisedDown).to.equal(revised);
+            // After a drop the phase starts over at its first read.
+            expect(a.phaseStartMs).to.equal(level > 80 ? 0 : 900_000);
         });
     }
 });
