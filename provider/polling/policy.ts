@@ -30,7 +30,9 @@
  *   like those seen so far (milestone schemes report stages done, not work done); from two mean
  *   jumps short of 100 on, a read that shows no new jump puts the end, on average, at least a
  *   whole interval past it. Mixed with the blind prior (weight `BLIND_SHARE`, the case "the model
- *   is wrong"), the forecast's hazard h(t) gives the J-optimal look density √(h / 2c)
+ *   is wrong") and, for smooth progress, an end uniformly distributed before the forecast's
+ *   median (weight `SILENT_END_SHARE`, the case "the job ends while its progress reads short of
+ *   100"), the forecast's hazard h(t) gives the J-optimal look density √(h / 2c)
  *   (Barlow–Proschan), and the next look is where that density has accumulated one look. Far from
  *   a sharp predicted end that is a long sleep, near it dense looks; a vague forecast gives looks
  *   spread over its width. A forecast whose spread exceeds `POOR_FORECAST_SPREAD` is no forecast:
@@ -96,11 +98,11 @@ export interface PollBounds {
  *
  * - 1 s floor: a job status read is a cheap GET, and near a sharply predicted end a 1 s gap keeps
  *   the lag of short jobs around a second; anything faster buys nothing measurable.
- * - 600 s ceiling: reached only while progress says the end is far (the blind share of the plan
- *   keeps looks going meanwhile); without usable progress the blind schedule stays below it on its
+ * - 600 s ceiling: reached only while progress says the end is far (the hedges of the plan
+ *   keep looks going meanwhile); without usable progress the blind schedule stays below it on its
  *   own (its longest gap is ≈ 100 s at c = 1 s). A lower ceiling costs calls on every long job with
- *   honest progress: at 120 s, linear jobs of 1–4 h pay 1.7 × the J they pay at 600 s (82.4 s
- *   against 47.0 s, on 115 such jobs of 600 linear jobs drawn from the prior).
+ *   honest progress: at 120 s, linear jobs of 1–4 h pay 1.5 × the J they pay at 600 s (80.9 s
+ *   against 54.0 s, on 115 such jobs of 600 linear jobs drawn from the prior).
  */
 export const DEFAULT_BOUNDS: PollBounds = Object.freeze({ minIntervalMs: 1_000, maxIntervalMs: 600_000 });
 
@@ -187,9 +189,10 @@ function blindSchedule(prior: DurationPrior, callCostMs: number, min: number, ma
 }
 
 /**
- * Where the J-optimal look density √(h / 2c) of the forecast mixed with the blind prior has
- * accumulated `looks` looks after `now` (ms from now), at most `maxMs`. The blind prior's hazard at
- * elapsed t is the one its optimal gap g(t) answers, 2c / g(t)².
+ * Where the J-optimal look density √(h / 2c) of the forecast mixed with the blind prior and a
+ * silent end has accumulated `looks` looks after `now` (ms from now), at most `maxMs`. The blind
+ * prior's hazard at elapsed t is the one its optimal gap g(t) answers, 2c / g(t)²; the silent end
+ * is uniform over the forecast's median remaining time.
  */
 function forecastDelay(f: EndForecast, now: number, blind: BlindSchedule, callCostMs: number, looks: number, maxMs: number): number {
     if (!(callCostMs > 0)) return 0;
@@ -207,8 +210,11 @@ function forecastDelay(f: EndForecast, now: number, blind: BlindSchedule, callCo
         const forecastSurvival = normalTail(z) / survivedSince;
         const blindHazard = (2 * callCostMs) / blind.gapAt(now + mid) ** 2;
         const survivalMid = blindSurvival * Math.exp(-blindHazard * (step / 2));
-        const density = (1 - f.blindShare) * forecastDensity + f.blindShare * blindHazard * survivalMid;
-        const survival = (1 - f.blindShare) * forecastSurvival + f.blindShare * survivalMid;
+        const silentDensity = mid < f.remainingMs ? 1 / f.remainingMs : 0;
+        const silentSurvival = Math.max(0, 1 - mid / f.remainingMs);
+        const forecastShare = 1 - f.blindShare - f.silentShare;
+        const density = forecastShare * forecastDensity + f.blindShare * blindHazard * survivalMid + f.silentShare * silentDensity;
+        const survival = forecastShare * forecastSurvival + f.blindShare * survivalMid + f.silentShare * silentSurvival;
         const rate = Math.sqrt(density / Math.max(survival, Number.MIN_VALUE) / (2 * callCostMs));
         if (accumulated + rate * step >= looks) return t + (looks - accumulated) / rate;
         accumulated += rate * step;

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { BLIND_SHARE, DOUBTFUL_BLIND_SHARE, forecastEnd, residualInterval } from "../../../provider/polling/forecast";
+import { BLIND_SHARE, DOUBTFUL_BLIND_SHARE, forecastEnd, residualInterval, SILENT_END_SHARE } from "../../../provider/polling/forecast";
 import { DEFAULT_BOUNDS, progressAwarePolicy } from "../../../provider/polling/policy";
 import { analyseProgress, ProgressSample } from "../../../provider/polling/progress";
 import { logNormalTail } from "../../../provider/polling/schedule";
@@ -57,6 +57,8 @@ describe("forecast: when the job ends", () => {
     ] as const) {
         it(`step-wise progress at ${level} % after jumps of 20: ETA ≈ ${jumpsLeft} intervals after the last jump`, () => {
             const f = forecastEnd(jumpsOf20(level), arrivalOf(level) + 30_000)!;
+            // Progress in jumps ends with a jump: no silent end beside the forecast.
+            expect([f.blindShare, f.silentShare]).to.deep.equal([BLIND_SHARE, 0]);
             // One jump left: the end may come with it, so the forecast counts from that jump's
             // arrival. More: none came by the read that saw the last one (22.5 s after it), and
             // the end is the rest of that interval plus whole ones, counted from that read.
@@ -95,18 +97,23 @@ describe("forecast: when the job ends", () => {
         expect(next).to.be.within(27_500 + f.medianMs - 33_000, 0.6 * blind);
     });
 
-    it("progress revised down: the forecast keeps the plan mostly blind; after a restart from near 0 it does not", () => {
+    it("progress revised down: the forecast keeps the plan mostly blind; after a restart from near 0 it has the usual hedges", () => {
         const revised = forecastEnd(droppedTo(60), 1_000_000)!;
         const restarted = forecastEnd(droppedTo(2), 1_000_000)!;
         expect(revised.blindShare).to.equal(DOUBTFUL_BLIND_SHARE);
         expect(restarted.blindShare).to.equal(BLIND_SHARE);
-        // Both forecast an end far beyond the next look (300 s and 880 s at 0.1 point/s), so the
-        // looks until then are the blind prior's share of the plan: at 80 % about the blind gap
-        // (74 s at 1 000 s) / √0.8, at 10 % about √10 times it.
+        expect(revised.silentShare).to.equal(0);
+        expect(restarted.silentShare).to.equal(SILENT_END_SHARE);
+        // Both forecast a sharp end far beyond the next look (300 s and 880 s at 0.1 point/s), so
+        // the look comes where the hedges' hazard has accumulated one look: the blind prior's
+        // share of the blind hazard 2c / g² (g = 74 s at 1 000 s), plus, after the restart, the
+        // silent end's share of 1 / R (R = the median remaining time). Gap = √(2c / h).
         const next = (samples: ProgressSample[]) => progressAwarePolicy(obs({ elapsedMs: 1_000_000, samples }), DEFAULT_BOUNDS, constant(0.5));
-        const blind = progressAwarePolicy(obs({ elapsedMs: 1_000_000 }), DEFAULT_BOUNDS, constant(0.5));
-        expect(next(droppedTo(60)) / blind).to.be.within(1, 1.2);
-        expect(next(droppedTo(2)) / blind).to.be.within(3, 3.5);
+        const g = progressAwarePolicy(obs({ elapsedMs: 1_000_000 }), DEFAULT_BOUNDS, constant(0.5));
+        const c = 1_000;
+        const gapFor = (hazard: number) => Math.sqrt((2 * c) / hazard);
+        expect(next(droppedTo(60)) / gapFor((DOUBTFUL_BLIND_SHARE * 2 * c) / g ** 2)).to.be.closeTo(1, 0.02);
+        expect(next(droppedTo(2)) / gapFor((BLIND_SHARE * 2 * c) / g ** 2 + SILENT_END_SHARE / restarted.remainingMs)).to.be.closeTo(1, 0.02);
     });
 
     // The rest X − s of a log-normal interval (median 100 s) that has lasted s, against numerical

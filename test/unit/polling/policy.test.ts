@@ -10,6 +10,7 @@ import {
     createProgressAwarePolicy,
     progressAwarePolicy,
 } from "../../../provider/polling/policy";
+import { forecastEnd, SILENT_END_SHARE } from "../../../provider/polling/forecast";
 import { analyseProgress, ProgressSample } from "../../../provider/polling/progress";
 import { optimalSchedule } from "../../../provider/polling/schedule";
 import { ConfigError } from "../../../provider/errors";
@@ -278,6 +279,13 @@ describe("policy: progress-aware schedule", () => {
         expect(dNear).to.be.below(D - near.elapsedMs);
         expect(dFar).to.be.above(5 * dNear);
         expect(far.elapsedMs + dFar).to.be.below(D);
+    });
+
+    it("smooth progress far from its end: the silent end alone would look within √(2c·R / share); the other hedges only add looks", () => {
+        const f = forecastEnd(far.samples, far.elapsedMs)!;
+        expect(f.silentShare).to.equal(SILENT_END_SHARE);
+        const delay = progressAwarePolicy(far, DEFAULT_BOUNDS, constant(0.5));
+        expect(delay).to.be.below(Math.sqrt((2 * DEFAULT_TUNING.callCostMs * f.remainingMs) / SILENT_END_SHARE));
     });
 
     it("without a progress field it makes the looks of the E[J]-optimal schedule for the prior", () => {
