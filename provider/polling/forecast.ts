@@ -41,7 +41,8 @@ export const DOUBTFUL_BLIND_SHARE = 0.8;
  * uniformly distributed between now and the forecast's median end. Progress that is an estimate
  * (a bar that goes from 80 % straight to done) ends so; with the blind share alone, such a job is
  * seen only by its sparse looks (1.36 × the blind optimum on the bench's ends-early shape, 1.00 ×
- * with this). Progress in jumps ends with a jump, which its own forecast covers: there it is 0.
+ * with this). Progress in jumps ends with a jump, which its own forecast covers: there it is 0,
+ * as it is where the plan is mostly blind already ({@link DOUBTFUL_BLIND_SHARE}).
  */
 export const SILENT_END_SHARE = 0.05;
 

@@ -30,16 +30,17 @@
  *   like those seen so far (milestone schemes report stages done, not work done); from two mean
  *   jumps short of 100 on, a read that shows no new jump puts the end, on average, at least a
  *   whole interval past it. Mixed with the blind prior (weight `BLIND_SHARE`, the case "the model
- *   is wrong") and, for smooth progress, an end uniformly distributed before the forecast's
- *   median (weight `SILENT_END_SHARE`, the case "the job ends while its progress reads short of
- *   100"), the forecast's hazard h(t) gives the J-optimal look density √(h / 2c)
+ *   is wrong") and, for smooth progress not in doubt (below), an end uniformly distributed before
+ *   the forecast's median (weight `SILENT_END_SHARE`, the case "the job ends while its progress
+ *   reads short of 100"), the forecast's hazard h(t) gives the J-optimal look density √(h / 2c)
  *   (Barlow–Proschan), and the next look is where that density has accumulated one look. Far from
  *   a sharp predicted end that is a long sleep, near it dense looks; a vague forecast gives looks
  *   spread over its width. A forecast whose spread exceeds `POOR_FORECAST_SPREAD` is no forecast:
  *   blind schedule. Jumps read so sparsely that each rise looks like the fitted rate's show
  *   themselves by a read with no change where that rate would have moved `JUMP_POINTS`; a stall
  *   looks the same, so their forecast is mixed with the blind prior at `DOUBTFUL_BLIND_SHARE`, as
- *   is the forecast from progress the server has revised down (an estimate wrong once already).
+ *   is the forecast from progress the server has revised down (an estimate wrong once already);
+ *   that share covers a silent end too.
  * - **After an error** (transient, throttled, not found) it never polls sooner than the plan above
  *   and backs off exponentially per consecutive error; a server `Retry-After` is honoured even
  *   above `maxIntervalMs`.
@@ -200,6 +201,7 @@ function forecastDelay(f: EndForecast, now: number, blind: BlindSchedule, callCo
     const relativeStep = Math.min(f.logSpread, 1) / STEPS_PER_SPREAD;
     // The forecast's law given that T has passed `sinceMs`.
     const survivedSince = f.sinceMs > 0 ? Math.max(normalTail((Math.log(f.sinceMs) - logMedian) / f.logSpread), Number.MIN_VALUE) : 1;
+    const forecastShare = 1 - f.blindShare - f.silentShare;
     let blindSurvival = 1;
     let accumulated = 0;
     for (let t = 0, step = FINEST_STEP_MS; t < maxMs; t += step, step = Math.max(FINEST_STEP_MS, t * relativeStep)) {
@@ -212,7 +214,6 @@ function forecastDelay(f: EndForecast, now: number, blind: BlindSchedule, callCo
         const survivalMid = blindSurvival * Math.exp(-blindHazard * (step / 2));
         const silentDensity = mid < f.remainingMs ? 1 / f.remainingMs : 0;
         const silentSurvival = Math.max(0, 1 - mid / f.remainingMs);
-        const forecastShare = 1 - f.blindShare - f.silentShare;
         const density = forecastShare * forecastDensity + f.blindShare * blindHazard * survivalMid + f.silentShare * silentDensity;
         const survival = forecastShare * forecastSurvival + f.blindShare * survivalMid + f.silentShare * silentSurvival;
         const rate = Math.sqrt(density / Math.max(survival, Number.MIN_VALUE) / (2 * callCostMs));

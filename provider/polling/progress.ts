@@ -29,7 +29,7 @@ export const FIT_SPAN_POINTS = 30;
 /** Finest granularity assumed for reported progress (integer percent): ±0.5 point. */
 const QUANTUM_POINTS = 0.5;
 
-/** A drop of more than this many points starts a new phase: older samples are ignored. */
+/** A drop of more than this many points starts a new phase (the job restarted its counter or revised its estimate): older samples are ignored. */
 const RESET_DROP_POINTS = 5;
 
 /**
@@ -70,9 +70,10 @@ export interface ProgressAnalysis {
     jumpsFromFlatRead?: boolean;
     /**
      * True when the current phase began with a drop that kept at least half the level it fell
-     * from: the server's progress is an estimate (of elapsed / total time, say) that it has
-     * revised, not work restarted from 0, so it may be revised again, and the end may come while
-     * it reads well short of 100 (`estimate` only).
+     * from, every read of the drop counted (a low one the glitch filter dropped too): the server's
+     * progress is an estimate (of elapsed / total time, say) that it has revised, not work
+     * restarted from 0, so it may be revised again, and the end may come while it reads well
+     * short of 100 (`estimate` only).
      */
     revisedDown?: boolean;
     /**
@@ -101,7 +102,7 @@ export function estimateCompletionMs(samples: readonly ProgressSample[], nowMs: 
  * `modelRisk`: see `PolicyTuning.modelRisk`.
  */
 export function analyseProgress(samples: readonly ProgressSample[], nowMs: number, modelRisk = DEFAULT_MODEL_RISK): ProgressAnalysis {
-    const { phase, fellFromPoints } = currentPhase(samples);
+    const { phase, drop } = currentPhase(samples);
     if (phase.length === 0) return { kind: "none" };
     const last = phase[phase.length - 1];
 
@@ -182,7 +183,7 @@ export function analyseProgress(samples: readonly ProgressSample[], nowMs: numbe
         levelPoints: last.p,
         typicalStepPoints: typicalStep,
         jumpsFromFlatRead: unexplainedRise < JUMP_POINTS && typicalStep >= JUMP_POINTS,
-        revisedDown: fellFromPoints !== undefined && phase[0].p >= REVISION_KEEPS_SHARE * fellFromPoints,
+        revisedDown: drop !== undefined && drop.toPoints >= REVISION_KEEPS_SHARE * drop.fromPoints,
         arrivalsMs,
         arrivalLevelsPoints: edges.map((e) => e.p),
         lastReadMs: last.t,
@@ -193,10 +194,11 @@ export function analyseProgress(samples: readonly ProgressSample[], nowMs: numbe
  * The samples of the current phase, cleaned: non-finite values dropped, progress clamped to
  * 0..100, isolated glitches (one sample far above or below both neighbours) dropped, a trailing
  * drop not yet confirmed by a second sample ignored, and everything before a confirmed drop of
- * more than RESET_DROP_POINTS (the job restarted its counter) forgotten; with the level that drop
- * fell from, if there was one.
+ * more than RESET_DROP_POINTS (the job restarted its counter or revised its estimate) forgotten;
+ * with that drop, if there was one: the level it fell from and the lowest read after it, up to the
+ * phase's first (a read the glitch filter dropped included: 60, 2, 35 % is a restart).
  */
-function currentPhase(samples: readonly ProgressSample[]): { phase: { t: number; p: number }[]; fellFromPoints?: number } {
+function currentPhase(samples: readonly ProgressSample[]): { phase: { t: number; p: number }[]; drop?: { fromPoints: number; toPoints: number } } {
     const pts = samples
         .filter((s) => Number.isFinite(s.atMs) && Number.isFinite(s.progress))
         .map((s) => ({ t: s.atMs, p: Math.min(100, Math.max(0, s.progress)) }));
@@ -213,7 +215,11 @@ function currentPhase(samples: readonly ProgressSample[]): { phase: { t: number;
     for (let i = 1; i < kept.length; i++) {
         if (kept[i].p < kept[i - 1].p - RESET_DROP_POINTS) start = i;
     }
-    return { phase: kept.slice(start), fellFromPoints: start > 0 ? kept[start - 1].p : undefined };
+    const phase = kept.slice(start);
+    if (start === 0) return { phase };
+    const from = pts.indexOf(kept[start - 1]);
+    const to = pts.indexOf(kept[start]);
+    return { phase, drop: { fromPoints: pts[from].p, toPoints: Math.min(...pts.slice(from + 1, to + 1).map((s) => s.p)) } };
 }
 
 function median(xs: number[]): number {

@@ -26,19 +26,23 @@ describe("progress: reads that show no change", () => {
 });
 
 describe("progress: drops", () => {
-    for (const { name, level, revised } of [
-        { name: "no drop", level: 86, revised: false },
-        { name: "85 → 60 %: a revised estimate", level: 60, revised: true },
-        { name: "85 → 43 %: just over half kept, still a revision", level: 43, revised: true },
-        { name: "85 → 42 %: less than half kept, a restart", level: 42, revised: false },
-        { name: "85 → 2 %: the work restarted", level: 2, revised: false },
+    // A restart whose first read after the drop (2 %) the glitch filter takes for an isolated dip:
+    // the phase starts at 45 %, but the drop went down to 2 %.
+    const restartWithGlitch = [...droppedTo(2).slice(0, 6), { atMs: 950_000, progress: 45 }, { atMs: 1_000_000, progress: 50 }];
+    for (const { name, samples, revised, phaseStartMs } of [
+        { name: "no drop", samples: droppedTo(86), revised: false, phaseStartMs: 0 },
+        { name: "85 → 60 %: a revised estimate", samples: droppedTo(60), revised: true, phaseStartMs: 900_000 },
+        { name: "85 → 43 %: just over half kept, still a revision", samples: droppedTo(43), revised: true, phaseStartMs: 900_000 },
+        { name: "85 → 42 %: less than half kept, a restart", samples: droppedTo(42), revised: false, phaseStartMs: 900_000 },
+        { name: "85 → 2 %: the work restarted", samples: droppedTo(2), revised: false, phaseStartMs: 900_000 },
+        { name: "85 → 2 → 45 %: a restart whose 2 % read is dropped as a glitch", samples: restartWithGlitch, revised: false, phaseStartMs: 950_000 },
     ]) {
         it(`${name}: revisedDown ${revised}`, () => {
-            const a = analyseProgress(droppedTo(level), 1_000_000);
+            const a = analyseProgress(samples, 1_000_000);
             expect(a.kind).to.equal("estimate");
             expect(a.revisedDown).to.equal(revised);
-            // After a drop the phase starts over at its first read.
-            expect(a.phaseStartMs).to.equal(level > 80 ? 0 : 900_000);
+            // After a drop the phase starts over at its first read the glitch filter keeps.
+            expect(a.phaseStartMs).to.equal(phaseStartMs);
         });
     }
 });
