@@ -15,6 +15,17 @@ export function obs(partial: Partial<PollObservation>): PollObservation {
     };
 }
 
+/**
+ * The gap after which the J-optimal look density √(h / 2c) accumulates one look while the hazard
+ * h stays as it is now: the plan's hedges alone, while a sharp forecast puts the end far beyond
+ * the next look. The blind prior's hazard is the one its gap `blindGapMs` answers, 2c / g²; a
+ * silent end uniform over the next `remainingMs` has hazard 1 / R.
+ */
+export function hedgedGapMs(h: { blindShare: number; silentShare: number; blindGapMs: number; remainingMs: number; callCostMs: number }): number {
+    const hazard = (h.blindShare * 2 * h.callCostMs) / h.blindGapMs ** 2 + h.silentShare / h.remainingMs;
+    return Math.sqrt((2 * h.callCostMs) / hazard);
+}
+
 /** A `random` that always returns `x`. */
 export const constant = (x: number) => () => x;
 

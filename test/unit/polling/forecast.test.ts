@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import { BLIND_SHARE, DOUBTFUL_BLIND_SHARE, forecastEnd, residualInterval, SILENT_END_SHARE } from "../../../provider/polling/forecast";
-import { DEFAULT_BOUNDS, progressAwarePolicy } from "../../../provider/polling/policy";
+import { DEFAULT_BOUNDS, DEFAULT_TUNING, progressAwarePolicy } from "../../../provider/polling/policy";
 import { analyseProgress, ProgressSample } from "../../../provider/polling/progress";
 import { logNormalTail } from "../../../provider/polling/schedule";
-import { constant, D, droppedTo, flatAt, linearSamples, obs, sparseMilestones } from "./fixtures";
+import { constant, D, droppedTo, flatAt, hedgedGapMs, linearSamples, obs, sparseMilestones } from "./fixtures";
 
 describe("forecast: when the job ends", () => {
     it("a longer history that its own predictions confirm gives a sharper forecast", () => {
@@ -105,15 +105,12 @@ describe("forecast: when the job ends", () => {
         expect(revised.silentShare).to.equal(0);
         expect(restarted.silentShare).to.equal(SILENT_END_SHARE);
         // Both forecast a sharp end far beyond the next look (300 s and 880 s at 0.1 point/s), so
-        // the look comes where the hedges' hazard has accumulated one look: the blind prior's
-        // share of the blind hazard 2c / g² (g = 74 s at 1 000 s), plus, after the restart, the
-        // silent end's share of 1 / R (R = the median remaining time). Gap = √(2c / h).
+        // the look comes where the hedges' hazard has accumulated one look (g = 74 s at 1 000 s).
         const next = (samples: ProgressSample[]) => progressAwarePolicy(obs({ elapsedMs: 1_000_000, samples }), DEFAULT_BOUNDS, constant(0.5));
-        const g = progressAwarePolicy(obs({ elapsedMs: 1_000_000 }), DEFAULT_BOUNDS, constant(0.5));
-        const c = 1_000;
-        const gapFor = (hazard: number) => Math.sqrt((2 * c) / hazard);
-        expect(next(droppedTo(60)) / gapFor((DOUBTFUL_BLIND_SHARE * 2 * c) / g ** 2)).to.be.closeTo(1, 0.02);
-        expect(next(droppedTo(2)) / gapFor((BLIND_SHARE * 2 * c) / g ** 2 + SILENT_END_SHARE / restarted.remainingMs)).to.be.closeTo(1, 0.02);
+        const blindGapMs = progressAwarePolicy(obs({ elapsedMs: 1_000_000 }), DEFAULT_BOUNDS, constant(0.5));
+        const callCostMs = DEFAULT_TUNING.callCostMs;
+        expect(next(droppedTo(60)) / hedgedGapMs({ ...revised, blindGapMs, callCostMs })).to.be.closeTo(1, 0.02);
+        expect(next(droppedTo(2)) / hedgedGapMs({ ...restarted, blindGapMs, callCostMs })).to.be.closeTo(1, 0.02);
     });
 
     // The rest X − s of a log-normal interval (median 100 s) that has lasted s, against numerical

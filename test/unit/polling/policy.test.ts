@@ -10,11 +10,11 @@ import {
     createProgressAwarePolicy,
     progressAwarePolicy,
 } from "../../../provider/polling/policy";
-import { BLIND_SHARE, forecastEnd, SILENT_END_SHARE } from "../../../provider/polling/forecast";
+import { forecastEnd, SILENT_END_SHARE } from "../../../provider/polling/forecast";
 import { analyseProgress, ProgressSample } from "../../../provider/polling/progress";
 import { optimalSchedule } from "../../../provider/polling/schedule";
 import { ConfigError } from "../../../provider/errors";
-import { constant, D, FAR, NEAR, linearSamples, obs } from "./fixtures";
+import { constant, D, FAR, NEAR, hedgedGapMs, linearSamples, obs } from "./fixtures";
 
 /** A seeded PRNG (the emulator's mulberry32). */
 const seeded = mulberry32;
@@ -285,15 +285,12 @@ describe("policy: progress-aware schedule", () => {
         const f = forecastEnd(far.samples, far.elapsedMs)!;
         expect(f.silentShare).to.equal(SILENT_END_SHARE);
         // The forecast itself (an end 26 min away, log-spread 0.3) adds nothing this early, so the
-        // hazard is the blind share of 2c / g² (g the blind gap now) plus the silent end's share
-        // of 1 / R. At those hazards taken as constant the look comes at √(2c / h); the blind
-        // hazard falls over the gap, so it comes a little later (140 s against 130 s). Without
-        // the silent end it came at 172 s.
-        const c = DEFAULT_TUNING.callCostMs;
-        const g = blindAt(far.elapsedMs);
-        const hazard = (BLIND_SHARE * 2 * c) / g ** 2 + SILENT_END_SHARE / f.remainingMs;
+        // hedges' hazard places the look; it falls over the gap (the blind gap grows), so the look
+        // comes a little later than at the hazard of now (140 s against 130 s). Without the
+        // silent end it came at 172 s.
         const delay = progressAwarePolicy(far, DEFAULT_BOUNDS, constant(0.5));
-        expect(delay / Math.sqrt((2 * c) / hazard)).to.be.within(1, 1.1);
+        const expected = hedgedGapMs({ ...f, blindGapMs: blindAt(far.elapsedMs), callCostMs: DEFAULT_TUNING.callCostMs });
+        expect(delay / expected).to.be.within(1, 1.1);
     });
 
     it("without a progress field it makes the looks of the E[J]-optimal schedule for the prior", () => {
