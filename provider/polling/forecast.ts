@@ -2,15 +2,17 @@
  * When the job will end, from its progress: the forecast the progress-aware policy (`policy.ts`)
  * plans its looks for.
  *
- * A fitted line's prediction is checked against the job's own history (backtests), which set its
- * bias and spread; progress in jumps is forecast as a renewal process. Either way the forecast is
+ * Smooth progress has two estimates of its pace, a line through the last 30 points and the recent
+ * pace; each prediction is checked against the job's own history (backtests), which set its bias
+ * and spread, and the two are pooled by how well they held. Progress in jumps is forecast as a
+ * renewal process. Either way the forecast is
  * a log-normal time from an origin (the last rise or jump, or the last read), given that the end
  * has not come since, with the weights the plan gives the blind prior and a silent end beside it.
  *
  * @packageDocumentation
  */
 
-import { analyseProgress, DEFAULT_MODEL_RISK, FIT_SPAN_POINTS, JUMP_POINTS, ProgressAnalysis, ProgressSample } from "./progress";
+import { analyseProgress, DEFAULT_MODEL_RISK, FIT_SPAN_POINTS, JUMP_POINTS, PaceFit, ProgressAnalysis, ProgressSample } from "./progress";
 import { logNormalTail, normalTail } from "./schedule";
 
 /** The finest time step of a forecast, ms: intervals and predicted times are never taken as shorter. */
@@ -87,8 +89,9 @@ export interface EndForecast {
 /**
  * The forecast of the job's end from its progress samples, or `undefined` when progress gives none
  * (see {@link analyseProgress}) or its predictions have not held (spread above
- * {@link POOR_FORECAST_SPREAD}). The fit's median is corrected by the bias its own earlier
- * predictions showed, and its spread widened by their scatter (see the module documentation).
+ * {@link POOR_FORECAST_SPREAD}). Each estimate of the pace (the fitted line, the recent pace) has
+ * its median corrected by the bias its own earlier predictions showed, and its spread widened by
+ * their scatter (see the module documentation); the two are then pooled ({@link pooled}).
  */
 export function forecastEnd(samples: readonly ProgressSample[], nowMs: number, modelRisk = DEFAULT_MODEL_RISK): EndForecast | undefined {
     const a = analyseProgress(samples, nowMs, modelRisk);
@@ -99,16 +102,55 @@ export function forecastEnd(samples: readonly ProgressSample[], nowMs: number, m
     // given that it has not come by now, so a forecast overdue by much has a falling hazard
     // (its looks thin out) instead of an end always "σ from now".
     const originMs = Math.min(nowMs, a.lastChangeMs!);
-    const fitted = Math.max(a.completionMs! - originMs, a.sigmaMs!, FINEST_STEP_MS);
-    const fitSpread = a.sigmaMs! / fitted;
     const errors = backtestErrors(samples, a, modelRisk);
+    const checked = PACES.flatMap((paceOf, m) => {
+        const pace = paceOf(a);
+        return pace === undefined ? [] : [checkedEstimate(pace, originMs, errors[m])];
+    });
+    const { medianMs, logSpread } = pooled(checked);
+    if (!(logSpread <= POOR_FORECAST_SPREAD)) return undefined;
+    return conditionedForecast(medianMs, logSpread, nowMs - originMs, hedgesOf(a, "smooth"));
+}
+
+/** The estimates of the pace of smooth progress: the fitted line, and the recent pace (see `ProgressAnalysis.recent`). */
+const PACES: readonly ((a: ProgressAnalysis) => PaceFit | undefined)[] = [
+    (a) => ({ completionMs: a.completionMs!, sigmaMs: a.sigmaMs!, ratePerMs: a.ratePerMs! }),
+    (a) => a.recent,
+];
+
+/** A log-normal estimate of the time T from the origin to the end: its median (ms) and σ of ln T. */
+export interface LogNormalEstimate {
+    medianMs: number;
+    logSpread: number;
+}
+
+/**
+ * One pace's prediction, from `originMs`, corrected by the bias of its backtests' log-errors and
+ * with the spread of the fit widened by their scatter (both shrunk towards an untested spread
+ * while there are few).
+ */
+function checkedEstimate(pace: PaceFit, originMs: number, errors: readonly number[]): LogNormalEstimate {
+    const fitted = Math.max(pace.completionMs - originMs, pace.sigmaMs, FINEST_STEP_MS);
+    const fitSpread = pace.sigmaMs / fitted;
     const n = errors.length;
     const bias = errors.reduce((acc, e) => acc + e, 0) / (n + UNTESTED_WEIGHT);
     const scatter = errors.reduce((acc, e) => acc + (e - bias) ** 2, 0);
     const testedSpread = Math.sqrt((scatter + UNTESTED_WEIGHT * UNTESTED_SPREAD ** 2) / (n + UNTESTED_WEIGHT));
-    const logSpread = Math.hypot(fitSpread, testedSpread);
-    if (!(logSpread <= POOR_FORECAST_SPREAD)) return undefined;
-    return conditionedForecast(fitted * Math.exp(-bias), logSpread, nowMs - originMs, hedgesOf(a, "smooth"));
+    return { medianMs: fitted * Math.exp(-bias), logSpread: Math.hypot(fitSpread, testedSpread) };
+}
+
+/**
+ * The estimates pooled into one log-normal: in ln T, weights in inverse proportion to their
+ * variances, the pooled variance their weighted variance plus the spread of their medians. Where
+ * the two paces agree this is the sharper one; where they disagree (progress changing its pace),
+ * the forecast widens between them instead of trusting either. Exported for tests.
+ */
+export function pooled(estimates: readonly LogNormalEstimate[]): LogNormalEstimate {
+    const weights = estimates.map((e) => 1 / Math.max(e.logSpread, Number.MIN_VALUE) ** 2);
+    const total = weights.reduce((acc, w) => acc + w, 0);
+    const meanLog = estimates.reduce((acc, e, i) => acc + (weights[i] / total) * Math.log(e.medianMs), 0);
+    const variance = estimates.reduce((acc, e, i) => acc + (weights[i] / total) * (e.logSpread ** 2 + (Math.log(e.medianMs) - meanLog) ** 2), 0);
+    return { medianMs: Math.exp(meanLog), logSpread: Math.sqrt(variance) };
 }
 
 /** The weights of the blind prior and of a silent end beside a forecast. */
@@ -222,28 +264,34 @@ function normalQuantileAbove(q: number): number {
 }
 
 /**
- * How well the fit has predicted this job lately: for up to {@link MAX_BACKTESTS} earlier prefixes
- * of the current phase (latest first) whose last read lies within the fit's span
- * (`FIT_SPAN_POINTS` below the level now reached), ln(predicted / actual) time from the prefix's
- * last read to the first read of that level. Positive: the fit was pessimistic (the job went
- * faster). Older prefixes saw another regime: the slow start of an S-curve predicted its fast
- * middle far too late, and their errors would pull the forecast of its slow end far too early.
+ * How well each pace ({@link PACES}) has predicted this job lately: for up to
+ * {@link MAX_BACKTESTS} earlier prefixes of the current phase (latest first) whose last read lies
+ * within the fit's span (`FIT_SPAN_POINTS` below the level now reached), ln(predicted / actual)
+ * time from the prefix's last read to the first read of that level; one list per pace. Positive:
+ * the pace was pessimistic (the job went faster). Older prefixes saw another regime: the slow
+ * start of an S-curve predicted its fast middle far too late, and their errors would pull the
+ * forecast of its slow end far too early.
  */
-function backtestErrors(samples: readonly ProgressSample[], now: ProgressAnalysis, modelRisk: number): number[] {
-    const errors: number[] = [];
+function backtestErrors(samples: readonly ProgressSample[], now: ProgressAnalysis, modelRisk: number): number[][] {
+    const errors: number[][] = PACES.map(() => []);
     const level = now.levelPoints!;
     const reachedAt = now.lastChangeMs!;
-    for (let k = samples.length - 1; k >= 2 && errors.length < MAX_BACKTESTS; k--) {
+    for (let k = samples.length - 1, tested = 0; k >= 2 && tested < MAX_BACKTESTS; k--) {
         const last = samples[k - 1];
         if (last.atMs < now.phaseStartMs!) break;
         const riseSince = level - last.progress;
         if (last.atMs >= reachedAt || riseSince < MIN_BACKTEST_RISE_POINTS || riseSince > FIT_SPAN_POINTS) continue;
         const then = analyseProgress(samples.slice(0, k), last.atMs, modelRisk);
         if (then.kind !== "estimate" || then.phaseStartMs !== now.phaseStartMs) continue;
-        const predicted = then.completionMs! - (100 - level) / then.ratePerMs! - last.atMs;
+        tested++;
         const actual = reachedAt - last.atMs;
-        const error = Math.log(Math.max(predicted, FINEST_STEP_MS) / actual);
-        errors.push(Math.max(-MAX_LOG_ERROR, Math.min(MAX_LOG_ERROR, error)));
+        PACES.forEach((paceOf, m) => {
+            const pace = paceOf(then);
+            if (pace === undefined) return;
+            const predicted = pace.completionMs - (100 - level) / pace.ratePerMs - last.atMs;
+            const error = Math.log(Math.max(predicted, FINEST_STEP_MS) / actual);
+            errors[m].push(Math.max(-MAX_LOG_ERROR, Math.min(MAX_LOG_ERROR, error)));
+        });
     }
     return errors;
 }

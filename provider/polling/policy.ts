@@ -19,10 +19,13 @@
  *   first seen — using weighted Theil–Sen (one bad read cannot move it); isolated glitches are
  *   dropped and a confirmed drop of more than 5 points starts a new phase. The fit predicts the
  *   remaining time R: to where the line reaches 100, or, for a job behind its line (one that slows
- *   down), at the fitted rate from its last rise. How far such predictions can be trusted is
- *   measured on the job's own history: every earlier prefix of it predicted when the level now
- *   reached would be reached, and those errors (on a log scale) give the forecast's bias and
- *   spread, shrunk towards an untested spread while there are few of them. The forecast is
+ *   down), at the fitted rate from its last rise. Beside the line, the recent pace (the median
+ *   rate of the rises over the last 5 points) predicts R too, from the last rise; it follows
+ *   progress that changes its pace, which the line averages away. How far each prediction can be
+ *   trusted is measured on the job's own history: every earlier prefix of it predicted when the
+ *   level now reached would be reached, and those errors (on a log scale) give its bias and
+ *   spread, shrunk towards an untested spread while there are few of them; the two are pooled
+ *   by inverse variance, their disagreement widening the result. The forecast is
  *   log-normal, counted from the read at which progress last rose and conditioned on the end not
  *   having come since (so an overdue forecast thins its looks out instead of promising the end
  *   "σ from now" forever). Progress that moves in jumps is forecast as a renewal process instead:

@@ -3,8 +3,9 @@
  *
  * From the progress samples of one wait it keeps the current phase (glitches dropped, a restart
  * of the counter forgotten), fits a robust line through the reads at which a new level was first
- * seen (weighted Theil–Sen), and says whether progress moves smoothly or in jumps, has stalled,
- * or reads 100 while the job runs on. Pure functions of the samples.
+ * seen (weighted Theil–Sen), measures the recent pace beside it, and says whether progress moves
+ * smoothly or in jumps, has stalled, or reads 100 while the job runs on. Pure functions of the
+ * samples.
  *
  * @packageDocumentation
  */
@@ -26,6 +27,12 @@ export const JUMP_POINTS = 5;
 /** The fit uses the samples covering the last this-many percentage points of progress (its backtests too, see `forecast.ts`). */
 export const FIT_SPAN_POINTS = 30;
 
+/**
+ * The recent pace is measured over the rises of the last this-many points of progress (see
+ * {@link ProgressAnalysis.recent}).
+ */
+export const RECENT_SPAN_POINTS = 5;
+
 /** Finest granularity assumed for reported progress (integer percent): ±0.5 point. */
 const QUANTUM_POINTS = 0.5;
 
@@ -38,8 +45,18 @@ const RESET_DROP_POINTS = 5;
  */
 const REVISION_KEEPS_SHARE = 0.5;
 
-/** Progress is stalled when reads show no change for this many of its typical steps (at the fitted rate). */
+/** Progress is stalled when reads show no change for this many of its typical steps (at the slower of the fitted rate and the recent pace). */
 const STALL_STEPS = 3;
+
+/** A prediction of when progress reaches 100, from one estimate of its pace. */
+export interface PaceFit {
+    /** Predicted elapsed ms at which progress reaches 100. */
+    completionMs: number;
+    /** Standard uncertainty of `completionMs`, in ms. */
+    sigmaMs: number;
+    /** The pace, in percentage points per ms. */
+    ratePerMs: number;
+}
 
 /** What {@link analyseProgress} makes of the samples. */
 export interface ProgressAnalysis {
@@ -49,7 +66,10 @@ export interface ProgressAnalysis {
      * progress (no samples, a single sample, or progress that never moved).
      */
     kind: "estimate" | "stalled" | "reached" | "none";
-    /** Predicted elapsed ms at which progress reaches 100 (`estimate`), or when it did (`reached`). */
+    /**
+     * Predicted elapsed ms at which progress reaches 100 by the fitted line (`estimate`), or when
+     * it did (`reached`).
+     */
     completionMs?: number;
     /** Standard uncertainty of `completionMs` in ms (`estimate` only). */
     sigmaMs?: number;
@@ -85,6 +105,15 @@ export interface ProgressAnalysis {
     arrivalLevelsPoints?: number[];
     /** Elapsed ms of the phase's last read (`estimate` only). */
     lastReadMs?: number;
+    /**
+     * The second estimate beside the line: the recent pace, the median rate of the rises over the
+     * last {@link RECENT_SPAN_POINTS} points, progress going on at it from its last rise. The line
+     * through the last `FIT_SPAN_POINTS` points averages over what the job did minutes or hours
+     * ago, and is too fast for progress that slows down (the tail of an S-curve, a slower stage);
+     * the recent pace follows such changes, and is noisier. `forecast.ts` weighs the two by how
+     * well each predicted this job so far (`estimate` only, when the window holds a rise).
+     */
+    recent?: PaceFit;
 }
 
 /**
@@ -110,7 +139,7 @@ export function analyseProgress(samples: readonly ProgressSample[], nowMs: numbe
     // the sample before (the level was reached in between). Flat stretches add no points — they
     // say nothing about the rate, and fitting through them would drag the slope towards zero;
     // only the time since the last edge matters (stall detection below).
-    const edges: { t: number; p: number; gap: number; rise: number }[] = [{ t: phase[0].t, p: phase[0].p, gap: 0, rise: 0 }];
+    const edges: Edge[] = [{ t: phase[0].t, p: phase[0].p, gap: 0, rise: 0 }];
     for (let i = 1; i < phase.length; i++) {
         const top = edges[edges.length - 1];
         if (phase[i].p > top.p) edges.push({ t: phase[i].t, p: phase[i].p, gap: phase[i].t - phase[i - 1].t, rise: phase[i].p - top.p });
@@ -122,13 +151,8 @@ export function analyseProgress(samples: readonly ProgressSample[], nowMs: numbe
         return { kind: "reached", completionMs: firstAt100.t, lastChangeMs: firstAt100.t };
     }
 
-    // Fit window: the edges covering the last FIT_SPAN_POINTS points of progress, plus the one
-    // just before them so that the window spans at least that much when the history allows.
     const top = edges[edges.length - 1].p;
-    let from = edges.length - 1;
-    while (from > 0 && top - edges[from - 1].p <= FIT_SPAN_POINTS) from--;
-    if (from > 0) from--;
-    const win = edges.slice(from);
+    const win = edges.slice(windowStart(edges, FIT_SPAN_POINTS));
     if (win.length < 2 || win[win.length - 1].t - win[0].t <= 0) return { kind: "none", lastChangeMs };
 
     // Weighted Theil–Sen: Δt-weighted median of pairwise slopes.
@@ -156,9 +180,18 @@ export function analyseProgress(samples: readonly ProgressSample[], nowMs: numbe
     const typicalStep = flatPoints >= JUMP_POINTS ? Math.max(unexplainedRise, Math.min(meanRise, flatPoints)) : unexplainedRise;
     const noisePoints = Math.hypot(scatter, Math.max(QUANTUM_POINTS, typicalStep / 2));
 
-    // Stall: no increase for several typical steps at the fitted rate.
+    // The recent pace: the median rate of the rises in the window of the last RECENT_SPAN_POINTS
+    // points (one long gap, a stall just over, does not set it).
+    const recentFrom = windowStart(edges, RECENT_SPAN_POINTS);
+    const recentWin = edges.slice(recentFrom);
+    const riseRates = recentWin.slice(1).flatMap((e, k) => (e.t > recentWin[k].t ? [e.rise / (e.t - recentWin[k].t)] : []));
+    const recentRate = riseRates.length > 0 ? median(riseRates) : undefined;
+
+    // Stall: no increase for several typical steps at the fitted rate, or at the recent pace where
+    // that is slower (progress that slows down has not stalled).
     // Evidence of a stall is a read that shows no change, not merely time passing without reads.
-    if (last.t - lastChangeMs > (STALL_STEPS * typicalStep) / rate) return { kind: "stalled", ratePerMs: rate, lastChangeMs };
+    const stallRate = Math.min(rate, recentRate ?? rate);
+    if (last.t - lastChangeMs > (STALL_STEPS * typicalStep) / stallRate) return { kind: "stalled", ratePerMs: rate, lastChangeMs };
 
     // Completion: where the fitted line reaches 100 — or sooner, if the job is ahead of the line.
     // A job behind the line goes on at the fitted rate from the read at which it last rose: being
@@ -169,9 +202,18 @@ export function analyseProgress(samples: readonly ProgressSample[], nowMs: numbe
     const completionMs = fromLastRiseMs > lineCrossingMs ? fromLastRiseMs : Math.min(lineCrossingMs, nowMs + (100 - last.p) / rate);
     const remainingMs = Math.max(0, completionMs - nowMs);
 
-    const spanPoints = rate * (win[win.length - 1].t - win[0].t);
-    const relRateError = (Math.SQRT2 * noisePoints) / Math.max(spanPoints, noisePoints);
-    const sigmaMs = Math.sqrt((noisePoints / rate) ** 2 + (remainingMs * relRateError) ** 2 + (remainingMs * modelRisk) ** 2);
+    const sigmaMs = completionSigmaMs(noisePoints, rate, rate * (win[win.length - 1].t - win[0].t), remainingMs, modelRisk);
+
+    // The recent pace from the last rise, its noise the scatter of the window's rises about it.
+    let recent: PaceFit | undefined;
+    if (recentRate !== undefined) {
+        const recentCompletionMs = lastChangeMs + (100 - top) / recentRate;
+        const recentScatter = 1.4826 * median(recentWin.map((e) => Math.abs(e.p - (top - recentRate * (lastChangeMs - e.t)))));
+        const recentNoise = Math.hypot(recentScatter, Math.max(QUANTUM_POINTS, typicalStep / 2));
+        const recentRemainingMs = Math.max(0, recentCompletionMs - nowMs);
+        const recentSigmaMs = completionSigmaMs(recentNoise, recentRate, top - recentWin[0].p, recentRemainingMs, modelRisk);
+        recent = { completionMs: recentCompletionMs, sigmaMs: recentSigmaMs, ratePerMs: recentRate };
+    }
     const arrivalsMs = edges.map((e) => e.t - e.gap / 2);
     return {
         kind: "estimate",
@@ -187,7 +229,37 @@ export function analyseProgress(samples: readonly ProgressSample[], nowMs: numbe
         arrivalsMs,
         arrivalLevelsPoints: edges.map((e) => e.p),
         lastReadMs: last.t,
+        recent,
     };
+}
+
+/** A leading edge: the sample at which a new, higher level was first seen (`gap`: since the sample before; `rise`: above the level before). */
+interface Edge {
+    t: number;
+    p: number;
+    gap: number;
+    rise: number;
+}
+
+/**
+ * Index of the first of the edges that cover the last `spanPoints` points of progress, plus the
+ * one just before them, so that the window spans at least that much when the history allows.
+ */
+function windowStart(edges: readonly Edge[], spanPoints: number): number {
+    const top = edges[edges.length - 1].p;
+    let from = edges.length - 1;
+    while (from > 0 && top - edges[from - 1].p <= spanPoints) from--;
+    return Math.max(0, from - 1);
+}
+
+/**
+ * Standard uncertainty (ms) of a completion predicted at `ratePerMs` from a window spanning
+ * `spanPoints`, `remainingMs` ahead: the read noise in time, the rate's error carried over the
+ * remaining time, and the model risk.
+ */
+function completionSigmaMs(noisePoints: number, ratePerMs: number, spanPoints: number, remainingMs: number, modelRisk: number): number {
+    const relRateError = (Math.SQRT2 * noisePoints) / Math.max(spanPoints, noisePoints);
+    return Math.sqrt((noisePoints / ratePerMs) ** 2 + (remainingMs * relRateError) ** 2 + (remainingMs * modelRisk) ** 2);
 }
 
 /**

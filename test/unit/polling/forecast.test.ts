@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { BLIND_SHARE, DOUBTFUL_BLIND_SHARE, forecastEnd, residualInterval, SILENT_END_SHARE } from "../../../provider/polling/forecast";
+import { BLIND_SHARE, DOUBTFUL_BLIND_SHARE, forecastEnd, pooled, residualInterval, SILENT_END_SHARE } from "../../../provider/polling/forecast";
 import { DEFAULT_BOUNDS, DEFAULT_TUNING, progressAwarePolicy } from "../../../provider/polling/policy";
 import { analyseProgress, ProgressSample } from "../../../provider/polling/progress";
 import { logNormalTail } from "../../../provider/polling/schedule";
@@ -183,6 +183,47 @@ describe("forecast: when the job ends", () => {
         expect(f.remainingMs).to.be.within(0.75 * lineRemaining, lineRemaining);
         expect(f.logSpread).to.be.below(0.5);
     });
+
+    it("progress whose pace fell threefold follows the slow pace once it has held, where the line through both paces does not", () => {
+        // 0.1 point/s to 60 % at 600 s, then 1/30 point/s to 100 % at 1 800 s; read every 30 s, up
+        // to 80 % at 1 200 s (600 s left). The line through the last 30 points spans both paces;
+        // alone, with its backtests, it forecast 998 s.
+        const progressAt = (t: number) => Math.floor(t < 600_000 ? t / 10_000 : 60 + (t - 600_000) / 30_000);
+        const samples = Array.from({ length: 41 }, (_, k) => ({ atMs: 30_000 * k, progress: progressAt(30_000 * k) }));
+        expect(samples[samples.length - 1]).to.deep.equal({ atMs: 1_200_000, progress: 80 });
+        expect(forecastEnd(samples, 1_200_000)!.remainingMs).to.be.closeTo(600_000, 0.2 * 600_000);
+    });
+
+    // Worked by hand: weights 1/σ², in ln T. Equal estimates pool to themselves; medians 100 and
+    // 400 s with σ 0.3 and 0.6 weigh 0.8 / 0.2, so the median is 100 · 4^0.2 = 131.95 s and the
+    // variance 0.8 · (0.09 + (0.2 ln 4)²) + 0.2 · (0.36 + (0.8 ln 4)²) = 0.4515 (σ 0.6719).
+    for (const [name, estimates, medianMs, logSpread] of [
+        [
+            "equal estimates",
+            [
+                { medianMs: 300_000, logSpread: 0.4 },
+                { medianMs: 300_000, logSpread: 0.4 },
+            ],
+            300_000,
+            0.4,
+        ],
+        ["one alone", [{ medianMs: 300_000, logSpread: 0.4 }], 300_000, 0.4],
+        [
+            "two that disagree",
+            [
+                { medianMs: 100_000, logSpread: 0.3 },
+                { medianMs: 400_000, logSpread: 0.6 },
+            ],
+            131_951,
+            0.67193,
+        ],
+    ] as const) {
+        it(`two paces pooled: ${name}`, () => {
+            const p = pooled(estimates);
+            expect(p.medianMs).to.be.closeTo(medianMs, 1);
+            expect(p.logSpread).to.be.closeTo(logSpread, 1e-5);
+        });
+    }
 
     it("a forecast is counted from the last rise, given that the end has not come since", () => {
         const samples = [...linearSamples(D, [0, 600_000, 1_200_000, 1_500_000]), { atMs: 1_530_000, progress: Math.floor((100 * 1_500_000) / D) }];

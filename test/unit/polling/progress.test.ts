@@ -11,7 +11,8 @@ describe("progress: reads that show no change", () => {
         { reads: [], kind: "estimate", step: 1, fromFlat: false },
         { reads: [33_000], kind: "estimate", step: 9.5, fromFlat: true },
         { reads: [33_000, 74_000], kind: "estimate", step: 47.5, fromFlat: true },
-        { reads: [33_000, 76_000], kind: "stalled", step: undefined, fromFlat: undefined },
+        { reads: [33_000, 77_000], kind: "estimate", step: 47.5, fromFlat: true },
+        { reads: [33_000, 78_000], kind: "stalled", step: undefined, fromFlat: undefined },
     ]) {
         it(`sparse milestones, flat reads at [${reads.map((t) => t / 1000).join(", ")}] s: ${kind}, steps of ${step ?? "—"} points`, () => {
             const samples = flatAt(...reads);
@@ -144,6 +145,29 @@ describe("estimateCompletionMs", () => {
             expect(a.kind).to.equal("estimate");
             expect(a.ratePerMs! * 1_000).to.be.closeTo(0.8 / 3, 1e-12);
             expect(a.completionMs!).to.be.closeTo(375_000, 1e-6);
+        });
+    }
+
+    // The recent pace: the median rate of the rises in the window of the last 5 points (and the
+    // edge before). After `slowing`'s last rise that window is (200 s, 70), (300 s, 80): 0.1
+    // point/s, and the 20 points left take 200 s more from 300 s. After a stall that just ended
+    // (50 % from 500 to 900 s, linear at 0.1 point/s before and after) the window holds six rises,
+    // five of them at 0.1 point/s: the long gap does not set the pace.
+    const stallJustOver = [
+        ...Array.from({ length: 51 }, (_, k) => ({ atMs: 10_000 * k, progress: k })),
+        { atMs: 900_000, progress: 50 },
+        ...[51, 52, 53].map((level, k) => ({ atMs: 910_000 + 10_000 * k, progress: level })),
+    ];
+    const recentPaces: [string, ProgressSample[], number, number][] = [
+        ["a job that slows down", slowing, 0.1, 500_000],
+        ["a stall just over", stallJustOver, 0.1, 930_000 + 470_000],
+    ];
+    for (const [name, samples, pointsPerSecond, completionMs] of recentPaces) {
+        it(`the recent pace follows the last rises: ${name}`, () => {
+            const a = analyseProgress(samples, samples[samples.length - 1].atMs);
+            expect(a.kind).to.equal("estimate");
+            expect(a.recent!.ratePerMs * 1_000).to.be.closeTo(pointsPerSecond, 1e-12);
+            expect(a.recent!.completionMs).to.be.closeTo(completionMs, 1e-6);
         });
     }
 
