@@ -5,9 +5,9 @@
  * Smooth progress has two estimates of its pace, a line through the last 30 points and the recent
  * pace; each prediction is checked against the job's own history (backtests), which set its bias
  * and spread, and the two are pooled by how well they held. Progress in jumps is forecast as a
- * renewal process. Either way the forecast is
- * a log-normal time from an origin (the last rise or jump, or the last read), given that the end
- * has not come since, with the weights the plan gives the blind prior and a silent end beside it.
+ * renewal process. Either way the forecast is a log-normal time from an origin (the last rise or
+ * jump, or the last read), given that the end has not come since, with the weights the plan gives
+ * the blind prior and a silent end beside it.
  *
  * @packageDocumentation
  */
@@ -140,13 +140,18 @@ function checkedEstimate(pace: PaceFit, originMs: number, errors: readonly numbe
 }
 
 /**
- * The estimates pooled into one log-normal: in ln T, weights in inverse proportion to their
- * variances, the pooled variance their weighted variance plus the spread of their medians. Where
- * the two paces agree this is the sharper one; where they disagree (progress changing its pace),
- * the forecast widens between them instead of trusting either. Exported for tests.
+ * The estimates (at least one, each with a log-spread above 0) pooled into one log-normal: the
+ * mixture of them with weights in inverse proportion to their variances, matched in ln T (its
+ * mean the weighted mean of theirs, its variance their weighted variance plus the spread of their
+ * means). Where the two paces agree it has their median and a spread between theirs, nearer the
+ * sharper; where they disagree (progress changing its pace), it widens between them instead of
+ * trusting either. Exported for tests.
+ *
+ * @throws RangeError when given no estimate.
  */
 export function pooled(estimates: readonly LogNormalEstimate[]): LogNormalEstimate {
-    const weights = estimates.map((e) => 1 / Math.max(e.logSpread, Number.MIN_VALUE) ** 2);
+    if (estimates.length === 0) throw new RangeError("pooled: no estimate to pool");
+    const weights = estimates.map((e) => 1 / e.logSpread ** 2);
     const total = weights.reduce((acc, w) => acc + w, 0);
     const meanLog = estimates.reduce((acc, e, i) => acc + (weights[i] / total) * Math.log(e.medianMs), 0);
     const variance = estimates.reduce((acc, e, i) => acc + (weights[i] / total) * (e.logSpread ** 2 + (Math.log(e.medianMs) - meanLog) ** 2), 0);

@@ -28,10 +28,19 @@ export const JUMP_POINTS = 5;
 export const FIT_SPAN_POINTS = 30;
 
 /**
- * The recent pace is measured over the rises of the last this-many points of progress (see
- * {@link ProgressAnalysis.recent}).
+ * The recent pace is measured over the rises of the last this-many points of progress and the
+ * rise into them (see {@link ProgressAnalysis.recent}) …
  */
 export const RECENT_SPAN_POINTS = 5;
+
+/**
+ * … and only where they are at least this many: their median is then not set by one long gap
+ * (a stall just over). Coarser progress (a few big steps) has no recent pace.
+ */
+const MIN_RECENT_RISES = 3;
+
+/** The median absolute deviation times this estimates the standard deviation of normal noise. */
+const MAD_TO_SIGMA = 1.4826;
 
 /** Finest granularity assumed for reported progress (integer percent): ±0.5 point. */
 const QUANTUM_POINTS = 0.5;
@@ -107,11 +116,12 @@ export interface ProgressAnalysis {
     lastReadMs?: number;
     /**
      * The second estimate beside the line: the recent pace, the median rate of the rises over the
-     * last {@link RECENT_SPAN_POINTS} points, progress going on at it from its last rise. The line
+     * last {@link RECENT_SPAN_POINTS} points (and the rise into them), progress going on at it
+     * from its last rise. The line
      * through the last `FIT_SPAN_POINTS` points averages over what the job did minutes or hours
      * ago, and is too fast for progress that slows down (the tail of an S-curve, a slower stage);
      * the recent pace follows such changes, and is noisier. `forecast.ts` weighs the two by how
-     * well each predicted this job so far (`estimate` only, when the window holds a rise).
+     * well each predicted this job so far (`estimate` only, when the window holds at least three rises).
      */
     recent?: PaceFit;
 }
@@ -166,7 +176,7 @@ export function analyseProgress(samples: readonly ProgressSample[], nowMs: numbe
     const rate = weightedMedian(slopes);
     if (!(rate > 0) || !Number.isFinite(rate)) return { kind: "none", lastChangeMs };
     const intercept = median(win.map((s) => s.p - rate * s.t));
-    const scatter = 1.4826 * median(win.map((s) => Math.abs(s.p - (intercept + rate * s.t))));
+    const scatter = MAD_TO_SIGMA * median(win.map((s) => Math.abs(s.p - (intercept + rate * s.t))));
     // Granularity of the reported progress: how much arrives at once beyond what the fitted rate
     // explains over the gap in which it arrived (≈ 0 for smooth progress polled sparsely, the jump
     // size for progress that moves in steps); at least 1 point (integer rounding).
@@ -178,14 +188,13 @@ export function analyseProgress(samples: readonly ProgressSample[], nowMs: numbe
     const flatPoints = rate * (last.t - lastChangeMs);
     const meanRise = (top - win[0].p) / (win.length - 1);
     const typicalStep = flatPoints >= JUMP_POINTS ? Math.max(unexplainedRise, Math.min(meanRise, flatPoints)) : unexplainedRise;
-    const noisePoints = Math.hypot(scatter, Math.max(QUANTUM_POINTS, typicalStep / 2));
+    const noisePoints = readNoisePoints(scatter, typicalStep);
 
     // The recent pace: the median rate of the rises in the window of the last RECENT_SPAN_POINTS
-    // points (one long gap, a stall just over, does not set it).
-    const recentFrom = windowStart(edges, RECENT_SPAN_POINTS);
-    const recentWin = edges.slice(recentFrom);
+    // points, where it holds at least MIN_RECENT_RISES of them.
+    const recentWin = edges.slice(windowStart(edges, RECENT_SPAN_POINTS));
     const riseRates = recentWin.slice(1).flatMap((e, k) => (e.t > recentWin[k].t ? [e.rise / (e.t - recentWin[k].t)] : []));
-    const recentRate = riseRates.length > 0 ? median(riseRates) : undefined;
+    const recentRate = riseRates.length >= MIN_RECENT_RISES ? median(riseRates) : undefined;
 
     // Stall: no increase for several typical steps at the fitted rate, or at the recent pace where
     // that is slower (progress that slows down has not stalled).
@@ -204,12 +213,13 @@ export function analyseProgress(samples: readonly ProgressSample[], nowMs: numbe
 
     const sigmaMs = completionSigmaMs(noisePoints, rate, rate * (win[win.length - 1].t - win[0].t), remainingMs, modelRisk);
 
-    // The recent pace from the last rise, its noise the scatter of the window's rises about it.
+    // The recent pace from the last rise, its noise the scatter about it of the window's earlier
+    // edges (the last one lies on it by construction).
     let recent: PaceFit | undefined;
     if (recentRate !== undefined) {
         const recentCompletionMs = lastChangeMs + (100 - top) / recentRate;
-        const recentScatter = 1.4826 * median(recentWin.map((e) => Math.abs(e.p - (top - recentRate * (lastChangeMs - e.t)))));
-        const recentNoise = Math.hypot(recentScatter, Math.max(QUANTUM_POINTS, typicalStep / 2));
+        const recentScatter = MAD_TO_SIGMA * median(recentWin.slice(0, -1).map((e) => Math.abs(e.p - (top - recentRate * (lastChangeMs - e.t)))));
+        const recentNoise = readNoisePoints(recentScatter, typicalStep);
         const recentRemainingMs = Math.max(0, recentCompletionMs - nowMs);
         const recentSigmaMs = completionSigmaMs(recentNoise, recentRate, top - recentWin[0].p, recentRemainingMs, modelRisk);
         recent = { completionMs: recentCompletionMs, sigmaMs: recentSigmaMs, ratePerMs: recentRate };
@@ -250,6 +260,11 @@ function windowStart(edges: readonly Edge[], spanPoints: number): number {
     let from = edges.length - 1;
     while (from > 0 && top - edges[from - 1].p <= spanPoints) from--;
     return Math.max(0, from - 1);
+}
+
+/** Noise of the reads, in points: the scatter about a fit, and never less than the quantum or half a typical step. */
+function readNoisePoints(scatterPoints: number, typicalStepPoints: number): number {
+    return Math.hypot(scatterPoints, Math.max(QUANTUM_POINTS, typicalStepPoints / 2));
 }
 
 /**

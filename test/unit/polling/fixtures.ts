@@ -45,9 +45,8 @@ export const NEAR = { elapsedMs: 1_770_000, samples: linearSamples(D, [0, 300_00
 // 95/30 = 3.17 points/s (slopes 3, 3.17, 3.2 with weights 5, 30, 25 s), and it explains both
 // rises (80 − 3.17·25 = 0.8, 15 − 3.17·5 = −0.8): the progress looks smooth. A read at 33 s
 // still at 95 % is one the rate would have moved 9.5 points: jumps of 9.5 points (up to the
-// mean rise, 47.5) at least. The recent pace (the rises of the last 5 points and the one before:
-// 15 points in 5 s) is 3 points/s, slower than the line, so a stall only after
-// 3 · 47.5 / 3 = 47.5 s without a rise (at the line's rate it would be 45 s).
+// mean rise, 47.5) at least, so a stall only after 3 · 47.5 / 3.17 = 45 s without a rise (the
+// window of the last 5 points holds one rise, too few for a recent pace).
 export const sparseMilestones: ProgressSample[] = [
     { atMs: 0, progress: 0 },
     { atMs: 25_000, progress: 80 },

@@ -184,10 +184,11 @@ describe("forecast: when the job ends", () => {
         expect(f.logSpread).to.be.below(0.5);
     });
 
-    it("progress whose pace fell threefold follows the slow pace once it has held, where the line through both paces does not", () => {
+    it("progress whose pace fell threefold: the line's backtests, from prefixes before the change, mislead; the recent pace's hold, and the forecast follows them", () => {
         // 0.1 point/s to 60 % at 600 s, then 1/30 point/s to 100 % at 1 800 s; read every 30 s, up
-        // to 80 % at 1 200 s (600 s left). The line through the last 30 points spans both paces;
-        // alone, with its backtests, it forecast 998 s.
+        // to 80 % at 1 200 s (600 s left). The line's own rate is right by then, but its backtests
+        // from prefixes that straddle the change saw the job go slower than predicted, and their
+        // bias alone made the forecast 998 s; the recent pace's backtests have no error.
         const progressAt = (t: number) => Math.floor(t < 600_000 ? t / 10_000 : 60 + (t - 600_000) / 30_000);
         const samples = Array.from({ length: 41 }, (_, k) => ({ atMs: 30_000 * k, progress: progressAt(30_000 * k) }));
         expect(samples[samples.length - 1]).to.deep.equal({ atMs: 1_200_000, progress: 80 });
@@ -207,7 +208,15 @@ describe("forecast: when the job ends", () => {
             300_000,
             0.4,
         ],
-        ["one alone", [{ medianMs: 300_000, logSpread: 0.4 }], 300_000, 0.4],
+        [
+            "equal medians, σ 0.3 and 0.6 (weights 0.8 / 0.2): σ √(0.8 · 0.09 + 0.2 · 0.36), nearer the sharper",
+            [
+                { medianMs: 300_000, logSpread: 0.3 },
+                { medianMs: 300_000, logSpread: 0.6 },
+            ],
+            300_000,
+            0.37947,
+        ],
         [
             "two that disagree",
             [
@@ -224,6 +233,10 @@ describe("forecast: when the job ends", () => {
             expect(p.logSpread).to.be.closeTo(logSpread, 1e-5);
         });
     }
+
+    it("pooling nothing is an error, not a confident forecast", () => {
+        expect(() => pooled([])).to.throw(RangeError, "no estimate");
+    });
 
     it("a forecast is counted from the last rise, given that the end has not come since", () => {
         const samples = [...linearSamples(D, [0, 600_000, 1_200_000, 1_500_000]), { atMs: 1_530_000, progress: Math.floor((100 * 1_500_000) / D) }];

@@ -11,8 +11,7 @@ describe("progress: reads that show no change", () => {
         { reads: [], kind: "estimate", step: 1, fromFlat: false },
         { reads: [33_000], kind: "estimate", step: 9.5, fromFlat: true },
         { reads: [33_000, 74_000], kind: "estimate", step: 47.5, fromFlat: true },
-        { reads: [33_000, 77_000], kind: "estimate", step: 47.5, fromFlat: true },
-        { reads: [33_000, 78_000], kind: "stalled", step: undefined, fromFlat: undefined },
+        { reads: [33_000, 76_000], kind: "stalled", step: undefined, fromFlat: undefined },
     ]) {
         it(`sparse milestones, flat reads at [${reads.map((t) => t / 1000).join(", ")}] s: ${kind}, steps of ${step ?? "—"} points`, () => {
             const samples = flatAt(...reads);
@@ -148,18 +147,23 @@ describe("estimateCompletionMs", () => {
         });
     }
 
-    // The recent pace: the median rate of the rises in the window of the last 5 points (and the
-    // edge before). After `slowing`'s last rise that window is (200 s, 70), (300 s, 80): 0.1
-    // point/s, and the 20 points left take 200 s more from 300 s. After a stall that just ended
-    // (50 % from 500 to 900 s, linear at 0.1 point/s before and after) the window holds six rises,
-    // five of them at 0.1 point/s: the long gap does not set the pace.
+    // The recent pace: the median rate of the rises in the window of the last 5 points and the
+    // rise into them. A job that slows down, read at each new point: 70 % at 200 s, then 76, 77, 78,
+    // 79, 80 % at 300, 340, 390, 450, 520 s. The window's rises run at 0.06, 0.025, 0.02, 0.0167 and
+    // 0.0143 point/s, median 0.02, so the 20 points left take 1 000 s more from 520 s. After a stall
+    // that just ended (50 % from 500 to 900 s, linear at 0.1 point/s before and after) the window
+    // holds six rises, five of them at 0.1 point/s: the long gap does not set the pace.
+    const slowingByPoints = [
+        { atMs: 0, progress: 0 },
+        ...[70, 76, 77, 78, 79, 80].map((level, k) => ({ atMs: [200_000, 300_000, 340_000, 390_000, 450_000, 520_000][k], progress: level })),
+    ];
     const stallJustOver = [
         ...Array.from({ length: 51 }, (_, k) => ({ atMs: 10_000 * k, progress: k })),
         { atMs: 900_000, progress: 50 },
         ...[51, 52, 53].map((level, k) => ({ atMs: 910_000 + 10_000 * k, progress: level })),
     ];
     const recentPaces: [string, ProgressSample[], number, number][] = [
-        ["a job that slows down", slowing, 0.1, 500_000],
+        ["a job that slows down", slowingByPoints, 0.02, 1_520_000],
         ["a stall just over", stallJustOver, 0.1, 930_000 + 470_000],
     ];
     for (const [name, samples, pointsPerSecond, completionMs] of recentPaces) {
@@ -168,6 +172,26 @@ describe("estimateCompletionMs", () => {
             expect(a.kind).to.equal("estimate");
             expect(a.recent!.ratePerMs * 1_000).to.be.closeTo(pointsPerSecond, 1e-12);
             expect(a.recent!.completionMs).to.be.closeTo(completionMs, 1e-6);
+        });
+    }
+
+    // Coarse progress has no recent pace: 10-point jumps every 60 s to 40 % at 240 s, stuck until
+    // 50 % at 840 s, then flat (reads every 60 s). The window of the last 5 points holds one rise,
+    // the one across the stall (1/60 point/s); taken as the pace, it would put the next stall
+    // 1 800 s after the last rise. At the line's rate (1/24 point/s) three 10-point steps take 720 s.
+    const jumpsThenFlat = (nowMs: number) => [
+        ...Array.from({ length: 14 }, (_, k) => ({ atMs: 60_000 * k, progress: Math.min(40, 10 * k) })),
+        ...Array.from({ length: (nowMs - 840_000) / 60_000 + 1 }, (_, k) => ({ atMs: 840_000 + 60_000 * k, progress: 50 })),
+    ];
+    for (const [nowMs, kind] of [
+        [1_560_000, "estimate"],
+        [1_620_000, "stalled"],
+    ] as const) {
+        it(`coarse jumps after a stall: no recent pace, so the next stall comes at the line's rate (${nowMs / 1000} s: ${kind})`, () => {
+            const a = analyseProgress(jumpsThenFlat(nowMs), nowMs);
+            expect(a.kind).to.equal(kind);
+            expect(a.ratePerMs! * 1_000).to.be.closeTo(1 / 24, 1e-12);
+            expect(a.recent).to.equal(undefined);
         });
     }
 
