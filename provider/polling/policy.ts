@@ -20,8 +20,9 @@
  *   dropped and a confirmed drop of more than 5 points starts a new phase. The fit predicts the
  *   remaining time R: to where the line reaches 100, or, for a job behind its line (one that slows
  *   down), at the fitted rate from its last rise. Beside the line, the recent pace (the median
- *   rate of the rises over the last 5 points) predicts R too, from the last rise; it follows
- *   progress that changes its pace, which the line averages away. How far each prediction can be
+ *   rate of the rises over the last 5 points, where they are at least three) predicts R too,
+ *   from the last rise; it follows progress that changes its pace, which the line averages away,
+ *   and a stall is declared at the slower of the two. How far each prediction can be
  *   trusted is measured on the job's own history: every earlier prefix of it predicted when the
  *   level now reached would be reached, and those errors (on a log scale) give its bias and
  *   spread, shrunk towards an untested spread while there are few of them; the two are pooled

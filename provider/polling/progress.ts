@@ -117,11 +117,11 @@ export interface ProgressAnalysis {
     /**
      * The second estimate beside the line: the recent pace, the median rate of the rises over the
      * last {@link RECENT_SPAN_POINTS} points (and the rise into them), progress going on at it
-     * from its last rise. The line
-     * through the last `FIT_SPAN_POINTS` points averages over what the job did minutes or hours
-     * ago, and is too fast for progress that slows down (the tail of an S-curve, a slower stage);
-     * the recent pace follows such changes, and is noisier. `forecast.ts` weighs the two by how
-     * well each predicted this job so far (`estimate` only, when the window holds at least three rises).
+     * from its last rise. The line through the last `FIT_SPAN_POINTS` points averages over what
+     * the job did minutes or hours ago, and is too fast for progress that slows down (the tail of
+     * an S-curve, a slower stage); the recent pace follows such changes, and is noisier.
+     * `forecast.ts` weighs the two by how well each predicted this job so far (`estimate` only,
+     * when the window holds at least three rises).
      */
     recent?: PaceFit;
 }
