@@ -13,7 +13,15 @@
  */
 
 import { pollUntilTerminal, PollOutcome } from "../provider/polling/loop";
-import { DEFAULT_BOUNDS, DEFAULT_DURATION_PRIOR, DEFAULT_TUNING, PollBounds, PollPolicy, progressAwarePolicy } from "../provider/polling/policy";
+import {
+    DEFAULT_BOUNDS,
+    DEFAULT_DURATION_PRIOR,
+    DEFAULT_TUNING,
+    PollBounds,
+    PollPolicy,
+    policyForTuning,
+    progressAwarePolicy,
+} from "../provider/polling/policy";
 import { DurationPrior, logUniformPrior, optimalSchedule } from "../provider/polling/schedule";
 import { OWN_LOOP_BASELINES, POLICY_BASELINES, Probe, UNBOUNDED, WaitRecord, stateChangeConf } from "./baselines";
 import { blindWorstCaseBound } from "./blind-bound";
@@ -151,11 +159,7 @@ export async function replay(jobs: readonly WorkloadJob[], prior: DurationPrior,
     for (const [name, waiter] of waiters(prior)) {
         if (only && !only.includes(name)) continue;
         const list: JobCost[] = [];
-        for (const job of jobs) {
-            const rec = await waiter(job, seededRandom(job.seed));
-            const last = rec.pollTimesMs[rec.pollTimesMs.length - 1];
-            list.push({ calls: rec.pollTimesMs.length, lagMs: rec.outcome === "detected" ? last - job.durationMs : undefined });
-        }
+        for (const job of jobs) list.push(jobCost(await waiter(job, seededRandom(job.seed)), job));
         costs.set(name, list);
     }
     if (!only || only.includes(AWARE_OPTIMUM))
@@ -164,6 +168,21 @@ export async function replay(jobs: readonly WorkloadJob[], prior: DurationPrior,
             jobs.map((job) => awareOptimum(job, prior)),
         );
     return costs;
+}
+
+/** What one wait cost on `job`: its calls, and its lag where it saw the end. */
+function jobCost(rec: WaitRecord, job: WorkloadJob): JobCost {
+    const last = rec.pollTimesMs[rec.pollTimesMs.length - 1];
+    return { calls: rec.pollTimesMs.length, lagMs: rec.outcome === "detected" ? last - job.durationMs : undefined };
+}
+
+/** Ours on `jobs` of `prior` with its duration range set to that prior's (`shortestJobMs`, `longestJobMs`). */
+async function oursToldPrior(jobs: readonly WorkloadJob[], prior: DurationPrior): Promise<JobCost[]> {
+    const policy = policyForTuning({ callCostMs: CALL_COST_MS, shortestJobMs: prior.lowMs, longestJobMs: prior.highMs });
+    const list: JobCost[] = [];
+    for (const job of jobs)
+        list.push(jobCost(await runLoop(job.probe, policy, DEFAULT_BOUNDS, prior.highMs + DEADLINE_MARGIN_MS, seededRandom(job.seed)), job));
+    return list;
 }
 
 /**
@@ -523,21 +542,23 @@ async function main() {
     const perPriorShape = Math.max(20, Math.round(jobsN / 24));
     const columnOf = (shape: TraceShape) => Math.max(shape.name.length + 2, 8);
     console.log(
-        `\nHeld-out priors (the blind optimum is recomputed for each prior, ours keeps its own; no progress ${Math.round(jobsN / 6)} jobs, each progress shape ${perPriorShape}), ours÷opt:`,
+        `\nHeld-out priors (the blind optimum is recomputed for each prior; ours keeps its own, then is told the prior's range by shortestJobMs / longestJobMs; no progress ${Math.round(jobsN / 6)} jobs, each progress shape ${perPriorShape}), ours÷opt:`,
     );
     console.log(`  ${pad("prior", 30)}${priorShapes.map((sh) => lpad(sh.name, columnOf(sh))).join("")}`);
     for (const p of HELD_OUT_PRIORS) {
         const [lo, hi] = [p.lowMs, p.highMs];
         const ratios: string[] = [];
+        const toldRatios: string[] = [];
         for (const shape of priorShapes) {
             const count = shape === noProgress ? Math.round(jobsN / 6) : perPriorShape;
             const pj = workload(p, count, seed + 3_000 + lo, [shape]);
             const pc = await replay(pj, p, [OURS, BLIND_OPTIMUM]);
-            const ours = costOf(pc.get(OURS)!, pj, () => true);
             const o = costOf(pc.get(BLIND_OPTIMUM)!, pj, () => true);
-            ratios.push(lpad(fmtR(ours.j / o.j), columnOf(shape)));
+            ratios.push(lpad(fmtR(costOf(pc.get(OURS)!, pj, () => true).j / o.j), columnOf(shape)));
+            toldRatios.push(lpad(fmtR(costOf(await oursToldPrior(pj, p), pj, () => true).j / o.j), columnOf(shape)));
         }
         console.log(`  ${pad(`log-uniform ${lo / 1000} s – ${hi / 60_000} min`, 30)}${ratios.join("")}`);
+        console.log(`  ${pad("  told that range", 30)}${toldRatios.join("")}`);
     }
 
     const all = [DEFAULT_DURATION_PRIOR, ...HELD_OUT_PRIORS];

@@ -17,6 +17,8 @@ const DEFAULT_TIMEOUT_SECONDS = 3600;
 const DEFAULT_MIN_POLL_INTERVAL_SECONDS = DEFAULT_BOUNDS.minIntervalMs / 1000;
 const DEFAULT_MAX_POLL_INTERVAL_SECONDS = DEFAULT_BOUNDS.maxIntervalMs / 1000;
 const DEFAULT_CALL_COST_SECONDS = DEFAULT_TUNING.callCostMs / 1000;
+const DEFAULT_SHORTEST_JOB_SECONDS = DEFAULT_TUNING.shortestJobMs / 1000;
+const DEFAULT_LONGEST_JOB_SECONDS = DEFAULT_TUNING.longestJobMs / 1000;
 const DEFAULT_REQUEST_TIMEOUT_SECONDS = 30;
 const DEFAULT_NOT_FOUND_GRACE_SECONDS = DEFAULT_NOT_FOUND_GRACE_MS / 1000;
 const DEFAULT_MAX_REQUESTS_PER_SECOND = 10;
@@ -72,13 +74,14 @@ export const SETTINGS = {
     timeoutSeconds: { type: "number", unit: "s", default: DEFAULT_TIMEOUT_SECONDS, min: 0.001, max: 604_800, resolvedAs: "timeoutMs" },
     /** Shortest pause between polls. */
     minPollIntervalSeconds: { type: "number", unit: "s", default: DEFAULT_MIN_POLL_INTERVAL_SECONDS, min: 0.01, max: 3600, resolvedAs: "minIntervalMs" },
-    /** Longest pause between polls (a server's `Retry-After` may exceed it); reached only while progress says the end is far. */
+    /** Longest pause between polls (a server's `Retry-After` may exceed it). */
     maxPollIntervalSeconds: { type: "number", unit: "s", default: DEFAULT_MAX_POLL_INTERVAL_SECONDS, min: 0.01, max: 3600, resolvedAs: "maxIntervalMs" },
-    /**
-     * What one status request costs, in seconds of detection lag: the policy minimises lag + this ×
-     * calls. Larger means fewer calls and later detection.
-     */
+    /** What one status request is worth in seconds of detection lag: polling minimises lag + this × calls. */
     callCostSeconds: { type: "number", unit: "s", default: DEFAULT_CALL_COST_SECONDS, min: 0, max: 3600, resolvedAs: "callCostMs" },
+    /** Shortest job expected: without progress, polling is optimal for durations log-uniform from this to `longestJobSeconds`. */
+    shortestJobSeconds: { type: "number", unit: "s", default: DEFAULT_SHORTEST_JOB_SECONDS, min: 0.1, max: 86_400, resolvedAs: "shortestJobMs" },
+    /** Longest job expected. Jobs outside the range still end the wait, at a higher cost. */
+    longestJobSeconds: { type: "number", unit: "s", default: DEFAULT_LONGEST_JOB_SECONDS, min: 1, max: 604_800, resolvedAs: "longestJobMs" },
     /** Timeout of one HTTP request. */
     requestTimeoutSeconds: { type: "number", unit: "s", default: DEFAULT_REQUEST_TIMEOUT_SECONDS, min: 0.1, max: 300, resolvedAs: "requestTimeoutMs" },
     /** How long after the start a 404 means "not visible yet". */
@@ -121,7 +124,19 @@ const SETTING_KEYS = ALL_SETTING_KEYS.filter((key) => !(SETTINGS[key] as Setting
 /** Settings whose change replaces a `JobWaiter` (the region only while no endpoint is set). */
 export const REPLACE_ON_CHANGE = ALL_SETTING_KEYS.filter((key) => (SETTINGS[key] as SettingSpec).replaces === true);
 
-type ResolvedNumberKey = "timeoutMs" | "minIntervalMs" | "maxIntervalMs" | "callCostMs" | "requestTimeoutMs" | "notFoundGraceMs" | "maxRequestsPerSecond";
+type ResolvedNumberKey =
+    | "timeoutMs"
+    | "minIntervalMs"
+    | "maxIntervalMs"
+    | "callCostMs"
+    | "shortestJobMs"
+    | "longestJobMs"
+    | "requestTimeoutMs"
+    | "notFoundGraceMs"
+    | "maxRequestsPerSecond";
+
+/** The numeric settings that are resolved in seconds (or per second) to a field of {@link ResolvedWaitSettings}. */
+type NumberSettingKey = { [K in SettingKey]: Declared[K] extends { resolvedAs: ResolvedNumberKey } ? K : never }[SettingKey];
 
 /** Validated, defaulted settings (times in milliseconds). */
 export interface ResolvedWaitSettings extends Record<ResolvedNumberKey, number> {
@@ -204,23 +219,29 @@ export function resolveWaitSettings(
     const numbers = {} as Record<ResolvedNumberKey, number>;
     for (const { key, spec, resolvedAs } of NUMBER_SETTINGS)
         numbers[resolvedAs] = known(settings[key as keyof JobWaitSettings], (v) => checkNumber(key, v, spec));
-    const { minIntervalMs, maxIntervalMs } = numbers;
-    if (!isUnknown(minIntervalMs) && !isUnknown(maxIntervalMs) && minIntervalMs > maxIntervalMs) {
-        // Blame the bound the user set (both set: the minimum).
-        if (settings.minPollIntervalSeconds === undefined) {
-            throw new ConfigError({
-                field: "maxPollIntervalSeconds",
-                value: String(maxIntervalMs / 1000),
-                allowed: `a value no smaller than minPollIntervalSeconds (${minIntervalMs / 1000}, the default)`,
-            });
-        }
-        throw new ConfigError({
-            field: "minPollIntervalSeconds",
-            value: String(minIntervalMs / 1000),
-            allowed: `a value no larger than maxPollIntervalSeconds (${maxIntervalMs / 1000})`,
-        });
-    }
+    checkOrdered(settings, numbers, isUnknown, { low: "minPollIntervalSeconds", high: "maxPollIntervalSeconds", equalAllowed: true });
+    checkOrdered(settings, numbers, isUnknown, { low: "shortestJobSeconds", high: "longestJobSeconds", equalAllowed: false });
     return { service: service as ServiceAdapter, jobId, projectId, instanceId, region, endpoint, ...numbers };
+}
+
+/**
+ * Refuse a pair of numeric settings out of order (`low` above `high`, or equal where that is not
+ * allowed), blaming the one the user set (both set: the low one), with the other's value.
+ */
+function checkOrdered(
+    settings: JobWaitSettings,
+    numbers: Record<ResolvedNumberKey, number>,
+    isUnknown: (value: unknown) => boolean,
+    pair: { low: NumberSettingKey; high: NumberSettingKey; equalAllowed: boolean },
+): void {
+    const lowMs = numbers[SETTINGS[pair.low].resolvedAs];
+    const highMs = numbers[SETTINGS[pair.high].resolvedAs];
+    if (isUnknown(lowMs) || isUnknown(highMs) || lowMs < highMs || (pair.equalAllowed && lowMs === highMs)) return;
+    const [above, below] = pair.equalAllowed ? ["no smaller than", "no larger than"] : ["larger than", "smaller than"];
+    if (settings[pair.low] === undefined) {
+        throw new ConfigError({ field: pair.high, value: String(highMs / 1000), allowed: `a value ${above} ${pair.low} (${lowMs / 1000}, the default)` });
+    }
+    throw new ConfigError({ field: pair.low, value: String(lowMs / 1000), allowed: `a value ${below} ${pair.high} (${highMs / 1000})` });
 }
 
 /** `allowFailure` of a `JobWaiter`: true, false or (left out) its default. */

@@ -14,7 +14,7 @@ import { serviceEndpoint } from "./http/endpoint";
 import { leaseBudget, RequestBudget } from "./polling/budget";
 import { Clock } from "./polling/clock";
 import { pollUntilTerminal, PollOutcome, StatusUpdate } from "./polling/loop";
-import { PollPolicy, policyForCallCost } from "./polling/policy";
+import { PollPolicy, policyForTuning } from "./polling/policy";
 import { sharedRequest } from "./polling/sharedRequest";
 import { checkKnownSettings, JobWaitSettings, resolveWaitSettings, ResolvedWaitSettings } from "./options";
 import { serverTextFilter } from "./serverText";
@@ -89,7 +89,7 @@ export async function waitForJob(options: WaitForJobOptions): Promise<CompletedJ
             timeoutMs: settings.timeoutMs,
             bounds: { minIntervalMs: settings.minIntervalMs, maxIntervalMs: settings.maxIntervalMs },
             notFoundGraceMs: settings.notFoundGraceMs,
-            policy: options.policy ?? policyForCallCost(settings.callCostMs),
+            policy: options.policy ?? policyForTuning(settings),
             clock: options.clock,
             random: options.random,
             signal: options.signal,

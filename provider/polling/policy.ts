@@ -8,12 +8,12 @@
  *
  * - **Without usable progress** (no progress field, progress that never moved or stalled,
  *   progress stuck at 100 while the job runs on, or progress whose predictions have not held) it
- *   follows the inspection schedule that minimises E[J] for a prior on job durations
- *   ({@link DEFAULT_DURATION_PRIOR}: log-uniform 10 s – 4 h), computed exactly by dynamic
- *   programming (`schedule.ts`) for the policy's c and the caller's bounds, once per bounds: the
- *   gap at elapsed t is the optimal schedule's gap there. Short jobs are looked at often (the first
- *   looks at ≈ 23 s, 40 s, 63 s), long ones rarely (≈ 100 s gaps after an hour); a job outliving
- *   the prior keeps the schedule's longest gap.
+ *   follows the inspection schedule that minimises E[J] for a prior on job durations (log-uniform
+ *   over the tuning's `shortestJobMs` – `longestJobMs`, by default 10 s – 4 h), computed exactly
+ *   by dynamic programming (`schedule.ts`) for the policy's c and the caller's bounds, once per
+ *   bounds: the gap at elapsed t is the optimal schedule's gap there. Short jobs are looked at
+ *   often (by default the first looks at ≈ 23 s, 40 s, 63 s), long ones rarely (≈ 100 s gaps after
+ *   an hour); a job outliving the prior keeps the schedule's longest gap.
  * - **With usable progress** (`progress.ts` analyses it, `forecast.ts` forecasts the end) it fits
  *   a robust line through the recent *leading edges* — the reads at which a new, higher level was
  *   first seen — using weighted Theil–Sen (one bad read cannot move it); isolated glitches are
@@ -143,21 +143,40 @@ export interface PolicyTuning {
      * Default 0.1.
      */
     modelRisk?: number;
+    /**
+     * The durations (ms, from the first poll) the blind schedule is planned for: log-uniform
+     * between `shortestJobMs` and `longestJobMs`, every decade equally likely. A job outside the
+     * range still ends the wait; it only costs more than it would with the range set for it.
+     * Defaults 10 s and 4 h ({@link DEFAULT_DURATION_PRIOR}).
+     */
+    shortestJobMs?: number;
+    /** See {@link PolicyTuning.shortestJobMs}; greater than it. */
+    longestJobMs?: number;
 }
 
-/** Defaults of {@link PolicyTuning}: a call is worth 1 s of lag, 10 % model risk. */
-export const DEFAULT_TUNING: Readonly<Required<PolicyTuning>> = Object.freeze({ callCostMs: 1_000, modelRisk: DEFAULT_MODEL_RISK });
+/**
+ * Defaults of {@link PolicyTuning}: a call is worth 1 s of lag, 10 % model risk, jobs of 10 s – 4 h.
+ * Huawei's job APIs serve operations from seconds-long switchovers to cluster creations; the
+ * Huawei Terraform provider's timeouts for them run from 3 min to 180 min (bench/README.md gives
+ * the sources).
+ */
+export const DEFAULT_TUNING: Readonly<Required<PolicyTuning>> = Object.freeze({
+    callCostMs: 1_000,
+    modelRisk: DEFAULT_MODEL_RISK,
+    shortestJobMs: 10_000,
+    longestJobMs: 4 * 3_600_000,
+});
 
 /** Upper limits of {@link PolicyTuning} fields: beyond them a setting stops meaning anything sensible. */
-const TUNING_LIMITS: Readonly<Required<PolicyTuning>> = Object.freeze({ callCostMs: 3_600_000, modelRisk: 10 });
+const TUNING_LIMITS: Readonly<Required<PolicyTuning>> = Object.freeze({
+    callCostMs: 3_600_000,
+    modelRisk: 10,
+    shortestJobMs: 86_400_000,
+    longestJobMs: 7 * 86_400_000,
+});
 
-/**
- * The prior on job durations (from the first poll) that the blind schedule is optimal for:
- * log-uniform over 10 s – 4 h, every decade equally likely. Huawei's job APIs serve operations
- * from seconds-long switchovers to cluster creations; the Huawei Terraform provider's timeouts for
- * them run from 3 min to 180 min (bench/README.md gives the sources).
- */
-export const DEFAULT_DURATION_PRIOR: DurationPrior = logUniformPrior(10_000, 4 * 3_600_000);
+/** The prior on job durations (from the first poll) that the default blind schedule is optimal for: log-uniform over 10 s – 4 h. */
+export const DEFAULT_DURATION_PRIOR: DurationPrior = logUniformPrior(DEFAULT_TUNING.shortestJobMs, DEFAULT_TUNING.longestJobMs);
 
 /** The look-density integration steps in log-time, resolving the forecast's log-spread in this many parts, never finer than 50 ms. */
 const STEPS_PER_SPREAD = 6;
@@ -238,13 +257,14 @@ function forecastDelay(f: EndForecast, now: number, blind: BlindSchedule, callCo
  *   or the key is not a {@link PolicyTuning} field.
  */
 export function createProgressAwarePolicy(tuning: PolicyTuning = {}): (obs: PollObservation, bounds?: PollBounds, random?: () => number) => number {
-    const { callCostMs, modelRisk } = resolveTuning(tuning);
+    const { callCostMs, modelRisk, shortestJobMs, longestJobMs } = resolveTuning(tuning);
+    const prior = logUniformPrior(shortestJobMs, longestJobMs);
     const schedules = new Map<string, BlindSchedule>();
     const scheduleFor = (min: number, max: number) => {
         const key = `${min}|${max}`;
         let s = schedules.get(key);
         if (s === undefined) {
-            s = blindSchedule(DEFAULT_DURATION_PRIOR, callCostMs, min, max);
+            s = blindSchedule(prior, callCostMs, min, max);
             schedules.set(key, s);
         }
         return s;
@@ -294,14 +314,19 @@ export function createProgressAwarePolicy(tuning: PolicyTuning = {}): (obs: Poll
 /** The progress-aware policy with {@link DEFAULT_TUNING}: what every waiter uses unless told otherwise. */
 export const progressAwarePolicy = createProgressAwarePolicy();
 
-const policiesByCallCost = new Map<number, PollPolicy>([[DEFAULT_TUNING.callCostMs, progressAwarePolicy]]);
+/** The tuning a wait's settings give: the call cost and the range of durations. */
+export type WaitTuning = Required<Pick<PolicyTuning, "callCostMs" | "shortestJobMs" | "longestJobMs">>;
 
-/** The default policy with `callCostMs` set: one instance per value, so that each computes its blind schedules once. */
-export function policyForCallCost(callCostMs: number): PollPolicy {
-    let policy = policiesByCallCost.get(callCostMs);
+const tuningKey = (t: WaitTuning) => `${t.callCostMs}|${t.shortestJobMs}|${t.longestJobMs}`;
+const policiesByTuning = new Map<string, PollPolicy>([[tuningKey(DEFAULT_TUNING), progressAwarePolicy]]);
+
+/** The default policy with a wait's tuning: one instance per tuning, so that each computes its blind schedules once. */
+export function policyForTuning(tuning: WaitTuning): PollPolicy {
+    const key = tuningKey(tuning);
+    let policy = policiesByTuning.get(key);
     if (policy === undefined) {
-        policy = createProgressAwarePolicy({ callCostMs });
-        policiesByCallCost.set(callCostMs, policy);
+        policy = createProgressAwarePolicy({ callCostMs: tuning.callCostMs, shortestJobMs: tuning.shortestJobMs, longestJobMs: tuning.longestJobMs });
+        policiesByTuning.set(key, policy);
     }
     return policy;
 }
@@ -326,6 +351,20 @@ function resolveTuning(tuning: PolicyTuning): Required<PolicyTuning> {
             });
         }
         resolved[field] = value;
+    }
+    if (!(resolved.shortestJobMs > 0)) {
+        throw new ConfigError({
+            field: "tuning.shortestJobMs",
+            value: printable(resolved.shortestJobMs),
+            allowed: `a number greater than 0, at most ${TUNING_LIMITS.shortestJobMs}`,
+        });
+    }
+    if (!(resolved.longestJobMs > resolved.shortestJobMs)) {
+        throw new ConfigError({
+            field: "tuning.longestJobMs",
+            value: printable(resolved.longestJobMs),
+            allowed: `a number greater than shortestJobMs (${resolved.shortestJobMs}), at most ${TUNING_LIMITS.longestJobMs}`,
+        });
     }
     return resolved;
 }

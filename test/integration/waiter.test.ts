@@ -109,6 +109,17 @@ describe("waitForJob against the emulator", function () {
         });
     }
 
+    it("plans its looks for the job durations it is told: a 1.5 s job without progress is seen in seconds", async () => {
+        // The default range (10 s – 4 h) would first look again after ≈ 23 s.
+        const jobId = define({ service: "dws", durationMs: 1_500, progress: "none" });
+        const done = await waitForJob(
+            options("dws", jobId, { minPollIntervalSeconds: 0.1, maxPollIntervalSeconds: 600, shortestJobSeconds: 0.5, longestJobSeconds: 20 }),
+        );
+        expect(done.state).to.equal("succeeded");
+        expect(done.waitedMs).to.be.within(1_500, 4_000);
+        expect(done.polls).to.be.within(2, 8);
+    });
+
     describe("faults", () => {
         const faults: [string, FaultSpec[]][] = [
             ["429 with Retry-After", [{ kind: "status", status: 429, retryAfter: "0.2", count: 2 }]],

@@ -75,6 +75,21 @@ const BAD: [string, Partial<Record<keyof JobWaitSettings, unknown>>, string, Reg
     ["huge max interval", { maxPollIntervalSeconds: 86_400 }, "maxPollIntervalSeconds", /at most 3600/],
     ["negative call cost", { callCostSeconds: -1 }, "callCostSeconds", /-1.*at least 0 and at most 3600/],
     ["call cost not a number", { callCostSeconds: "1s" }, "callCostSeconds", /"1s"/],
+    ["shortest job under 0.1 s", { shortestJobSeconds: 0.05 }, "shortestJobSeconds", /0\.05.*at least 0\.1 and at most 86400/],
+    ["longest job beyond a week", { longestJobSeconds: 700_000 }, "longestJobSeconds", /700000.*at most 604800/],
+    [
+        "only the longest job set, not above the default shortest: the longest is blamed",
+        { longestJobSeconds: 5 },
+        "longestJobSeconds",
+        /5\. Allowed: a value larger than shortestJobSeconds \(10, the default\)/,
+    ],
+    [
+        "shortest and longest job equal",
+        { shortestJobSeconds: 60, longestJobSeconds: 60 },
+        "shortestJobSeconds",
+        /60\. Allowed: a value smaller than longestJobSeconds \(60\)/,
+    ],
+    ["only the shortest job set, above the default longest", { shortestJobSeconds: 20_000 }, "shortestJobSeconds", /smaller than longestJobSeconds \(14400\)/],
     ["request timeout too small", { requestTimeoutSeconds: 0.001 }, "requestTimeoutSeconds", /at least 0\.1/],
     ["negative 404 grace", { notFoundGraceSeconds: -1 }, "notFoundGraceSeconds", /at least 0/],
     ["zero request budget", { maxRequestsPerSecond: 0 }, "maxRequestsPerSecond", /greater than 0/],
@@ -114,6 +129,8 @@ describe("options: good input", () => {
             minIntervalMs: 1000,
             maxIntervalMs: 600_000,
             callCostMs: 1_000,
+            shortestJobMs: 10_000,
+            longestJobMs: 14_400_000,
             requestTimeoutMs: 30_000,
             notFoundGraceMs: 30_000,
             maxRequestsPerSecond: 10,
@@ -123,6 +140,10 @@ describe("options: good input", () => {
 
     it("takes the call cost in seconds of lag", () => {
         expect(resolveWaitSettings({ ...good, callCostSeconds: 2.5 }).callCostMs).to.equal(2_500);
+    });
+
+    it("takes the range of job durations in seconds", () => {
+        expect(resolveWaitSettings({ ...good, shortestJobSeconds: 0.5, longestJobSeconds: 300 })).to.include({ shortestJobMs: 500, longestJobMs: 300_000 });
     });
 
     it("takes projectId and region from defaults (environment) when not given", () => {

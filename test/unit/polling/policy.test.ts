@@ -7,12 +7,14 @@ import {
     JITTER_FRACTION,
     PollBounds,
     PollObservation,
+    PollPolicy,
     createProgressAwarePolicy,
+    policyForTuning,
     progressAwarePolicy,
 } from "../../../provider/polling/policy";
 import { forecastEnd, SILENT_END_SHARE } from "../../../provider/polling/forecast";
 import { analyseProgress, ProgressSample } from "../../../provider/polling/progress";
-import { optimalSchedule } from "../../../provider/polling/schedule";
+import { logUniformPrior, optimalSchedule } from "../../../provider/polling/schedule";
 import { ConfigError } from "../../../provider/errors";
 import { constant, D, FAR, NEAR, hedgedGapMs, linearSamples, obs } from "./fixtures";
 
@@ -305,6 +307,20 @@ describe("policy: progress-aware schedule", () => {
         expect(blindAt(3_600_000)).to.be.within(60_000, DEFAULT_BOUNDS.maxIntervalMs);
     });
 
+    it("told a range of job durations, it makes the looks of the schedule optimal for that range", () => {
+        const shortJobs = createProgressAwarePolicy({ shortestJobMs: 1_000, longestJobMs: 300_000 });
+        const prior = logUniformPrior(1_000, 300_000);
+        const { timesMs } = optimalSchedule(prior, { callCostMs: DEFAULT_TUNING.callCostMs, ...DEFAULT_BOUNDS });
+        let t = 0;
+        for (let k = 1; k < 20; k++) {
+            t += blindAt(t, DEFAULT_BOUNDS, shortJobs);
+            expect(t, `look ${k}`).to.be.closeTo(timesMs[k], 1e-6);
+        }
+        // Jobs of seconds are first looked at within seconds, not at the default's ≈ 23 s.
+        expect(timesMs[1]).to.be.within(1_000, 6_000);
+        expect(blindAt(0)).to.be.above(20_000);
+    });
+
     it("a dearer call spaces the blind looks further apart (about as √callCostMs)", () => {
         const dear = createProgressAwarePolicy({ callCostMs: 4_000 });
         for (const t of [120_000, 600_000, 1_800_000]) expect(blindAt(t, DEFAULT_BOUNDS, dear) / blindAt(t), `at ${t} ms`).to.be.within(1.6, 2.4);
@@ -376,9 +392,35 @@ describe("createProgressAwarePolicy: tuning", () => {
         ["a string", { callCostMs: "5000" }, /tuning\.callCostMs: "5000"\. Allowed: a finite number/],
         ["beyond the limit", { modelRisk: 11 }, /tuning\.modelRisk: 11\. Allowed: a finite number from 0 to 10/],
         ["a field that no longer exists", { windowSigmas: 2 }, /tuning\.windowSigmas: 2\. Allowed: no such field/],
-        ["an unknown field (a typo)", { callCost: 5000 }, /tuning\.callCost: 5000\. Allowed: no such field; valid fields are callCostMs, modelRisk/],
+        [
+            "an unknown field (a typo)",
+            { callCost: 5000 },
+            /tuning\.callCost: 5000\. Allowed: no such field; valid fields are callCostMs, modelRisk, shortestJobMs, longestJobMs\b/,
+        ],
+        ["a shortest job of 0 ms", { shortestJobMs: 0 }, /tuning\.shortestJobMs: 0\. Allowed: a number greater than 0, at most 86400000/],
+        ["a longest job beyond the limit", { longestJobMs: 1e12 }, /tuning\.longestJobMs: 1000000000000\. Allowed: a finite number from 0 to 604800000/],
+        [
+            "a longest job no longer than the shortest",
+            { shortestJobMs: 60_000, longestJobMs: 60_000 },
+            /tuning\.longestJobMs: 60000\. Allowed: a number greater than shortestJobMs \(60000\), at most 604800000/,
+        ],
+        [
+            "a longest job below the default shortest",
+            { longestJobMs: 5_000 },
+            /tuning\.longestJobMs: 5000\. Allowed: a number greater than shortestJobMs \(10000\)/,
+        ],
         ["not an object", null, /Invalid tuning: null/],
     ];
+    it("policyForTuning: one policy per tuning, the default one for the defaults", () => {
+        const { callCostMs, shortestJobMs, longestJobMs } = DEFAULT_TUNING;
+        expect(policyForTuning({ callCostMs, shortestJobMs, longestJobMs })).to.equal(progressAwarePolicy);
+        const short = { callCostMs, shortestJobMs: 1_000, longestJobMs: 300_000 };
+        expect(policyForTuning(short)).to.equal(policyForTuning({ ...short }));
+        expect(policyForTuning(short)).to.not.equal(progressAwarePolicy);
+        const firstGap = (policy: PollPolicy) => policy(obs({ elapsedMs: 0, samples: [] }), DEFAULT_BOUNDS, constant(0.5));
+        expect(firstGap(policyForTuning(short))).to.equal(firstGap(createProgressAwarePolicy(short)));
+    });
+
     for (const [name, tuning, message] of bad) {
         it(`refuses ${name}, naming the field, the value and what is allowed`, () => {
             expect(() => createProgressAwarePolicy(tuning as never)).to.throw(ConfigError, message);

@@ -117,6 +117,7 @@ describe("resource: diff", () => {
         ["nothing changed", {}, false, []],
         ["timeout changed", { timeoutSeconds: 99 }, true, []],
         ["poll bounds changed", { maxPollIntervalSeconds: 30 }, true, []],
+        ["range of job durations changed", { shortestJobSeconds: 1, longestJobSeconds: 600 }, true, []],
         ["endpoint changed: another place, another job", { endpoint: "https://dws.example.com" }, true, ["endpoint"]],
         ["region changed: another place, another job", { region: "ap-southeast-1" }, true, ["region"]],
         [
