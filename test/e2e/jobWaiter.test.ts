@@ -200,6 +200,10 @@ describe("JobWaiter through the real Pulumi CLI", function () {
                 error: /instanceId.*roma/,
             },
             { waiters: [waiter("w-bad3", { service: "dws", jobId: "" })], error: /Invalid jobId: ""/ },
+            {
+                waiters: [waiter("w-bad4", { service: "dws", jobId: "abc", longestJobSeconds: 5 })],
+                error: /Invalid longestJobSeconds: 5\. Allowed: a value larger than shortestJobSeconds \(10, the default\)/,
+            },
         ];
         for (const { waiters, error } of bad) {
             const preview = await workspace.stackCommand(await newStack(waiters), ["preview"]);
@@ -209,20 +213,20 @@ describe("JobWaiter through the real Pulumi CLI", function () {
         expect(emu.requests.length, "no request was sent").to.equal(before);
     });
 
-    it("a changed timeoutSeconds updates in place without waiting; a changed jobId replaces; then nothing changes", async () => {
+    it("a changed timeoutSeconds or range of job durations updates in place without waiting; a changed jobId replaces; then nothing changes", async () => {
         const first = job({ service: "cfw" });
         const stack = await newStack([waiter("w-diff", { service: "cfw", jobId: first })]);
         expect((await workspace.stackCommand(stack, ["up"])).code).to.equal(0);
         const requestsAfterCreate = emu.requestCount(first);
 
-        await setWaiters(stack, [waiter("w-diff", { service: "cfw", jobId: first, timeoutSeconds: 120 })]);
+        await setWaiters(stack, [waiter("w-diff", { service: "cfw", jobId: first, timeoutSeconds: 120, shortestJobSeconds: 1, longestJobSeconds: 600 })]);
         const updated = await workspace.stackCommand(stack, ["up"]);
         expect(updated.code, updated.output).to.equal(0);
         expect(steps(updated, "w-diff")).to.deep.equal(["updated"]);
         expect(emu.requestCount(first), "no new request for an in-place update").to.equal(requestsAfterCreate);
 
         const second = job({ service: "cfw" });
-        await setWaiters(stack, [waiter("w-diff", { service: "cfw", jobId: second, timeoutSeconds: 120 })]);
+        await setWaiters(stack, [waiter("w-diff", { service: "cfw", jobId: second, timeoutSeconds: 120, shortestJobSeconds: 1, longestJobSeconds: 600 })]);
         const replaced = await workspace.stackCommand(stack, ["up"]);
         expect(replaced.code, replaced.output).to.equal(0);
         expect(steps(replaced, "w-diff")).to.include("replaced");
