@@ -122,12 +122,17 @@ export function blindOptimum(prior: DurationPrior): { waiter: (probe: Probe) => 
     return { waiter: fixedSchedule(s.timesMs), expectedJ: s.expectedCostMs / 1000, timesMs: s.timesMs };
 }
 
+/** Ours with `policy`: the package's loop, default bounds, the deadline of `prior`'s jobs. */
+function oursWith(policy: PollPolicy, prior: DurationPrior): Waiter {
+    return (job, random) => runLoop(job.probe, policy, DEFAULT_BOUNDS, prior.highMs + DEADLINE_MARGIN_MS, random);
+}
+
 /** Every waiter of the report, ours first, then the blind optimum for `prior`, then the baselines. */
 function waiters(prior: DurationPrior): Map<string, Waiter> {
     const optimum = blindOptimum(prior).waiter;
     const timeoutMs = prior.highMs + DEADLINE_MARGIN_MS;
     const all = new Map<string, Waiter>([
-        [OURS, (job, random) => runLoop(job.probe, progressAwarePolicy, DEFAULT_BOUNDS, timeoutMs, random)],
+        [OURS, oursWith(progressAwarePolicy, prior)],
         [BLIND_OPTIMUM, async (job) => optimum(job.probe)],
     ]);
     for (const b of POLICY_BASELINES) all.set(b.name, (job, random) => runLoop(job.probe, b.policy, UNBOUNDED, timeoutMs, random));
@@ -158,9 +163,7 @@ export async function replay(jobs: readonly WorkloadJob[], prior: DurationPrior,
     const costs = new Map<string, JobCost[]>();
     for (const [name, waiter] of waiters(prior)) {
         if (only && !only.includes(name)) continue;
-        const list: JobCost[] = [];
-        for (const job of jobs) list.push(jobCost(await waiter(job, seededRandom(job.seed)), job));
-        costs.set(name, list);
+        costs.set(name, await replayWaiter(jobs, waiter));
     }
     if (!only || only.includes(AWARE_OPTIMUM))
         costs.set(
@@ -176,13 +179,17 @@ function jobCost(rec: WaitRecord, job: WorkloadJob): JobCost {
     return { calls: rec.pollTimesMs.length, lagMs: rec.outcome === "detected" ? last - job.durationMs : undefined };
 }
 
-/** Ours on `jobs` of `prior` with its duration range set to that prior's (`shortestJobMs`, `longestJobMs`). */
-async function oursToldPrior(jobs: readonly WorkloadJob[], prior: DurationPrior): Promise<JobCost[]> {
-    const policy = policyForTuning({ callCostMs: CALL_COST_MS, shortestJobMs: prior.lowMs, longestJobMs: prior.highMs });
+/** One waiter's cost on each of `jobs`, in order, each with its own seed. */
+async function replayWaiter(jobs: readonly WorkloadJob[], waiter: Waiter): Promise<JobCost[]> {
     const list: JobCost[] = [];
-    for (const job of jobs)
-        list.push(jobCost(await runLoop(job.probe, policy, DEFAULT_BOUNDS, prior.highMs + DEADLINE_MARGIN_MS, seededRandom(job.seed)), job));
+    for (const job of jobs) list.push(jobCost(await waiter(job, seededRandom(job.seed)), job));
     return list;
+}
+
+/** Ours on `jobs` of `prior` with its duration range set to that prior's (`shortestJobMs`, `longestJobMs`). */
+function oursToldPrior(jobs: readonly WorkloadJob[], prior: DurationPrior): Promise<JobCost[]> {
+    const policy = policyForTuning({ callCostMs: CALL_COST_MS, shortestJobMs: prior.lowMs, longestJobMs: prior.highMs });
+    return replayWaiter(jobs, oursWith(policy, prior));
 }
 
 /**

@@ -58,7 +58,7 @@ export interface SettingSpec {
 export const SETTINGS = {
     /** Service kind: `"ecs"`, `"evs"`, `"cce"`, `"rds"`, `"dws"`... (the kinds table). */
     service: { type: "string", required: true, replaces: true },
-    /** The job ID the service's create or modify API returned. 1–128 characters: letters, digits, `.`, `_`, `:`, `-`. */
+    /** The job ID the service's create or modify API returned. 1–128 characters: letters, digits, `.`, `_`, `:`, `-`, first a letter or digit. */
     jobId: { type: "string", required: true, replaces: true },
     /** Project ID (in the request path). */
     projectId: { type: "string", defaultFrom: "`huaweicloud:projectId`, else `HW_PROJECT_ID`", replaces: true },
@@ -81,7 +81,7 @@ export const SETTINGS = {
     /** Shortest job expected: without progress, polling is optimal for durations log-uniform from this to `longestJobSeconds`. */
     shortestJobSeconds: { type: "number", unit: "s", default: DEFAULT_SHORTEST_JOB_SECONDS, min: 0.1, max: 86_400, resolvedAs: "shortestJobMs" },
     /** Longest job expected. Jobs outside the range still end the wait, at a higher cost. */
-    longestJobSeconds: { type: "number", unit: "s", default: DEFAULT_LONGEST_JOB_SECONDS, min: 1, max: 604_800, resolvedAs: "longestJobMs" },
+    longestJobSeconds: { type: "number", unit: "s", default: DEFAULT_LONGEST_JOB_SECONDS, min: 1, max: 86_400, resolvedAs: "longestJobMs" },
     /** Timeout of one HTTP request. */
     requestTimeoutSeconds: { type: "number", unit: "s", default: DEFAULT_REQUEST_TIMEOUT_SECONDS, min: 0.1, max: 300, resolvedAs: "requestTimeoutMs" },
     /** How long after the start a 404 means "not visible yet". */
@@ -225,8 +225,9 @@ export function resolveWaitSettings(
 }
 
 /**
- * Refuse a pair of numeric settings out of order (`low` above `high`, or equal where that is not
- * allowed), blaming the one the user set (both set: the low one), with the other's value.
+ * Refuse a pair of numeric settings out of order (`low` above `high`, or, where they must differ,
+ * less than a millisecond apart), blaming the one the user set (both set: the low one), with the
+ * values as given and ", the default" for one left out.
  */
 function checkOrdered(
     settings: JobWaitSettings,
@@ -237,11 +238,12 @@ function checkOrdered(
     const lowMs = numbers[SETTINGS[pair.low].resolvedAs];
     const highMs = numbers[SETTINGS[pair.high].resolvedAs];
     if (isUnknown(lowMs) || isUnknown(highMs) || lowMs < highMs || (pair.equalAllowed && lowMs === highMs)) return;
-    const [above, below] = pair.equalAllowed ? ["no smaller than", "no larger than"] : ["larger than", "smaller than"];
+    const given = (key: NumberSettingKey, ms: number) => (settings[key] === undefined ? `${ms / 1000}, the default` : String(settings[key]));
+    const [above, below] = pair.equalAllowed ? ["no smaller than", "no larger than"] : ["at least 0.001 above", "at least 0.001 below"];
     if (settings[pair.low] === undefined) {
-        throw new ConfigError({ field: pair.high, value: String(highMs / 1000), allowed: `a value ${above} ${pair.low} (${lowMs / 1000}, the default)` });
+        throw new ConfigError({ field: pair.high, value: String(settings[pair.high]), allowed: `a value ${above} ${pair.low} (${given(pair.low, lowMs)})` });
     }
-    throw new ConfigError({ field: pair.low, value: String(lowMs / 1000), allowed: `a value ${below} ${pair.high} (${highMs / 1000})` });
+    throw new ConfigError({ field: pair.low, value: String(settings[pair.low]), allowed: `a value ${below} ${pair.high} (${given(pair.high, highMs)})` });
 }
 
 /** `allowFailure` of a `JobWaiter`: true, false or (left out) its default. */

@@ -37,7 +37,7 @@ export interface WaitForJobOptions extends JobWaitSettings, Omit<SettingsInput, 
     clock?: Clock;
     /** Random source for jitter. Default `Math.random`. */
     random?: () => number;
-    /** Delay policy. Default: the progress-aware policy, with `callCostSeconds`. */
+    /** Delay policy. Default: the progress-aware policy, with `callCostSeconds`, `shortestJobSeconds` and `longestJobSeconds` (a policy given here ignores those three). */
     policy?: PollPolicy;
 }
 

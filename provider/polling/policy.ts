@@ -104,8 +104,8 @@ export interface PollBounds {
  * - 1 s floor: a job status read is a cheap GET, and near a sharply predicted end a 1 s gap keeps
  *   the lag of short jobs around a second; anything faster buys nothing measurable.
  * - 600 s ceiling: reached only while progress says the end is far (the hedges of the plan
- *   keep looks going meanwhile); without usable progress the blind schedule stays below it on its
- *   own (its longest gap is ≈ 100 s at c = 1 s). A lower ceiling costs calls on every long job with
+ *   keep looks going meanwhile); without usable progress the default blind schedule stays below
+ *   it on its own (its longest gap is ≈ 100 s at c = 1 s). A lower ceiling costs calls on every long job with
  *   honest progress: at 120 s, linear jobs of 1–4 h pay 1.5 × the J they pay at 600 s (80.9 s
  *   against 54.0 s, on 115 such jobs of 600 linear jobs drawn from the prior).
  */
@@ -134,20 +134,21 @@ export interface PolicyTuning {
     /**
      * The exchange rate of the cost J = lag + callCostMs · calls: one request is worth this much
      * detection lag, in ms. Larger means fewer calls and later detection, everywhere (the blind
-     * schedule is recomputed for it). Default 1 000.
+     * schedule is recomputed for it). Default 1 000, at most an hour.
      */
     callCostMs?: number;
     /**
      * Relative uncertainty of the remaining time that no fit removes, because progress is rarely
      * linear (0.1 = 10 %): the least spread a forecast has, however well its history checks out.
-     * Default 0.1.
+     * Default 0.1, at most 10.
      */
     modelRisk?: number;
     /**
      * The durations (ms, from the first poll) the blind schedule is planned for: log-uniform
      * between `shortestJobMs` and `longestJobMs`, every decade equally likely. A job outside the
      * range still ends the wait; it only costs more than it would with the range set for it.
-     * Defaults 10 s and 4 h ({@link DEFAULT_DURATION_PRIOR}).
+     * Defaults 10 s and 4 h ({@link DEFAULT_DURATION_PRIOR}); `shortestJobMs` from 100 ms,
+     * `longestJobMs` from 1 s, both up to a day.
      */
     shortestJobMs?: number;
     /** See {@link PolicyTuning.shortestJobMs}; greater than it. */
@@ -167,12 +168,16 @@ export const DEFAULT_TUNING: Readonly<Required<PolicyTuning>> = Object.freeze({
     longestJobMs: 4 * 3_600_000,
 });
 
-/** Upper limits of {@link PolicyTuning} fields: beyond them a setting stops meaning anything sensible. */
-const TUNING_LIMITS: Readonly<Required<PolicyTuning>> = Object.freeze({
-    callCostMs: 3_600_000,
-    modelRisk: 10,
-    shortestJobMs: 86_400_000,
-    longestJobMs: 7 * 86_400_000,
+/**
+ * The range of each {@link PolicyTuning} field: beyond it a setting stops meaning anything
+ * sensible. Durations: from the shortest step of the blind schedule's grid to a day (a longer
+ * prior makes its computation slower without changing its gaps, which the bounds cap anyway).
+ */
+const TUNING_RANGES: Readonly<Record<keyof PolicyTuning, { min: number; max: number }>> = Object.freeze({
+    callCostMs: { min: 0, max: 3_600_000 },
+    modelRisk: { min: 0, max: 10 },
+    shortestJobMs: { min: 100, max: 86_400_000 },
+    longestJobMs: { min: 1_000, max: 86_400_000 },
 });
 
 /** The prior on job durations (from the first poll) that the default blind schedule is optimal for: log-uniform over 10 s – 4 h. */
@@ -180,6 +185,9 @@ export const DEFAULT_DURATION_PRIOR: DurationPrior = logUniformPrior(DEFAULT_TUN
 
 /** The look-density integration steps in log-time, resolving the forecast's log-spread in this many parts, never finer than 50 ms. */
 const STEPS_PER_SPREAD = 6;
+/** Blind schedules kept per policy (one per pair of bounds), and policies kept by {@link policyForTuning} (one per tuning). */
+const CACHED_SCHEDULES = 4;
+export const CACHED_POLICIES = 8;
 /** Error backoff bases (doubling per consecutive error), and the cap of transient-error backoff. */
 const TRANSIENT_BASE_MS = 1_000;
 const THROTTLED_BASE_MS = 5_000;
@@ -254,21 +262,13 @@ function forecastDelay(f: EndForecast, now: number, blind: BlindSchedule, callCo
  * call it with an observation alone.
  *
  * @throws ConfigError naming the field when a tuning value is not a finite number in its range,
- *   or the key is not a {@link PolicyTuning} field.
+ *   `shortestJobMs` is not below `longestJobMs`, or the key is not a {@link PolicyTuning} field.
  */
 export function createProgressAwarePolicy(tuning: PolicyTuning = {}): (obs: PollObservation, bounds?: PollBounds, random?: () => number) => number {
     const { callCostMs, modelRisk, shortestJobMs, longestJobMs } = resolveTuning(tuning);
     const prior = logUniformPrior(shortestJobMs, longestJobMs);
-    const schedules = new Map<string, BlindSchedule>();
-    const scheduleFor = (min: number, max: number) => {
-        const key = `${min}|${max}`;
-        let s = schedules.get(key);
-        if (s === undefined) {
-            s = blindSchedule(prior, callCostMs, min, max);
-            schedules.set(key, s);
-        }
-        return s;
-    };
+    const schedules = recentlyUsed<BlindSchedule>(CACHED_SCHEDULES);
+    const scheduleFor = (min: number, max: number) => schedules(`${min}|${max}`, () => blindSchedule(prior, callCostMs, min, max));
     return (obs, bounds = DEFAULT_BOUNDS, random = Math.random) => {
         const min = finiteOr(bounds.minIntervalMs, DEFAULT_BOUNDS.minIntervalMs);
         const max = Math.max(min, finiteOr(bounds.maxIntervalMs, Number.MAX_SAFE_INTEGER));
@@ -318,17 +318,33 @@ export const progressAwarePolicy = createProgressAwarePolicy();
 export type WaitTuning = Required<Pick<PolicyTuning, "callCostMs" | "shortestJobMs" | "longestJobMs">>;
 
 const tuningKey = (t: WaitTuning) => `${t.callCostMs}|${t.shortestJobMs}|${t.longestJobMs}`;
-const policiesByTuning = new Map<string, PollPolicy>([[tuningKey(DEFAULT_TUNING), progressAwarePolicy]]);
+const DEFAULT_TUNING_KEY = tuningKey(DEFAULT_TUNING);
+const policiesByTuning = recentlyUsed<PollPolicy>(CACHED_POLICIES);
 
-/** The default policy with a wait's tuning: one instance per tuning, so that each computes its blind schedules once. */
+/**
+ * The default policy with a wait's tuning: one instance per tuning (the last
+ * {@link CACHED_POLICIES} used are kept), so that each computes its blind schedules once.
+ */
 export function policyForTuning(tuning: WaitTuning): PollPolicy {
     const key = tuningKey(tuning);
-    let policy = policiesByTuning.get(key);
-    if (policy === undefined) {
-        policy = createProgressAwarePolicy({ callCostMs: tuning.callCostMs, shortestJobMs: tuning.shortestJobMs, longestJobMs: tuning.longestJobMs });
-        policiesByTuning.set(key, policy);
-    }
-    return policy;
+    if (key === DEFAULT_TUNING_KEY) return progressAwarePolicy;
+    const { callCostMs, shortestJobMs, longestJobMs } = tuning;
+    return policiesByTuning(key, () => createProgressAwarePolicy({ callCostMs, shortestJobMs, longestJobMs }));
+}
+
+/**
+ * A cache of the `capacity` most recently used values by key, `make` computing a missing one: a
+ * caller that varies its settings from wait to wait cannot grow it without end.
+ */
+function recentlyUsed<V>(capacity: number): (key: string, make: () => V) => V {
+    const entries = new Map<string, V>();
+    return (key, make) => {
+        const value = entries.has(key) ? entries.get(key)! : make();
+        entries.delete(key);
+        entries.set(key, value);
+        if (entries.size > capacity) entries.delete(entries.keys().next().value!);
+        return value;
+    };
 }
 
 const TUNING_FIELDS = Object.keys(DEFAULT_TUNING) as (keyof PolicyTuning)[];
@@ -343,27 +359,30 @@ function resolveTuning(tuning: PolicyTuning): Required<PolicyTuning> {
         if (field === undefined)
             throw new ConfigError({ field: `tuning.${key}`, value: printable(value), allowed: `no such field; valid fields are ${TUNING_FIELDS.join(", ")}` });
         if (value === undefined) continue;
-        if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > TUNING_LIMITS[field]) {
+        const { min, max } = TUNING_RANGES[field];
+        if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max) {
             throw new ConfigError({
                 field: `tuning.${field}`,
                 value: printable(value),
-                allowed: `a finite number from 0 to ${TUNING_LIMITS[field]} (default ${DEFAULT_TUNING[field]})`,
+                allowed: `a finite number from ${min} to ${max} (default ${DEFAULT_TUNING[field]})`,
             });
         }
         resolved[field] = value;
     }
-    if (!(resolved.shortestJobMs > 0)) {
+    if (!(resolved.shortestJobMs < resolved.longestJobMs)) {
+        // Blame the end the caller set (both set: the shortest).
+        if (tuning.shortestJobMs === undefined) {
+            throw new ConfigError({
+                field: "tuning.longestJobMs",
+                value: printable(resolved.longestJobMs),
+                allowed: `a number greater than shortestJobMs (${resolved.shortestJobMs}, the default)`,
+            });
+        }
+        const longest = `${resolved.longestJobMs}${tuning.longestJobMs === undefined ? ", the default" : ""}`;
         throw new ConfigError({
             field: "tuning.shortestJobMs",
             value: printable(resolved.shortestJobMs),
-            allowed: `a number greater than 0, at most ${TUNING_LIMITS.shortestJobMs}`,
-        });
-    }
-    if (!(resolved.longestJobMs > resolved.shortestJobMs)) {
-        throw new ConfigError({
-            field: "tuning.longestJobMs",
-            value: printable(resolved.longestJobMs),
-            allowed: `a number greater than shortestJobMs (${resolved.shortestJobMs}), at most ${TUNING_LIMITS.longestJobMs}`,
+            allowed: `a number smaller than longestJobMs (${longest})`,
         });
     }
     return resolved;

@@ -158,18 +158,28 @@ export interface ScheduleConstraints {
 const GRID_RELATIVE_STEP = 0.005;
 /** … at least this (ms) … */
 const GRID_MIN_STEP_MS = 100;
-/** … at most this (ms), and at most this fraction of the longest allowed gap. */
+/** … at most this (ms), and at most this fraction of the longest allowed gap … */
 const GRID_MAX_STEP_MS = 2_000;
 const GRID_STEPS_PER_MAX_GAP = 16;
+/**
+ * … and never finer than the prior's upper end over this many points, whatever the two bounds
+ * above say: the grid of a day-long prior with a 10 ms maximum gap would otherwise hold 864,000
+ * points (and the DP's time and memory grow with them).
+ */
+export const GRID_MAX_POINTS = 300_000;
 /** Marks a point whose last look is the minimum gap past it (see {@link optimalSchedule}). */
 const LAST_LOOK_AFTER_MIN = -1;
 
-/** Candidate look times for `prior`: 0, then steps growing with elapsed time (0.5 % of it, 0.1–2 s), up to its upper end. */
+/**
+ * Candidate look times for `prior`: 0, then steps growing with elapsed time (0.5 % of it, 0.1–2 s),
+ * up to its upper end; at most {@link GRID_MAX_POINTS} steps.
+ */
 export function inspectionGrid(prior: DurationPrior, maxIntervalMs = Number.POSITIVE_INFINITY): number[] {
-    const maxStep = Math.max(GRID_MIN_STEP_MS, Math.min(GRID_MAX_STEP_MS, maxIntervalMs / GRID_STEPS_PER_MAX_GAP));
+    const floor = Math.max(GRID_MIN_STEP_MS, prior.highMs / GRID_MAX_POINTS);
+    const maxStep = Math.max(floor, Math.min(GRID_MAX_STEP_MS, maxIntervalMs / GRID_STEPS_PER_MAX_GAP));
     const grid = [0];
     for (let t = 0; t < prior.highMs;) {
-        t = Math.min(prior.highMs, t + Math.min(maxStep, Math.max(GRID_MIN_STEP_MS, t * GRID_RELATIVE_STEP)));
+        t = Math.min(prior.highMs, t + Math.min(maxStep, Math.max(floor, t * GRID_RELATIVE_STEP)));
         grid.push(t);
     }
     return grid;

@@ -219,14 +219,17 @@ describe("JobWaiter through the real Pulumi CLI", function () {
         expect((await workspace.stackCommand(stack, ["up"])).code).to.equal(0);
         const requestsAfterCreate = emu.requestCount(first);
 
-        await setWaiters(stack, [waiter("w-diff", { service: "cfw", jobId: first, timeoutSeconds: 120, shortestJobSeconds: 1, longestJobSeconds: 600 })]);
-        const updated = await workspace.stackCommand(stack, ["up"]);
-        expect(updated.code, updated.output).to.equal(0);
-        expect(steps(updated, "w-diff")).to.deep.equal(["updated"]);
-        expect(emu.requestCount(first), "no new request for an in-place update").to.equal(requestsAfterCreate);
+        const inPlace = { timeoutSeconds: 120, shortestJobSeconds: 1, longestJobSeconds: 600 };
+        for (const change of [{ timeoutSeconds: 120 }, inPlace]) {
+            await setWaiters(stack, [waiter("w-diff", { service: "cfw", jobId: first, ...change })]);
+            const updated = await workspace.stackCommand(stack, ["up"]);
+            expect(updated.code, updated.output).to.equal(0);
+            expect(steps(updated, "w-diff"), JSON.stringify(change)).to.deep.equal(["updated"]);
+            expect(emu.requestCount(first), "no new request for an in-place update").to.equal(requestsAfterCreate);
+        }
 
         const second = job({ service: "cfw" });
-        await setWaiters(stack, [waiter("w-diff", { service: "cfw", jobId: second, timeoutSeconds: 120, shortestJobSeconds: 1, longestJobSeconds: 600 })]);
+        await setWaiters(stack, [waiter("w-diff", { service: "cfw", jobId: second, ...inPlace })]);
         const replaced = await workspace.stackCommand(stack, ["up"]);
         expect(replaced.code, replaced.output).to.equal(0);
         expect(steps(replaced, "w-diff")).to.include("replaced");

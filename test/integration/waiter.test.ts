@@ -113,6 +113,7 @@ describe("waitForJob against the emulator", function () {
         // The default range (10 s – 4 h) would first look again after ≈ 23 s.
         const jobId = define({ service: "dws", durationMs: 1_500, progress: "none" });
         const done = await waitForJob(
+            // The suite's 0.1 s maximum interval would hide the schedule: back to the default.
             options("dws", jobId, { minPollIntervalSeconds: 0.1, maxPollIntervalSeconds: 600, shortestJobSeconds: 0.5, longestJobSeconds: 20 }),
         );
         expect(done.state).to.equal("succeeded");

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { mulberry32 } from "../../../provider/testing/emulator/support";
 import {
+    CACHED_POLICIES,
     DEFAULT_BOUNDS,
     DEFAULT_DURATION_PRIOR,
     DEFAULT_TUNING,
@@ -397,20 +398,34 @@ describe("createProgressAwarePolicy: tuning", () => {
             { callCost: 5000 },
             /tuning\.callCost: 5000\. Allowed: no such field; valid fields are callCostMs, modelRisk, shortestJobMs, longestJobMs\b/,
         ],
-        ["a shortest job of 0 ms", { shortestJobMs: 0 }, /tuning\.shortestJobMs: 0\. Allowed: a number greater than 0, at most 86400000/],
-        ["a longest job beyond the limit", { longestJobMs: 1e12 }, /tuning\.longestJobMs: 1000000000000\. Allowed: a finite number from 0 to 604800000/],
+        ["a shortest job of 0 ms", { shortestJobMs: 0 }, /tuning\.shortestJobMs: 0\. Allowed: a finite number from 100 to 86400000 \(default 10000\)/],
+        ["a vanishing shortest job (it would break the prior)", { shortestJobMs: 1e-310 }, /tuning\.shortestJobMs: .*Allowed: a finite number from 100/],
+        ["a longest job beyond a day", { longestJobMs: 1e12 }, /tuning\.longestJobMs: 1000000000000\. Allowed: a finite number from 1000 to 86400000/],
         [
-            "a longest job no longer than the shortest",
+            "a longest job no longer than the shortest, both set: the shortest is blamed",
             { shortestJobMs: 60_000, longestJobMs: 60_000 },
-            /tuning\.longestJobMs: 60000\. Allowed: a number greater than shortestJobMs \(60000\), at most 604800000/,
+            /tuning\.shortestJobMs: 60000\. Allowed: a number smaller than longestJobMs \(60000\)/,
         ],
         [
-            "a longest job below the default shortest",
+            "only the longest job set, below the default shortest",
             { longestJobMs: 5_000 },
-            /tuning\.longestJobMs: 5000\. Allowed: a number greater than shortestJobMs \(10000\)/,
+            /tuning\.longestJobMs: 5000\. Allowed: a number greater than shortestJobMs \(10000, the default\)/,
         ],
-        ["not an object", null, /Invalid tuning: null/],
+        [
+            "only the shortest job set, above the default longest",
+            { shortestJobMs: 2e7 },
+            /tuning\.shortestJobMs: 20000000\. Allowed: a number smaller than longestJobMs \(14400000, the default\)/,
+        ],
     ];
+    it(`policyForTuning keeps the last ${CACHED_POLICIES} tunings used: a caller varying them cannot grow its cache without end`, () => {
+        const tuningOf = (k: number) => ({ callCostMs: 1_000, shortestJobMs: 1_000, longestJobMs: 60_000 + k });
+        const first = policyForTuning(tuningOf(0));
+        for (let k = 1; k < CACHED_POLICIES; k++) policyForTuning(tuningOf(k));
+        expect(policyForTuning(tuningOf(0)), "used again: still cached").to.equal(first);
+        for (let k = CACHED_POLICIES; k <= 2 * CACHED_POLICIES; k++) policyForTuning(tuningOf(k));
+        expect(policyForTuning(tuningOf(0)), "not used for more than the capacity: made anew").to.not.equal(first);
+    });
+
     it("policyForTuning: one policy per tuning, the default one for the defaults", () => {
         const { callCostMs, shortestJobMs, longestJobMs } = DEFAULT_TUNING;
         expect(policyForTuning({ callCostMs, shortestJobMs, longestJobMs })).to.equal(progressAwarePolicy);

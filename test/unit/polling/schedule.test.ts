@@ -5,6 +5,7 @@
 import { expect } from "chai";
 import {
     expectedCost,
+    GRID_MAX_POINTS,
     inspectionGrid,
     lagBetween,
     logNormalPrior,
@@ -147,6 +148,14 @@ describe("schedule: the E[J]-optimal blind inspection schedule", () => {
         const dear = optimalSchedule(prior, { callCostMs: 4_000 });
         expect(dear.timesMs.length).to.be.below(cheap.timesMs.length);
         expect(dear.expectedCostMs).to.be.above(cheap.expectedCostMs);
+    });
+
+    it(`the grid has at most ${GRID_MAX_POINTS} steps, however long the prior and short the longest gap`, () => {
+        const grid = inspectionGrid(logUniformPrior(100, 86_400_000), 10);
+        expect(grid.length - 1).to.be.at.most(GRID_MAX_POINTS);
+        expect(grid[grid.length - 1]).to.equal(86_400_000);
+        // The default prior's grid is not affected: its finest step stays 100 ms.
+        expect(inspectionGrid(logUniformPrior(10_000, 14_400_000), 600_000)[1]).to.equal(100);
     });
 
     it("the grid starts at 0, ends at the prior's upper end and never steps further than a sixteenth of the longest gap", () => {

@@ -67,6 +67,8 @@ describe("resource: check", () => {
             [{ jobId: UNKNOWN, service: "roma" }, "instanceId"],
             [{ endpoint: UNKNOWN, allowInsecureLoopback: "yes" }, "allowInsecureLoopback"],
             [{ jobId: UNKNOWN, region: "not a region!" }, "region"],
+            [{ jobId: UNKNOWN, longestJobSeconds: 5 }, "longestJobSeconds"],
+            [{ shortestJobSeconds: UNKNOWN, longestJobSeconds: 0.5 }, "longestJobSeconds"],
         ];
         for (const [override, property] of table) {
             const r = await check({}, { ...base, ...override });
@@ -75,6 +77,8 @@ describe("resource: check", () => {
                 JSON.stringify(override),
             ).to.deep.equal([property]);
         }
+        const orderUnknown = await check({}, { ...base, shortestJobSeconds: UNKNOWN, longestJobSeconds: 5 });
+        expect(orderUnknown.failures ?? [], "an order that depends on an unknown value is not judged").to.have.length(0);
         const credential = await check({}, { ...base, jobId: UNKNOWN, secretKey: "oops-secret" });
         expect(credential.failures?.map((f) => f.property)).to.deep.equal([""]);
         expect(JSON.stringify(credential.failures)).to.not.contain("oops-secret");
