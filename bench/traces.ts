@@ -478,6 +478,28 @@ export const stalls: TraceShape = {
 /** The progress shapes of the mixed workload (about half its jobs; the other half report no progress). */
 export const MIX_PROGRESS_SHAPES: readonly TraceShape[] = [linear, logarithmic, accelerating, clusterStages, stageMilestones, stalls];
 
+/** Like {@link endsEarly}, lower: linear, but the job ends while progress reads 20–50 % (its forecast twice to five times too long). */
+export const endsLow: TraceShape = {
+    name: "ends-low",
+    hasProgress: true,
+    description: "linear, but the job ends while progress reads 20–50 %",
+    make: (d, rng) => {
+        const reached = 20 + 30 * rng();
+        return fromCurve(d, (x) => reached * x);
+    },
+};
+
+/** A token of progress: 0 % until 2–10 % of D, then 1 % until done (a job that reports having started, and nothing more). */
+export const stuckAt1: TraceShape = {
+    name: "stuck-at-1",
+    hasProgress: true,
+    description: "0 % until 2–10 % of D, then 1 % until done",
+    make: (d, rng) => {
+        const at = 0.02 + 0.08 * rng();
+        return fromCurve(d, (x) => (x < at ? 0 : 1));
+    },
+};
+
 /** Shapes kept out of the mixed workload: the bench replays them to check that the policy generalises. */
 export const HELD_OUT_SHAPES: readonly TraceShape[] = [
     stuckAt90,
@@ -498,6 +520,8 @@ export const HELD_OUT_SHAPES: readonly TraceShape[] = [
     revisedEstimate,
     finalise99,
     burstyRates,
+    endsLow,
+    stuckAt1,
 ];
 
 /** The job status object a Huawei job API answer would be normalised into. */
