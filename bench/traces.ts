@@ -213,16 +213,21 @@ export const slowdown: TraceShape = {
     make: (d) => fromCurve(d, (x) => (x < 0.1 ? 500 * x : 50 + (50 * (x - 0.1)) / 0.9)),
 };
 
+/** Linear progress whose job ends while it reads `fromPoints` – `toPoints` % (drawn per job): nothing warns of the end. */
+function endsWhileReading(name: string, fromPoints: number, toPoints: number): TraceShape {
+    return {
+        name,
+        hasProgress: true,
+        description: `linear, but the job ends while progress reads ${fromPoints}–${toPoints} %`,
+        make: (d, rng) => {
+            const reached = fromPoints + (toPoints - fromPoints) * rng();
+            return fromCurve(d, (x) => reached * x);
+        },
+    };
+}
+
 /** Progress that is only an estimate, too pessimistic: linear, but the job ends while it reads 60–90 %. */
-export const endsEarly: TraceShape = {
-    name: "ends-early",
-    hasProgress: true,
-    description: "linear, but the job ends while progress reads 60–90 %",
-    make: (d, rng) => {
-        const reached = 60 + 30 * rng();
-        return fromCurve(d, (x) => reached * x);
-    },
-};
+export const endsEarly: TraceShape = endsWhileReading("ends-early", 60, 90);
 
 /** Linear, then three times slower for the last 30 % of the time: the end comes later than the line says. */
 export const twoPhase: TraceShape = {
@@ -479,15 +484,7 @@ export const stalls: TraceShape = {
 export const MIX_PROGRESS_SHAPES: readonly TraceShape[] = [linear, logarithmic, accelerating, clusterStages, stageMilestones, stalls];
 
 /** Like {@link endsEarly}, lower: linear, but the job ends while progress reads 20–50 % (its forecast twice to five times too long). */
-export const endsLow: TraceShape = {
-    name: "ends-low",
-    hasProgress: true,
-    description: "linear, but the job ends while progress reads 20–50 %",
-    make: (d, rng) => {
-        const reached = 20 + 30 * rng();
-        return fromCurve(d, (x) => reached * x);
-    },
-};
+export const endsLow: TraceShape = endsWhileReading("ends-low", 20, 50);
 
 /** A token of progress: 0 % until 2–10 % of D, then 1 % until done (a job that reports having started, and nothing more). */
 export const stuckAt1: TraceShape = {
