@@ -202,7 +202,7 @@ describe("JobWaiter through the real Pulumi CLI", function () {
             { waiters: [waiter("w-bad3", { service: "dws", jobId: "" })], error: /Invalid jobId: ""/ },
             {
                 waiters: [waiter("w-bad4", { service: "dws", jobId: "abc", longestJobSeconds: 5 })],
-                error: /Invalid longestJobSeconds: 5\. Allowed: a value larger than shortestJobSeconds \(10, the default\)/,
+                error: /Invalid longestJobSeconds: 5\. Allowed: a value at least 0\.001 above shortestJobSeconds \(10, the default\)/,
             },
         ];
         for (const { waiters, error } of bad) {
