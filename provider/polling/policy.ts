@@ -105,8 +105,8 @@ export interface PollBounds {
  *   the lag of short jobs around a second; anything faster buys nothing measurable.
  * - 600 s ceiling: reached only while progress says the end is far (the hedges of the plan
  *   keep looks going meanwhile); without usable progress the default blind schedule stays below
- *   it on its own (its longest gap is ≈ 100 s at c = 1 s). A lower ceiling costs calls on every long job with
- *   honest progress: at 120 s, linear jobs of 1–4 h pay 1.5 × the J they pay at 600 s (80.9 s
+ *   it on its own (its longest gap is ≈ 100 s at c = 1 s). A lower ceiling costs calls on every
+ *   long job with honest progress: at 120 s, linear jobs of 1–4 h pay 1.5 × the J they pay at 600 s (80.9 s
  *   against 54.0 s, on 115 such jobs of 600 linear jobs drawn from the prior).
  */
 export const DEFAULT_BOUNDS: PollBounds = Object.freeze({ minIntervalMs: 1_000, maxIntervalMs: 600_000 });
@@ -171,7 +171,8 @@ export const DEFAULT_TUNING: Readonly<Required<PolicyTuning>> = Object.freeze({
 /**
  * The range of each {@link PolicyTuning} field: beyond it a setting stops meaning anything
  * sensible. Durations: from the shortest step of the blind schedule's grid to a day (a longer
- * prior makes its computation slower without changing its gaps, which the bounds cap anyway).
+ * range makes its computation slower and its cached schedules larger; a job outliving the range
+ * keeps the schedule's longest gap).
  */
 const TUNING_RANGES: Readonly<Record<keyof PolicyTuning, { min: number; max: number }>> = Object.freeze({
     callCostMs: { min: 0, max: 3_600_000 },
