@@ -106,8 +106,8 @@ export interface PollBounds {
  * - 600 s ceiling: reached only while progress says the end is far (the hedges of the plan
  *   keep looks going meanwhile); without usable progress the default blind schedule stays below
  *   it on its own (its longest gap is ≈ 100 s at c = 1 s). A lower ceiling costs calls on every
- *   long job with honest progress: at 120 s, linear jobs of 1–4 h pay 1.5 × the J they pay at 600 s (80.9 s
- *   against 54.0 s, on 115 such jobs of 600 linear jobs drawn from the prior).
+ *   long job with honest progress: at 120 s, linear jobs of 1–4 h pay 1.5 × the J they pay at
+ *   600 s (80.9 s against 54.0 s, on 115 such jobs of 600 linear jobs drawn from the prior).
  */
 export const DEFAULT_BOUNDS: PollBounds = Object.freeze({ minIntervalMs: 1_000, maxIntervalMs: 600_000 });
 
