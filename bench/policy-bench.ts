@@ -54,6 +54,8 @@ export const HELD_OUT_PRIORS: readonly DurationPrior[] = [
 const NO_PROGRESS_SHARE = 0.5;
 /** Every waiter's deadline: this long past the prior's longest job, so that only p-retry's own budget ends a wait early. */
 const DEADLINE_MARGIN_MS = 3_600_000;
+/** Every waiter's deadline on the jobs of `prior`. */
+const deadlineOf = (prior: DurationPrior) => prior.highMs + DEADLINE_MARGIN_MS;
 /** The lag one call is worth in J (the policy's own default). */
 const CALL_COST_MS = DEFAULT_TUNING.callCostMs;
 
@@ -124,13 +126,13 @@ export function blindOptimum(prior: DurationPrior): { waiter: (probe: Probe) => 
 
 /** Ours with `policy`: the package's loop, default bounds, the deadline of `prior`'s jobs. */
 function oursWith(policy: PollPolicy, prior: DurationPrior): Waiter {
-    return (job, random) => runLoop(job.probe, policy, DEFAULT_BOUNDS, prior.highMs + DEADLINE_MARGIN_MS, random);
+    return (job, random) => runLoop(job.probe, policy, DEFAULT_BOUNDS, deadlineOf(prior), random);
 }
 
 /** Every waiter of the report, ours first, then the blind optimum for `prior`, then the baselines. */
 function waiters(prior: DurationPrior): Map<string, Waiter> {
     const optimum = blindOptimum(prior).waiter;
-    const timeoutMs = prior.highMs + DEADLINE_MARGIN_MS;
+    const timeoutMs = deadlineOf(prior);
     const all = new Map<string, Waiter>([
         [OURS, oursWith(progressAwarePolicy, prior)],
         [BLIND_OPTIMUM, async (job) => optimum(job.probe)],
@@ -234,7 +236,7 @@ export function lawAwareJ(
     blindTimesMs: readonly number[] = blindOptimum(prior).timesMs,
 ): number {
     const waiter = lawAwareMilestoneWaiter(zeroPhase, blindTimesMs, CALL_COST_MS, gaps);
-    return mean(jobs.map((j) => costAtEnd(waiter(j.probe, prior.highMs + DEADLINE_MARGIN_MS).pollTimesMs, j.durationMs) / 1000));
+    return mean(jobs.map((j) => costAtEnd(waiter(j.probe, deadlineOf(prior)).pollTimesMs, j.durationMs) / 1000));
 }
 
 /**
@@ -492,7 +494,7 @@ async function main() {
         `Durations log-uniform ${prior.lowMs / 1000} s – ${prior.highMs / 3_600_000} h from the first poll; ${NO_PROGRESS_SHARE * 100} % without progress, the rest ${MIX_PROGRESS_SHAPES.map((s) => s.name).join(", ")}.`,
     );
     console.log(
-        `ours = the default policy through pollUntilTerminal (bounds ${DEFAULT_BOUNDS.minIntervalMs / 1000}–${DEFAULT_BOUNDS.maxIntervalMs / 1000} s); blind-optimum = the exact DP schedule for the prior (E[J] = ${fmt(opt.expectedJ)} s); deadline ${(prior.highMs + DEADLINE_MARGIN_MS) / 3_600_000} h.`,
+        `ours = the default policy through pollUntilTerminal (bounds ${DEFAULT_BOUNDS.minIntervalMs / 1000}–${DEFAULT_BOUNDS.maxIntervalMs / 1000} s); blind-optimum = the exact DP schedule for the prior (E[J] = ${fmt(opt.expectedJ)} s); deadline ${deadlineOf(prior) / 3_600_000} h.`,
     );
     const firstLooks = opt.timesMs
         .slice(1, 5)
