@@ -367,7 +367,10 @@ describe("JobWaiter through the real Pulumi CLI", function () {
             expect(again.code, again.output).to.equal(0);
             expect(steps(again, "w-moved")).to.deep.equal(["updated"]);
             expect(emu.requestCount(jobId), "the update does not wait again").to.equal(requests);
-            expect(JSON.stringify(findExported(await moved.exportState("moved"), "w-moved")?.outputs)).to.not.contain(from + path.sep);
+            const record = findExported(await moved.exportState("moved"), "w-moved");
+            expect(JSON.stringify(record?.outputs)).to.not.contain(from + path.sep);
+            expect(String(record?.inputs?.__provider), "the provider is loaded from the new checkout").to.contain(to + path.sep);
+            expect(String(record?.inputs?.__provider)).to.not.contain(from + path.sep);
             const refreshed = await moved.stackCommand("moved", ["refresh"]);
             expect(refreshed.code, refreshed.output).to.equal(0);
             const destroyed = await moved.stackCommand("moved", ["destroy"]);

@@ -483,7 +483,9 @@ describe("JobApiEmulator (integration, real HTTP server)", function () {
             expect(noHost).to.match(/^HTTP\/1\.1 404 /);
             expect(noHost).to.match(/X-Request-Id: [0-9a-f]{32}/i);
             // Garbage that is not HTTP at all.
-            expect(await raw(port, "\x00\x01garbage\r\n\r\n")).to.match(/^HTTP\/1\.1 400 |^$/);
+            const garbage = await raw(port, "\x00\x01garbage\r\n\r\n");
+            expect(garbage).to.match(/^HTTP\/1\.1 400 /);
+            expect(garbage).to.contain('"error_code":"APIGW.0201"');
             const id = emulator.defineJob({ service: "dws", projectId: "p", durationMs: 1, outcome: "succeeded" });
             expect((await get(emulator.jobUrl(id), AUTH)).status).to.equal(200);
         });
