@@ -109,7 +109,6 @@ describe("fault injection: a storm of transient faults", function () {
                 ).to.equal(true);
             }
         }
-        expect(run.finishedAt - run.startedAt, "storm wall time").to.be.below(15_000);
     });
 
     it("no wait hangs", () => {

@@ -184,12 +184,21 @@ describe("polling loop", () => {
     it("stops at once when aborted during a sleep, naming the job", async () => {
         const controller = new AbortController();
         const fetchOnce = async () => status("running", 1);
-        const started = Date.now();
+        // A sleep that ends only by the abort: the wait can end only because the sleep was cut short.
+        const sleeps: number[] = [];
+        const clock = {
+            now: () => 0,
+            sleep: (ms: number, signal?: AbortSignal) =>
+                new Promise<void>((_, reject) => {
+                    sleeps.push(ms);
+                    signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
+                }),
+        };
         setTimeout(() => controller.abort(new Error("received SIGINT")), 50);
-        const err = await pollUntilTerminal(fetchOnce, { jobId: "job-42", timeoutMs: 60_000, policy: every(30_000), signal: controller.signal }).catch(
+        const err = await pollUntilTerminal(fetchOnce, { jobId: "job-42", timeoutMs: 60_000, clock, policy: every(30_000), signal: controller.signal }).catch(
             (e) => e,
         );
-        expect(Date.now() - started).to.be.lessThan(1000);
+        expect(sleeps).to.deep.equal([30_000]);
         expect(err).to.be.instanceOf(JobCancelledError);
         expect(err.message).to.match(/job-42.*received SIGINT.*same job ID to resume/);
     });
