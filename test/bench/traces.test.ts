@@ -5,7 +5,7 @@
  * and says done from then on.
  */
 import { expect } from "chai";
-import { HELD_OUT_SHAPES, MIX_PROGRESS_SHAPES, TraceShape, endsEarly, noProgress, seededRandom } from "../../bench/traces";
+import { HELD_OUT_SHAPES, MIX_PROGRESS_SHAPES, TraceShape, endsEarly, endsLow, noProgress, seededRandom } from "../../bench/traces";
 
 const ALL: readonly TraceShape[] = [noProgress, ...MIX_PROGRESS_SHAPES, ...HELD_OUT_SHAPES];
 
@@ -39,13 +39,21 @@ describe("bench traces", () => {
         });
     }
 
-    it("ends-early ends while its progress reads 60–90 %", () => {
-        const rng = seededRandom(7);
-        for (let job = 0; job < 200; job++) {
-            const run = endsEarly.make(600_000, rng);
-            const last = run.at(600_000 - 1).progress!;
-            expect(last).to.be.within(59, 90);
-            expect(run.at(600_000).done).to.equal(true);
-        }
-    });
+    for (const [shape, from, to] of [
+        [endsEarly, 60, 90],
+        [endsLow, 20, 50],
+    ] as const) {
+        it(`${shape.name} ends while its progress reads ${from}–${to} % (${from - 1}–${to - 1} rounded down, 1 ms before the end)`, () => {
+            const rng = seededRandom(7);
+            const lasts = new Set<number>();
+            for (let job = 0; job < 200; job++) {
+                const run = shape.make(600_000, rng);
+                const last = run.at(600_000 - 1).progress!;
+                expect(last).to.be.within(from - 1, to - 1);
+                lasts.add(last);
+                expect(run.at(600_000).done).to.equal(true);
+            }
+            expect(lasts.size, "levels at the end").to.be.greaterThan((to - from) / 2);
+        });
+    }
 });

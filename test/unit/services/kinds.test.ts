@@ -223,10 +223,16 @@ const cases: { name: string; kind: string; body: unknown; expected: Partial<JobS
         expected: { state: "failed", failedCode: "ELB.1", failedDetail: "cancelled by user" },
     },
     {
-        name: "CBR timeout is a failure, skipped too (chosen: nothing to chain on)",
+        name: "CBR timeout is a failure",
         kind: "cbr",
         body: { operation_log: { status: "timeout", operation_type: "backup", error_info: { code: "BackupService.6302", message: "backup timed out" } } },
         expected: { state: "failed", jobName: "backup", failedCode: "BackupService.6302", failedDetail: "backup timed out" },
+    },
+    {
+        name: "CBR skipped is a failure too (chosen: nothing to chain on)",
+        kind: "cbr",
+        body: { operation_log: { status: "skipped", operation_type: "backup" } },
+        expected: { state: "failed", jobName: "backup", statusRecognised: true },
     },
     {
         name: "CBR success: the checkpoint is the resource ID",
@@ -259,7 +265,7 @@ const cases: { name: string; kind: string; body: unknown; expected: Partial<JobS
         expected: { state: "running", statusRecognised: false },
     },
     {
-        name: "DWS STOP is terminal: failed; DELAY_SCHEDULED running",
+        name: "DWS STOP is terminal: failed",
         kind: "dws",
         body: { status: "STOP" },
         expected: { state: "failed", statusRecognised: true },

@@ -168,7 +168,11 @@ describe("services: oracle tests against the official Node SDK models", () => {
                 }
             });
 
-            it("knows every status the SDK enumerates, and cites a source for every other one", () => {
+            const statusTitle =
+                c.statusEnums.length > 0
+                    ? "knows every status the SDK enumerates, and cites a source for every other one"
+                    : "the SDK model enumerates no status: every status the spec knows cites a source (the Go SDK's model)";
+            it(statusTitle, () => {
                 const sdk = c.statusEnums.flatMap((e) => Object.values(e) as string[]);
                 const known = Object.values(adapter.states).flat();
                 for (const status of sdk) expect(known, `${c.kind} status ${status}`).to.include(status.toUpperCase());
