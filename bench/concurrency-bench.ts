@@ -23,8 +23,9 @@
 import { spawnSync } from "node:child_process";
 import { JobFailedError, JobTimeoutError } from "../provider/errors";
 import { EmulatedService } from "../provider/testing/emulator";
+import { DEFAULT_BURST } from "../provider/polling/budget";
 import { waitForJob } from "../provider/waiter";
-import { stateChangeConf } from "./baselines";
+import { OWN_LOOP_BASELINES, stateChangeConf } from "./baselines";
 import { CURVES, EmulatorHost, emulatorOptions, jobDefinition, seeded, SERVICES, waiterOptions } from "../test/support/storm";
 import { fmt, maxInWindow, numberArg, printTable, quantile } from "./support";
 
@@ -45,8 +46,6 @@ const SEED = Math.round(numberArg("seed", 1));
 const DURATION_MS: [number, number] = [5_000, 20_000];
 const FAILED_SHARE = 0.15;
 const TIMEOUT_S = 90;
-/** The token bucket's burst: 1 (RequestBudget's default, a smooth bucket). */
-const BURST = 1;
 /** Steady state: windows and CPU from this long after the start. */
 const STEADY_AFTER_MS = 5_000;
 
@@ -89,24 +88,16 @@ function baseline(run: ReturnType<typeof stateChangeConf>, durationMs: number): 
     return { polls: r.pollTimesMs.length, lagMs: r.pollTimesMs[r.pollTimesMs.length - 1] - durationMs };
 }
 
-/** `while ! done; do sleep 10; done`, first check immediate. */
-function fixed10s(durationMs: number): { polls: number; lagMs: number } {
-    const k = Math.ceil(durationMs / 10_000);
-    return { polls: k + 1, lagMs: k * 10_000 - durationMs };
-}
+/** The baseline of bench/baselines.ts named `name`, as the policy benchmark runs it. */
+const ownLoop = (name: string) => OWN_LOOP_BASELINES.find((b) => b.name === name)!.run;
+
+/** `while ! done; do sleep 10; done`, first check immediate: StateChangeConf without Delay, PollInterval 10 s. */
+const fixed10s = (durationMs: number) => baseline(stateChangeConf({ delayMs: 0, pollIntervalMs: 10_000 }), durationMs);
 
 const BASELINES: { name: string; note: string; run: (d: number) => { polls: number; lagMs: number } }[] = [
     { name: "fixed-10s", note: "fixed 10 s poll, first check at once", run: fixed10s },
-    {
-        name: "hw-tf-ddm",
-        note: "Huawei Terraform provider style: Delay 5 s, PollInterval 10 s",
-        run: (d) => baseline(stateChangeConf({ delayMs: 5_000, pollIntervalMs: 10_000 }), d),
-    },
-    {
-        name: "hw-tf-dws",
-        note: "Huawei Terraform provider style: Delay 60 s, PollInterval 10 s",
-        run: (d) => baseline(stateChangeConf({ delayMs: 60_000, pollIntervalMs: 10_000 }), d),
-    },
+    { name: "hw-tf-ddm", note: "Huawei Terraform provider style: Delay 5 s, PollInterval 10 s", run: (d) => baseline(ownLoop("hw-tf-ddm"), d) },
+    { name: "hw-tf-dws", note: "Huawei Terraform provider style: Delay 60 s, PollInterval 10 s", run: (d) => baseline(ownLoop("hw-tf-dws"), d) },
 ];
 
 async function main(): Promise<number> {
@@ -202,8 +193,8 @@ async function main(): Promise<number> {
         const max1Steady = maxInWindow(steadyTimes, 1000);
         const cpuUs = (u: NodeJS.CpuUsage | undefined) => (u ? u.user + u.system : NaN);
         const firstAtMs = times.length > 0 ? times[0] - t0 : NaN;
-        const bound1 = BURST + RPS;
-        const bound10 = BURST + 10 * RPS;
+        const bound1 = DEFAULT_BURST + RPS;
+        const bound10 = DEFAULT_BURST + 10 * RPS;
 
         // Requests and lag per job, ours and the baselines' on the same durations.
         const lags = outcomes.filter((o) => o.actual === o.expected).map((o) => o.endAt - o.jobEndAt);
@@ -246,7 +237,7 @@ async function main(): Promise<number> {
         console.log(
             `Concurrency: ${WAITERS} concurrent waitForJob calls, jobs ${DURATION_MS[0] / 1000}–${DURATION_MS[1] / 1000} s ` +
                 `(dws/ddm/roma/cfw, curves ${CURVES.join("/")}, ${fmt(FAILED_SHARE * 100)} % failing), one endpoint, budget ${RPS} req/s ` +
-                `(burst ${BURST}), default poll bounds, AK/SK signed; emulator in a child process; ` +
+                `(burst ${DEFAULT_BURST}), default poll bounds, AK/SK signed; emulator in a child process; ` +
                 `node ${process.version}${gc ? " --expose-gc" : " (no --expose-gc: baseline without GC)"}; wall ${fmt(wallS, 1)} s\n`,
         );
         const rows: (string | number)[][] = [
@@ -330,7 +321,7 @@ async function main(): Promise<number> {
         const failures: string[] = [];
         if (max1.count > bound1) {
             failures.push(
-                `budget exceeded: ${max1.count} requests in the 1 s window from t = ${fmt((max1.from - t0) / 1000, 2)} s (bound ${bound1} = burst ${BURST} + ${RPS}/s × 1 s); ` +
+                `budget exceeded: ${max1.count} requests in the 1 s window from t = ${fmt((max1.from - t0) / 1000, 2)} s (bound ${bound1} = burst ${DEFAULT_BURST} + ${RPS}/s × 1 s); ` +
                     `the synchronous start took ${syncStartMs} ms and the first request reached the emulator ${firstAtMs} ms after the start: ` +
                     `tokens are charged when granted, and those granted before the requests could go out reach the server together with those granted next`,
             );

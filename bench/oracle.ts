@@ -23,6 +23,7 @@
 import { DurationPrior, InspectionSchedule, logNormalPrior, optimalSchedule } from "../provider/polling/schedule";
 import { MILESTONE_SCHEMES, MILESTONE_STAGE_SPREAD } from "./traces";
 import type { Probe } from "./baselines";
+import { costAtEnd } from "./support";
 
 /** What the oracle pays for one job, in ms of lag. */
 export interface OracleCost {
@@ -108,20 +109,14 @@ export function milestoneOracle(
     const last = instants[n - 1];
     const law = lastStageLaw(Math.exp(meanLog), n, Math.max(0, prior.lowMs - last), prior.highMs - last);
     const { timesMs, expectedCostMs } = lastStageSchedule(law, callCostMs, maxIntervalMs, relativeStep);
-    const endMs = durationMs;
-    let calls = 1;
-    let seenAt = Number.NaN;
-    for (const t of timesMs.slice(1)) {
-        calls++;
-        if (last + t >= endMs) {
-            seenAt = last + t;
-            break;
-        }
-    }
     return {
         expectedMs: expectedCostMs,
-        realisedMs: seenAt - endMs + callCostMs * calls,
-        pit: law.cdf(endMs - last),
+        realisedMs: costAtEnd(
+            timesMs.map((t) => last + t),
+            durationMs,
+            callCostMs,
+        ),
+        pit: law.cdf(durationMs - last),
         firstMilestoneMs: instants[0],
         lastMilestoneMs: last,
     };

@@ -27,6 +27,7 @@ import { OWN_LOOP_BASELINES, POLICY_BASELINES, Probe, UNBOUNDED, WaitRecord, sta
 import { blindWorstCaseBound } from "./blind-bound";
 import { DEFAULT_STAGE_GAPS, STAGE_GAP_GRID, StageGaps, ZeroPhase, lawAwareMilestoneWaiter } from "./milestone-waiter";
 import { milestoneOracle } from "./oracle";
+import { costAtEnd, numberArg } from "./support";
 import { HELD_OUT_SHAPES, MIX_PROGRESS_SHAPES, TraceShape, VirtualClock, jobStatusOf, linear, noProgress, seededRandom, stageMilestones } from "./traces";
 
 /** The waiter that is ours, and the one that is the progress-blind optimum. */
@@ -217,12 +218,6 @@ function mean(xs: number[]): number {
     return xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
-/** J (ms) of looks at `polls` on a job that ends at `endMs`: c per look up to the first at or after it, plus that look's lag; NaN when none is. */
-function costAtEnd(polls: readonly number[], endMs: number): number {
-    const k = polls.findIndex((t) => t >= endMs);
-    return k < 0 ? Number.NaN : CALL_COST_MS * (k + 1) + polls[k] - endMs;
-}
-
 /**
  * Mean J (s) of the waiter that knows the milestones law (bench/milestone-waiter.ts) on `jobs`, with
  * that play at 0 % and those gaps; `blindTimesMs`, the blind optimum's looks for `prior`, when the
@@ -236,7 +231,7 @@ export function lawAwareJ(
     blindTimesMs: readonly number[] = blindOptimum(prior).timesMs,
 ): number {
     const waiter = lawAwareMilestoneWaiter(zeroPhase, blindTimesMs, CALL_COST_MS, gaps);
-    return mean(jobs.map((j) => costAtEnd(waiter(j.probe, deadlineOf(prior)).pollTimesMs, j.durationMs) / 1000));
+    return mean(jobs.map((j) => costAtEnd(waiter(j.probe, deadlineOf(prior)).pollTimesMs, j.durationMs, CALL_COST_MS) / 1000));
 }
 
 /**
@@ -287,7 +282,7 @@ export function awareValidation(
         // The oracle's expected J already holds the call at 0.
         return (CALL_COST_MS * (calls - 1) + r.expectedMs) / 1000;
     });
-    const blindJ = milestoneJobs.map((j) => costAtEnd(blind, j.durationMs) / 1000);
+    const blindJ = milestoneJobs.map((j) => costAtEnd(blind, j.durationMs, CALL_COST_MS) / 1000);
     const lawAware = (zeroPhase: ZeroPhase, gaps: StageGaps) => lawAwareJ(milestoneJobs, prior, zeroPhase, gaps, blind);
     const grid = STAGE_GAP_GRID.nextIsLast
         .flatMap((nextIsLast) => STAGE_GAP_GRID.further.map((further) => ({ nextIsLast, further })))
@@ -339,14 +334,14 @@ export async function silentEarlyEnd(
         let worst = { gap: Number.NEGATIVE_INFINITY, o: 0, b: 0 };
         for (const t of o.slice(0, -1)) {
             const e = t + 1;
-            const jo = costAtEnd(o, e);
-            const jb = costAtEnd(b, e);
+            const jo = costAtEnd(o, e, CALL_COST_MS);
+            const jb = costAtEnd(b, e, CALL_COST_MS);
             if (jo - jb > worst.gap) worst = { gap: jo - jb, o: jo, b: jb };
         }
         ours += worst.o / 1000;
         blind += worst.b / 1000;
         floor += (CALL_COST_MS * (1 + b.filter((t) => t < job.durationMs).length)) / 1000;
-        blindLinear += costAtEnd(b, job.durationMs) / 1000;
+        blindLinear += costAtEnd(b, job.durationMs, CALL_COST_MS) / 1000;
     }
     const n = jobs.length;
     return { jobs: n, oursS: ours / n, blindS: blind / n, floorS: floor / n, blindLinearS: blindLinear / n };
@@ -356,8 +351,6 @@ export async function silentEarlyEnd(
 
 const fmt = (x: number) => (Number.isNaN(x) ? "—" : x >= 100 ? x.toFixed(0) : x.toFixed(1));
 const fmtR = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "—");
-const pad = (s: string, n: number) => (s.length >= n ? s : s + " ".repeat(n - s.length));
-const lpad = (s: string, n: number) => (s.length >= n ? s : " ".repeat(n - s.length) + s);
 
 /** The best (lowest-J) baseline that saw every job of the cell. */
 function bestBaseline(cells: Map<string, CostStats>): { name: string; s: CostStats } {
@@ -370,8 +363,8 @@ function bestBaseline(cells: Map<string, CostStats>): { name: string; s: CostSta
 }
 
 const CELL_HEADER =
-    `${pad("shape", 15)}${pad("band", 10)}${lpad("jobs", 5)}${lpad("ours J", 8)}${lpad("calls", 7)}${lpad("lag", 7)}` +
-    `${lpad("opt J", 8)}${lpad("ours÷opt", 10)}${lpad("aware J", 9)}${lpad("ours÷aware", 12)}  ${pad("best baseline", 16)}${lpad("J", 7)}${lpad("ours÷best", 11)}`;
+    `${"shape".padEnd(15)}${"band".padEnd(10)}${"jobs".padStart(5)}${"ours J".padStart(8)}${"calls".padStart(7)}${"lag".padStart(7)}` +
+    `${"opt J".padStart(8)}${"ours÷opt".padStart(10)}${"aware J".padStart(9)}${"ours÷aware".padStart(12)}  ${"best baseline".padEnd(16)}${"J".padStart(7)}${"ours÷best".padStart(11)}`;
 
 function cellRow(shape: string, band: string, cells: Map<string, CostStats>): string {
     const ours = cells.get(OURS)!;
@@ -379,8 +372,8 @@ function cellRow(shape: string, band: string, cells: Map<string, CostStats>): st
     const aware = awareJ(cells);
     const best = bestBaseline(cells);
     return (
-        `${pad(shape, 15)}${pad(band, 10)}${lpad(String(ours.jobs), 5)}${lpad(fmt(ours.j), 8)}${lpad(fmt(ours.calls), 7)}${lpad(fmt(ours.lagS), 7)}` +
-        `${lpad(fmt(opt.j), 8)}${lpad(fmtR(ours.j / opt.j), 10)}${lpad(fmt(aware), 9)}${lpad(fmtR(ours.j / aware), 12)}  ${pad(best.name, 16)}${lpad(fmt(best.s.j), 7)}${lpad(fmtR(ours.j / best.s.j), 11)}`
+        `${shape.padEnd(15)}${band.padEnd(10)}${String(ours.jobs).padStart(5)}${fmt(ours.j).padStart(8)}${fmt(ours.calls).padStart(7)}${fmt(ours.lagS).padStart(7)}` +
+        `${fmt(opt.j).padStart(8)}${fmtR(ours.j / opt.j).padStart(10)}${fmt(aware).padStart(9)}${fmtR(ours.j / aware).padStart(12)}  ${best.name.padEnd(16)}${fmt(best.s.j).padStart(7)}${fmtR(ours.j / best.s.j).padStart(11)}`
     );
 }
 
@@ -432,13 +425,13 @@ function printCells(
 
 /** Every waiter's J over the whole set, with its calls and lag. */
 function printWaiters(costs: Map<string, JobCost[]>, jobs: readonly WorkloadJob[]): void {
-    console.log(`\n${pad("waiter", 16)}${lpad("J", 8)}${lpad("calls", 8)}${lpad("lag", 8)}${lpad("missed", 8)}${lpad("ours÷it", 9)}`);
+    console.log(`\n${"waiter".padEnd(16)}${"J".padStart(8)}${"calls".padStart(8)}${"lag".padStart(8)}${"missed".padStart(8)}${"ours÷it".padStart(9)}`);
     const ours = costOf(costs.get(OURS)!, jobs, () => true);
     for (const [name, list] of costs) {
         if (name === AWARE_OPTIMUM) continue;
         const s = costOf(list, jobs, () => true);
         console.log(
-            `${pad(name, 16)}${lpad(fmt(s.j), 8)}${lpad(fmt(s.calls), 8)}${lpad(fmt(s.lagS), 8)}${lpad(s.missed ? String(s.missed) : "", 8)}${lpad(fmtR(ours.j / s.j), 9)}`,
+            `${name.padEnd(16)}${fmt(s.j).padStart(8)}${fmt(s.calls).padStart(8)}${fmt(s.lagS).padStart(8)}${(s.missed ? String(s.missed) : "").padStart(8)}${fmtR(ours.j / s.j).padStart(9)}`,
         );
     }
 }
@@ -465,14 +458,9 @@ async function deadlineCheck(): Promise<{ line: string; ok: boolean }> {
 
 // ---------- Main ----------
 
-function arg(flag: string, fallback: number): number {
-    const i = process.argv.indexOf(flag);
-    return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
-
 async function main() {
-    const jobsN = arg("--jobs", 2400);
-    const seed = arg("--seed", 14);
+    const jobsN = numberArg("jobs", 2400);
+    const seed = numberArg("seed", 14);
     const markdown = process.argv.includes("--markdown")
         ? [
               "| shape | band | ours J (calls, lag) | blind optimum J | ours ÷ blind | aware optimum J | ours ÷ aware | best baseline J | ours ÷ best |",
@@ -506,7 +494,7 @@ async function main() {
     console.log(
         `opt J = the blind optimum's J on the same jobs; aware J = the progress-aware optimum (bench/oracle.ts: knows the shape's law, sees progress continuously), where computed — a lower bound for any waiter; best baseline = the lowest-J baseline that saw every job of the cell.`,
     );
-    for (const s of MIX_PROGRESS_SHAPES) console.log(`  ${pad(s.name, 14)} ${s.description}`);
+    for (const s of MIX_PROGRESS_SHAPES) console.log(`  ${s.name.padEnd(14)} ${s.description}`);
 
     const jobs = workload(prior, jobsN, seed);
     const costs = await replay(jobs, prior);
@@ -533,12 +521,14 @@ async function main() {
     const held = workload(prior, perHeldShape * 2, seed + 2_000, HELD_OUT_SHAPES);
     const heldCosts = await replay(held, prior, [OURS, BLIND_OPTIMUM]);
     console.log(`\nHeld-out shapes (never in the mix; ${held.length} jobs, durations from the prior), ours against the blind optimum:`);
-    console.log(`${pad("shape", 18)}${lpad("jobs", 5)}${lpad("ours J", 8)}${lpad("calls", 7)}${lpad("lag", 7)}${lpad("opt J", 8)}${lpad("ours÷opt", 10)}`);
+    console.log(
+        `${"shape".padEnd(18)}${"jobs".padStart(5)}${"ours J".padStart(8)}${"calls".padStart(7)}${"lag".padStart(7)}${"opt J".padStart(8)}${"ours÷opt".padStart(10)}`,
+    );
     for (const shape of HELD_OUT_SHAPES) {
         const ours = costOf(heldCosts.get(OURS)!, held, (j) => j.shape === shape);
         const o = costOf(heldCosts.get(BLIND_OPTIMUM)!, held, (j) => j.shape === shape);
         console.log(
-            `${pad(shape.name, 18)}${lpad(String(ours.jobs), 5)}${lpad(fmt(ours.j), 8)}${lpad(fmt(ours.calls), 7)}${lpad(fmt(ours.lagS), 7)}${lpad(fmt(o.j), 8)}${lpad(fmtR(ours.j / o.j), 10)}`,
+            `${shape.name.padEnd(18)}${String(ours.jobs).padStart(5)}${fmt(ours.j).padStart(8)}${fmt(ours.calls).padStart(7)}${fmt(ours.lagS).padStart(7)}${fmt(o.j).padStart(8)}${fmtR(ours.j / o.j).padStart(10)}`,
         );
     }
 
@@ -553,7 +543,7 @@ async function main() {
     console.log(
         `\nHeld-out priors (the blind optimum is recomputed for each prior; ours keeps its own, then is told the prior's range by shortestJobMs / longestJobMs; no progress ${Math.round(jobsN / 6)} jobs, each progress shape ${perPriorShape}), ours÷opt:`,
     );
-    console.log(`  ${pad("prior", 30)}${priorShapes.map((sh) => lpad(sh.name, columnOf(sh))).join("")}`);
+    console.log(`  ${"prior".padEnd(30)}${priorShapes.map((sh) => sh.name.padStart(columnOf(sh))).join("")}`);
     for (const p of HELD_OUT_PRIORS) {
         const [lo, hi] = [p.lowMs, p.highMs];
         const ratios: string[] = [];
@@ -563,11 +553,11 @@ async function main() {
             const pj = workload(p, count, seed + 3_000 + lo, [shape]);
             const pc = await replay(pj, p, [OURS, BLIND_OPTIMUM]);
             const o = costOf(pc.get(BLIND_OPTIMUM)!, pj, () => true);
-            ratios.push(lpad(fmtR(costOf(pc.get(OURS)!, pj, () => true).j / o.j), columnOf(shape)));
-            toldRatios.push(lpad(fmtR(costOf(await oursToldPrior(pj, p), pj, () => true).j / o.j), columnOf(shape)));
+            ratios.push(fmtR(costOf(pc.get(OURS)!, pj, () => true).j / o.j).padStart(columnOf(shape)));
+            toldRatios.push(fmtR(costOf(await oursToldPrior(pj, p), pj, () => true).j / o.j).padStart(columnOf(shape)));
         }
-        console.log(`  ${pad(`log-uniform ${lo / 1000} s – ${hi / 60_000} min`, 30)}${ratios.join("")}`);
-        console.log(`  ${pad("  told that range", 30)}${toldRatios.join("")}`);
+        console.log(`  ${`log-uniform ${lo / 1000} s – ${hi / 60_000} min`.padEnd(30)}${ratios.join("")}`);
+        console.log(`  ${"  told that range".padEnd(30)}${toldRatios.join("")}`);
     }
 
     const all = [DEFAULT_DURATION_PRIOR, ...HELD_OUT_PRIORS];

@@ -46,3 +46,12 @@ export function numberArg(name: string, fallback: number): number {
     if (!Number.isFinite(value)) throw new Error(`--${name} needs a number, got ${process.argv[i + 1]}`);
     return value;
 }
+
+/**
+ * J (ms) of looks at `pollsMs` on a job that ends at `endMs`, at `callCostMs` per look: every look up
+ * to the first at or after the end, plus that look's lag; NaN when no look is.
+ */
+export function costAtEnd(pollsMs: readonly number[], endMs: number, callCostMs: number): number {
+    const k = pollsMs.findIndex((t) => t >= endMs);
+    return k < 0 ? Number.NaN : callCostMs * (k + 1) + pollsMs[k] - endMs;
+}

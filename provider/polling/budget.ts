@@ -1,7 +1,7 @@
 /**
  * A shared request budget: every waiter in the process that calls the same endpoint draws from
- * one token bucket, so N concurrent waiters never exceed the configured rate together; and
- * single-flight coalescing, so two waiters polling the same job send one request.
+ * one token bucket, so N concurrent waiters never exceed the configured rate together (two waiters
+ * polling the same job share one request: `sharedRequest.ts`).
  *
  * Guarantee of {@link RequestBudget}: over any window of length `w` seconds, at most
  * `burst + ratePerSecond · w` acquisitions succeed (the standard token-bucket bound). The default
@@ -16,11 +16,14 @@
 import { ConfigError } from "../errors";
 import { Clock, systemClock } from "./clock";
 
+/** The bucket's default capacity: one token, so requests are spaced 1/rate apart. */
+export const DEFAULT_BURST = 1;
+
 /** Options of {@link RequestBudget}. */
 export interface RequestBudgetOptions {
     /** Tokens added per second (> 0, finite). */
     ratePerSecond: number;
-    /** Bucket capacity (≥ 1). Default 1 (smooth: requests are spaced 1/rate apart). The bucket starts full. */
+    /** Bucket capacity (≥ 1). Default {@link DEFAULT_BURST}. The bucket starts full. */
     burst?: number;
     /** Time source. Default {@link systemClock}. */
     clock?: Clock;
@@ -29,7 +32,6 @@ export interface RequestBudgetOptions {
 interface Waiter {
     resolve: () => void;
     reject: (reason: unknown) => void;
-    done: boolean;
     cleanup: () => void;
 }
 
@@ -52,7 +54,7 @@ export class RequestBudget {
     constructor(options: RequestBudgetOptions) {
         const { ratePerSecond } = options;
         checkRate(ratePerSecond);
-        const burst = options.burst ?? 1;
+        const burst = options.burst ?? DEFAULT_BURST;
         if (!(Number.isFinite(burst) && burst >= 1)) throw new ConfigError({ field: "burst", value: String(burst), allowed: "a finite number ≥ 1" });
         this.rate = ratePerSecond;
         this.burst = burst;
@@ -95,21 +97,18 @@ export class RequestBudget {
         if (signal?.aborted) return Promise.reject(signal.reason);
         return new Promise<void>((resolve, reject) => {
             const waiter: Waiter = {
-                done: false,
                 resolve: () => {
-                    waiter.done = true;
                     waiter.cleanup();
                     resolve();
                 },
                 reject: (reason) => {
-                    waiter.done = true;
                     waiter.cleanup();
                     reject(reason);
                 },
                 cleanup: () => signal?.removeEventListener("abort", onAbort),
             };
+            // Settling removes this listener first, so it runs only for a waiter still queued.
             const onAbort = () => {
-                if (waiter.done) return;
                 const i = this.queue.indexOf(waiter);
                 if (i >= 0) this.queue.splice(i, 1);
                 if (this.queue.length === 0) this.wake?.abort(); // nobody waits: no timer may keep the process alive
