@@ -20,7 +20,7 @@
  * @packageDocumentation
  */
 
-import { DurationPrior, InspectionSchedule, logNormalPrior, optimalSchedule } from "../provider/polling/schedule";
+import { DurationPrior, InspectionSchedule, inspectionGrid, LOG_NORMAL_CUTOFF_SIGMAS, logNormalPrior, optimalSchedule } from "../provider/polling/schedule";
 import { MILESTONE_SCHEMES, MILESTONE_STAGE_SPREAD } from "./traces";
 import type { Probe } from "./baselines";
 import { costAtEnd } from "./support";
@@ -40,28 +40,23 @@ export interface OracleCost {
 }
 
 /**
- * The oracle's candidate looks: 0, then steps of 0.5 % of the time since τ_L (at least 100 ms, at
- * most a sixteenth of the longest gap). Coarser far out than the blind schedule's grid (whose
- * steps stop at 2 s), which keeps one DP per job fast; halving every step changes the bench's
- * E[J] by less than 0.3 % (test/bench/oracle.test.ts).
+ * The oracle's candidate looks: the blind schedule's grid (0, then steps of 0.5 % of the time since
+ * τ_L, at least 100 ms, at most a sixteenth of the longest gap) without its 2 s cap on a step.
+ * Coarser far out, which keeps one DP per job fast; halving every step changes the bench's E[J] by
+ * less than 0.3 % (test/bench/oracle.test.ts).
  */
-export function oracleGrid(highMs: number, maxIntervalMs: number, relativeStep = 0.005): number[] {
-    const grid = [0];
-    for (let t = 0; t < highMs;) {
-        t = Math.min(highMs, t + Math.max(100, Math.min(t * relativeStep, maxIntervalMs / 16)));
-        grid.push(t);
-    }
-    return grid;
+function oracleGrid(highMs: number, maxIntervalMs: number, relativeStep?: number): number[] {
+    return inspectionGrid({ highMs }, maxIntervalMs, { relative: relativeStep, maxMs: Number.POSITIVE_INFINITY });
 }
 
 /**
  * The law of the last stage given `stagesSeen` stages of geometric-mean length `medianMs`: ln s_L
  * normal around ln `medianMs` with variance σ²(L + 1)/L, truncated to [lowMs, highMs] (and to
- * 8 σ above its median, beyond which no mass is left).
+ * `LOG_NORMAL_CUTOFF_SIGMAS` σ above its median, beyond which no mass is left).
  */
 export function lastStageLaw(medianMs: number, stagesSeen: number, lowMs: number, highMs: number): DurationPrior {
     const spread = MILESTONE_STAGE_SPREAD * Math.sqrt((stagesSeen + 1) / stagesSeen);
-    return logNormalPrior(medianMs, spread, lowMs, Math.min(highMs, medianMs * Math.exp(8 * spread)));
+    return logNormalPrior(medianMs, spread, lowMs, Math.min(highMs, medianMs * Math.exp(LOG_NORMAL_CUTOFF_SIGMAS * spread)));
 }
 
 /** The E[J]-optimal looks for `law` from the last milestone on (no minimum gap, at most `maxIntervalMs`), on {@link oracleGrid}. */

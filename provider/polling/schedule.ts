@@ -60,12 +60,20 @@ export function uniformPrior(lowMs: number, highMs: number): DurationPrior {
     };
 }
 
+/** A log-normal's mass beyond this many σ above its median is below 1e-15: where {@link logNormalPrior} ends by default. */
+export const LOG_NORMAL_CUTOFF_SIGMAS = 8;
+
 /**
  * Log-normal with median `medianMs` and log-spread σ (σ of ln T), conditioned on [lowMs, highMs]
- * (default: 0 to the median · e^(8σ), beyond which the mass is below 1e-15): the law of a stage
- * whose length is log-normal, given what is known of its bounds.
+ * (default: 0 to the median · e^({@link LOG_NORMAL_CUTOFF_SIGMAS} σ)): the law of a stage whose
+ * length is log-normal, given what is known of its bounds.
  */
-export function logNormalPrior(medianMs: number, logSpread: number, lowMs = 0, highMs = medianMs * Math.exp(8 * logSpread)): DurationPrior {
+export function logNormalPrior(
+    medianMs: number,
+    logSpread: number,
+    lowMs = 0,
+    highMs = medianMs * Math.exp(LOG_NORMAL_CUTOFF_SIGMAS * logSpread),
+): DurationPrior {
     if (!(medianMs > 0 && logSpread > 0 && lowMs >= 0 && highMs > lowMs)) {
         throw new ConfigError({
             field: "prior",
@@ -172,14 +180,20 @@ const LAST_LOOK_AFTER_MIN = -1;
 
 /**
  * Candidate look times for `prior`: 0, then steps growing with elapsed time (0.5 % of it, 0.1–2 s),
- * up to its upper end; at most {@link GRID_MAX_POINTS} steps.
+ * up to its upper end; at most {@link GRID_MAX_POINTS} steps. `steps` changes the relative step and
+ * the 2 s cap (a coarser grid far out, for a bench that solves one DP per job).
  */
-export function inspectionGrid(prior: DurationPrior, maxIntervalMs = Number.POSITIVE_INFINITY): number[] {
+export function inspectionGrid(
+    prior: Pick<DurationPrior, "highMs">,
+    maxIntervalMs = Number.POSITIVE_INFINITY,
+    steps: { relative?: number; maxMs?: number } = {},
+): number[] {
+    const relative = steps.relative ?? GRID_RELATIVE_STEP;
     const floor = Math.max(GRID_MIN_STEP_MS, prior.highMs / GRID_MAX_POINTS);
-    const maxStep = Math.max(floor, Math.min(GRID_MAX_STEP_MS, maxIntervalMs / GRID_STEPS_PER_MAX_GAP));
+    const maxStep = Math.max(floor, Math.min(steps.maxMs ?? GRID_MAX_STEP_MS, maxIntervalMs / GRID_STEPS_PER_MAX_GAP));
     const grid = [0];
     for (let t = 0; t < prior.highMs;) {
-        t = Math.min(prior.highMs, t + Math.min(maxStep, Math.max(floor, t * GRID_RELATIVE_STEP)));
+        t = Math.min(prior.highMs, t + Math.min(maxStep, Math.max(floor, t * relative)));
         grid.push(t);
     }
     return grid;
