@@ -8,7 +8,7 @@
 import { ConfigError } from "./errors";
 import { validateEndpoint, validateRegion } from "./http/endpoint";
 import { DEFAULT_NOT_FOUND_GRACE_MS } from "./polling/loop";
-import { DEFAULT_BOUNDS, DEFAULT_TUNING } from "./polling/policy";
+import { DEFAULT_BOUNDS, DEFAULT_TUNING, TUNING_RANGES } from "./polling/policy";
 import { getService, kindsNeeding, printable } from "./services";
 import type { ServiceAdapter } from "./services/types";
 
@@ -24,6 +24,9 @@ const DEFAULT_NOT_FOUND_GRACE_SECONDS = DEFAULT_NOT_FOUND_GRACE_MS / 1000;
 const DEFAULT_MAX_REQUESTS_PER_SECOND = 10;
 const DEFAULT_ALLOW_INSECURE_LOOPBACK = false;
 const DEFAULT_ALLOW_FAILURE = false;
+
+/** A tuning field's range (ms), in seconds: the settings that feed the policy's tuning accept what it does. */
+const inSeconds = (range: { min: number; max: number }) => ({ min: range.min / 1000, max: range.max / 1000 });
 
 /** The declaration of one setting: everything but its doc, which is the entry's TSDoc. */
 export interface SettingSpec {
@@ -77,11 +80,23 @@ export const SETTINGS = {
     /** Longest pause between polls (a server's `Retry-After` may exceed it). */
     maxPollIntervalSeconds: { type: "number", unit: "s", default: DEFAULT_MAX_POLL_INTERVAL_SECONDS, min: 0.01, max: 3600, resolvedAs: "maxIntervalMs" },
     /** What one status request is worth in seconds of detection lag: polling minimises lag + this × calls. */
-    callCostSeconds: { type: "number", unit: "s", default: DEFAULT_CALL_COST_SECONDS, min: 0, max: 3600, resolvedAs: "callCostMs" },
+    callCostSeconds: { type: "number", unit: "s", default: DEFAULT_CALL_COST_SECONDS, ...inSeconds(TUNING_RANGES.callCostMs), resolvedAs: "callCostMs" },
     /** Shortest job expected: without progress, polling is optimal for durations log-uniform from this to `longestJobSeconds`. */
-    shortestJobSeconds: { type: "number", unit: "s", default: DEFAULT_SHORTEST_JOB_SECONDS, min: 0.1, max: 86_400, resolvedAs: "shortestJobMs" },
+    shortestJobSeconds: {
+        type: "number",
+        unit: "s",
+        default: DEFAULT_SHORTEST_JOB_SECONDS,
+        ...inSeconds(TUNING_RANGES.shortestJobMs),
+        resolvedAs: "shortestJobMs",
+    },
     /** Longest job expected. Jobs outside the range still end the wait, at a higher cost. */
-    longestJobSeconds: { type: "number", unit: "s", default: DEFAULT_LONGEST_JOB_SECONDS, min: 1, max: 86_400, resolvedAs: "longestJobMs" },
+    longestJobSeconds: {
+        type: "number",
+        unit: "s",
+        default: DEFAULT_LONGEST_JOB_SECONDS,
+        ...inSeconds(TUNING_RANGES.longestJobMs),
+        resolvedAs: "longestJobMs",
+    },
     /** Timeout of one HTTP request. */
     requestTimeoutSeconds: { type: "number", unit: "s", default: DEFAULT_REQUEST_TIMEOUT_SECONDS, min: 0.1, max: 300, resolvedAs: "requestTimeoutMs" },
     /** How long after the start a 404 means "not visible yet". */

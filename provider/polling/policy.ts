@@ -174,7 +174,7 @@ export const DEFAULT_TUNING: Readonly<Required<PolicyTuning>> = Object.freeze({
  * range makes its computation slower and its cached schedules larger; a job outliving the range
  * keeps the schedule's longest gap).
  */
-const TUNING_RANGES: Readonly<Record<keyof PolicyTuning, { min: number; max: number }>> = Object.freeze({
+export const TUNING_RANGES: Readonly<Record<keyof PolicyTuning, { min: number; max: number }>> = Object.freeze({
     callCostMs: { min: 0, max: 3_600_000 },
     modelRisk: { min: 0, max: 10 },
     shortestJobMs: { min: 100, max: 86_400_000 },
