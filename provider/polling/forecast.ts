@@ -49,7 +49,7 @@ export const DOUBTFUL_BLIND_SHARE = 0.8;
 export const SILENT_END_SHARE = 0.05;
 
 /** A forecast whose log-spread exceeds this (a factor e either way, at one σ) is no better than the blind prior. */
-export const POOR_FORECAST_SPREAD = 2;
+const POOR_FORECAST_SPREAD = 2;
 
 /** At most this many earlier prefixes of the history are checked against what happened since. */
 const MAX_BACKTESTS = 16;

@@ -31,7 +31,7 @@ export const FIT_SPAN_POINTS = 30;
  * The recent pace is measured over the rises of the last this-many points of progress and the
  * rise into them (see {@link ProgressAnalysis.recent}) …
  */
-export const RECENT_SPAN_POINTS = 5;
+const RECENT_SPAN_POINTS = 5;
 
 /**
  * … and only where they are at least this many: their median is then not set by one long gap
@@ -127,17 +127,10 @@ export interface ProgressAnalysis {
 }
 
 /**
- * Estimate (ms of elapsed time) when progress reaches 100, or `undefined` when the samples do not
- * support an estimate (fewer than two usable samples, progress that never moved, moved backwards
- * for good, or stalled). If progress already reads 100, the time it was first seen there.
- */
-export function estimateCompletionMs(samples: readonly ProgressSample[], nowMs: number): number | undefined {
-    const a = analyseProgress(samples, nowMs);
-    return a.kind === "estimate" || a.kind === "reached" ? a.completionMs : undefined;
-}
-
-/**
- * The full analysis behind {@link estimateCompletionMs} (exported for tests and simulations).
+ * What the progress samples say at `nowMs` (see {@link ProgressAnalysis}): the forecast's input.
+ * Its `completionMs` is when progress reaches 100 — for an `estimate`, or for progress that
+ * already reads 100 (`reached`, the time it was first seen there); there is none for fewer than
+ * two usable samples, progress that never moved, moved backwards for good, or stalled.
  * `modelRisk`: see `PolicyTuning.modelRisk`.
  */
 export function analyseProgress(samples: readonly ProgressSample[], nowMs: number, modelRisk = DEFAULT_MODEL_RISK): ProgressAnalysis {

@@ -14,7 +14,7 @@ interface Flight {
 
 const flights = new Map<string, Flight>();
 
-/** Number of requests currently in flight (for tests and benchmarks). */
+/** Number of requests currently in flight (tests check that none is left behind). */
 export function inFlightCount(): number {
     return flights.size;
 }

@@ -1,6 +1,12 @@
 import { expect } from "chai";
 import { mulberry32 } from "../../../provider/testing/emulator/support";
-import { analyseProgress, estimateCompletionMs, ProgressSample } from "../../../provider/polling/progress";
+import { analyseProgress, ProgressSample } from "../../../provider/polling/progress";
+
+/** When the analysis says progress reaches 100 (elapsed ms), where it says so. */
+function estimateCompletionMs(samples: readonly ProgressSample[], nowMs: number): number | undefined {
+    const a = analyseProgress(samples, nowMs);
+    return a.kind === "estimate" || a.kind === "reached" ? a.completionMs : undefined;
+}
 import { D, FAR as far, NEAR as near, droppedTo, flatAt, linearSamples } from "./fixtures";
 
 /** A seeded PRNG (the emulator's mulberry32). */
@@ -47,7 +53,7 @@ describe("progress: drops", () => {
     }
 });
 
-describe("estimateCompletionMs", () => {
+describe("analyseProgress: completionMs", () => {
     it("needs two samples with movement", () => {
         expect(estimateCompletionMs([], 0)).to.equal(undefined);
         expect(estimateCompletionMs([{ atMs: 0, progress: 40 }], 1_000)).to.equal(undefined);
