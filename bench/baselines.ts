@@ -9,8 +9,10 @@
  *
  * | baseline         | source                                                                                  |
  * |------------------|-----------------------------------------------------------------------------------------|
- * | hw-tf-dws        | huaweicloud/terraform-provider-huaweicloud DWS job wait: StateChangeConf Delay 60 s, PollInterval 10 s (REFERENCE.md) |
- * | hw-tf-ddm        | same provider, DDM job wait: Delay 5 s, PollInterval 10 s (REFERENCE.md)               |
+ * | hw-tf-dws        | huaweicloud/terraform-provider-huaweicloud DWS job wait: StateChangeConf Delay 60 s, PollInterval 10 s |
+ * |                  | (`huaweicloud/services/dws/resource_huaweicloud_dws_cluster.go`, `jobStatusRefreshFunc`) |
+ * | hw-tf-ddm        | same provider, DDM job wait: Delay 5 s, PollInterval 10 s                               |
+ * |                  | (`huaweicloud/services/ddm/resource_huaweicloud_ddm_instance_group.go`)                 |
  * | tf-sdk-default   | hashicorp terraform-plugin-sdk v2 helper/retry `StateChangeConf.WaitForStateContext`:  |
  * |                  | first refresh after `Delay` (0), then wait 100 ms·2 = 200 ms, doubling, capped at 10 s  |
  * | aws-sdk-v3       | @aws-sdk/util-waiter `runPolling`: first call immediate; attempt k waits                 |
@@ -76,7 +78,7 @@ export function stateChangeConf(conf: { delayMs: number; pollIntervalMs?: number
 }
 
 /** @aws-sdk/util-waiter `runPolling` with `minDelay`/`maxDelay` in seconds. */
-export function awsRunPolling(minDelay = 2, maxDelay = 120): OwnLoopBaseline["run"] {
+function awsRunPolling(minDelay = 2, maxDelay = 120): OwnLoopBaseline["run"] {
     return (probe, timeoutMs, random) => {
         const pollTimesMs: number[] = [0];
         if (probe(0).done) return { outcome: "detected", pollTimesMs };
@@ -96,7 +98,7 @@ export function awsRunPolling(minDelay = 2, maxDelay = 120): OwnLoopBaseline["ru
 }
 
 /** p-retry with its defaults, treating "not done yet" as a failed attempt. */
-export function pRetryDefaults(): OwnLoopBaseline["run"] {
+function pRetryDefaults(): OwnLoopBaseline["run"] {
     const retries = 10;
     const factor = 2;
     const minTimeout = 1000;
@@ -115,7 +117,7 @@ export function pRetryDefaults(): OwnLoopBaseline["run"] {
 }
 
 /** Fixed interval, first check immediate: `fixed-10s`. As a policy, run through the real loop. */
-export const fixedIntervalPolicy =
+const fixedIntervalPolicy =
     (ms: number): PollPolicy =>
     () =>
         ms;
@@ -125,7 +127,7 @@ export const fixedIntervalPolicy =
  * refresh the wait is 100 ms·2^n, capped at 10 s — identical to {@link stateChangeConf} with
  * `delayMs: 0` (the benchmark checks that).
  */
-export const terraformSdkDefaultPolicy: PollPolicy = (obs) => Math.min(10_000, 100 * 2 ** Math.min(obs.polls, 20));
+const terraformSdkDefaultPolicy: PollPolicy = (obs) => Math.min(10_000, 100 * 2 ** Math.min(obs.polls, 20));
 
 /** Bounds that let a baseline policy through unclamped. */
 export const UNBOUNDED = { minIntervalMs: 0, maxIntervalMs: Number.MAX_SAFE_INTEGER };

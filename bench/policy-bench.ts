@@ -12,6 +12,7 @@
  * @packageDocumentation
  */
 
+import { VirtualClock } from "../provider/polling/clock";
 import { pollUntilTerminal, PollOutcome } from "../provider/polling/loop";
 import {
     DEFAULT_BOUNDS,
@@ -28,16 +29,16 @@ import { blindWorstCaseBound } from "./blind-bound";
 import { DEFAULT_STAGE_GAPS, STAGE_GAP_GRID, StageGaps, ZeroPhase, lawAwareMilestoneWaiter } from "./milestone-waiter";
 import { milestoneOracle } from "./oracle";
 import { costAtEnd, numberArg } from "./support";
-import { HELD_OUT_SHAPES, MIX_PROGRESS_SHAPES, TraceShape, VirtualClock, jobStatusOf, linear, noProgress, seededRandom, stageMilestones } from "./traces";
+import { HELD_OUT_SHAPES, MIX_PROGRESS_SHAPES, TraceShape, jobStatusOf, linear, noProgress, seededRandom, stageMilestones } from "./traces";
 
 /** The waiter that is ours, and the one that is the progress-blind optimum. */
 export const OURS = "ours";
 export const BLIND_OPTIMUM = "blind-optimum";
 /** The progress-aware optimum (bench/oracle.ts), where the shape's law allows computing it. */
-export const AWARE_OPTIMUM = "aware-optimum";
+const AWARE_OPTIMUM = "aware-optimum";
 
 /** The duration bands of the report. */
-export const BANDS: readonly { label: string; fromMs: number; toMs: number }[] = [
+const BANDS: readonly { label: string; fromMs: number; toMs: number }[] = [
     { label: "10s–2min", fromMs: 10_000, toMs: 120_000 },
     { label: "2–15min", fromMs: 120_000, toMs: 900_000 },
     { label: "15–60min", fromMs: 900_000, toMs: 3_600_000 },
@@ -86,7 +87,7 @@ export interface CostStats {
     missed: number;
 }
 
-/** A waiter the bench replays: named, given the job, its seed and the deadline. */
+/** A waiter the bench replays: given the job and the random source of its seed (the deadline is its own). */
 type Waiter = (job: WorkloadJob, random: () => number) => Promise<WaitRecord>;
 
 /** Run the package's real loop with `policy` under a virtual clock. */

@@ -26,15 +26,13 @@ import {
     faultLabel,
     randomFaultStats,
     runStorm,
+    SLACK_MS,
     StormConfig,
     stormEmulatorOptions,
     stormFaults,
+    TIMER_TOLERANCE_MS,
 } from "../test/support/storm";
 import { fmt, numberArg, printTable, quantile } from "./support";
-
-/** Scheduling allowance on top of "deadline + one request timeout", as in the suite. */
-const SLACK_MS = 200;
-const TIMER_TOLERANCE_MS = 2;
 
 async function main(): Promise<number> {
     const jobs = Math.round(numberArg("jobs", 400));

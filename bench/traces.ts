@@ -11,9 +11,6 @@
 import type { JobStatus } from "../provider/services/types";
 import { mulberry32 } from "../provider/testing/emulator/support";
 
-/** The virtual clock the benchmark runs under: the package's own (provider/polling/clock). */
-export { VirtualClock } from "../provider/polling/clock";
-
 /** What the job API reports at one instant. */
 export interface TracePoint {
     done: boolean;
@@ -112,7 +109,7 @@ export const linear: TraceShape = {
 };
 
 /** Races to 90 % in the first 40 % of the time, then reads 90 until the job ends. */
-export const stuckAt90: TraceShape = {
+const stuckAt90: TraceShape = {
     name: "fast-stuck-90",
     hasProgress: true,
     description: "0→90 % in the first 40 % of D, then 90 % until done",
@@ -147,7 +144,7 @@ export const jumpy: TraceShape = {
 };
 
 /** Logistic S-curve: slow start, fast middle, slow finish. */
-export const sCurve: TraceShape = {
+const sCurve: TraceShape = {
     name: "s-curve",
     hasProgress: true,
     description: "logistic: slow start, fast middle, slow end",
@@ -160,7 +157,7 @@ export const sCurve: TraceShape = {
 };
 
 /** 0 % for the first 30 % of the time (queued), then linear. */
-export const slowStart: TraceShape = {
+const slowStart: TraceShape = {
     name: "slow-start",
     hasProgress: true,
     description: "0 % for the first 30 % of D (queued), then linear",
@@ -176,7 +173,7 @@ export const backwards: TraceShape = {
 };
 
 /** Progress hits 100 at 40 % of the time; the job finalises for the remaining 60 %. */
-export const early100: TraceShape = {
+const early100: TraceShape = {
     name: "early-100",
     hasProgress: true,
     description: "reaches 100 % at 0.4·D, terminal only at D",
@@ -184,7 +181,7 @@ export const early100: TraceShape = {
 };
 
 /** Linear but with occasional glitches (a read of 0 %) and noisy ±3 points. */
-export const noisy: TraceShape = {
+const noisy: TraceShape = {
     name: "noisy-glitch",
     hasProgress: true,
     description: "linear ±3 points noise, 5 % of reads glitch to 0",
@@ -206,7 +203,7 @@ export const noisy: TraceShape = {
 };
 
 /** Fast to 50 %, then ten times slower (a rate change the fit has to follow). */
-export const slowdown: TraceShape = {
+const slowdown: TraceShape = {
     name: "slowdown",
     hasProgress: true,
     description: "50 % in the first 10 % of D, then 10× slower",
@@ -230,7 +227,7 @@ function endsWhileReading(name: string, fromPoints: number, toPoints: number): T
 export const endsEarly: TraceShape = endsWhileReading("ends-early", 60, 90);
 
 /** Linear, then three times slower for the last 30 % of the time: the end comes later than the line says. */
-export const twoPhase: TraceShape = {
+const twoPhase: TraceShape = {
     name: "two-phase-3x",
     hasProgress: true,
     description: "linear, 3× slower after 0.7·D (87.5 % at 0.7·D)",
@@ -238,7 +235,7 @@ export const twoPhase: TraceShape = {
 };
 
 /** Logarithmic progress: fast at first, ever slower (every estimate is too early). */
-export const logarithmic: TraceShape = {
+const logarithmic: TraceShape = {
     name: "front-loaded",
     hasProgress: true,
     description: "100·ln(1 + 20·t/D)/ln 21: ever slower",
@@ -246,7 +243,7 @@ export const logarithmic: TraceShape = {
 };
 
 /** Progress in 25-point steps at regular instants: 0, 25, 50, 75, then done. */
-export const steps25: TraceShape = {
+const steps25: TraceShape = {
     name: "steps-25",
     hasProgress: true,
     description: "25-point steps at 0.25, 0.5, 0.75·D, flat in between",
@@ -254,7 +251,7 @@ export const steps25: TraceShape = {
 };
 
 /** Quadratic progress: slow at first, ever faster (every estimate is too late). */
-export const accelerating: TraceShape = {
+const accelerating: TraceShape = {
     name: "late-surge",
     hasProgress: true,
     description: "100·(t/D)²: ever faster",
@@ -278,7 +275,7 @@ export const plateau: TraceShape = {
 };
 
 /** Irregular steps of random size at random instants, plus ±2 points of read noise between them. */
-export const noisySteps: TraceShape = {
+const noisySteps: TraceShape = {
     name: "noisy-steps",
     hasProgress: true,
     description: "3–12 random steps at random instants, ±2 points of noise",
@@ -306,7 +303,7 @@ export const noisySteps: TraceShape = {
  * scale, but its wall-clock length is random per job (log-normal around a typical share), so the
  * rate changes at every stage boundary and differs from job to job.
  */
-export const clusterStages: TraceShape = {
+const clusterStages: TraceShape = {
     name: "random-stages",
     hasProgress: true,
     description: "queue 2–10 % of D at 0 %, then 4 stages with fixed % budgets (15/55/20/10) and random lengths",
@@ -352,7 +349,7 @@ export const stageMilestones: TraceShape = {
  * each of log-normal length; progress = floor(100·finished/N) (3/7 → 42 %). A short start-up
  * before the first sub-job runs and an aggregation tail after the last one finishes.
  */
-export const subjobAggregate: TraceShape = {
+const subjobAggregate: TraceShape = {
     name: "subjob-aggregate",
     hasProgress: true,
     description: "N=3–12 sub-jobs on 1–4 workers, progress = ⌊100·finished/N⌋, start-up and aggregation tail",
@@ -386,7 +383,7 @@ export const subjobAggregate: TraceShape = {
  * 80–97 % of it, so the bar falls back (or, on half the jobs, where the server never reports less
  * than before, freezes until the new estimate catches up). Capped at 99 % while running.
  */
-export const revisedEstimate: TraceShape = {
+const revisedEstimate: TraceShape = {
     name: "revised-estimate",
     hasProgress: true,
     description: "elapsed/estimate, estimate starts at 0.45–0.85·D and is raised ×1.15–1.6 near its end; half the jobs clamp monotonic",
@@ -417,7 +414,7 @@ export const revisedEstimate: TraceShape = {
  * then the job sits at 99 % (post-install checks, DNS/ELB binding, metadata commit) for a random
  * 15–55 % of D before reporting success.
  */
-export const finalise99: TraceShape = {
+const finalise99: TraceShape = {
     name: "finalise-99",
     hasProgress: true,
     description: "≈linear to 95 %, creep to 99 % at 0.45–0.85·D, then 99 % until done",
@@ -433,7 +430,7 @@ export const finalise99: TraceShape = {
  * and length, separated by idle gaps (waiting on a lock, a quota, another service) of random
  * length, sometimes none; may start idle (queued); always ends with a burst reaching 100 % at D.
  */
-export const burstyRates: TraceShape = {
+const burstyRates: TraceShape = {
     name: "bursty-rates",
     hasProgress: true,
     description: "3–8 ramps of random rate and length separated by random idle gaps (30 % none), ends on a ramp",
@@ -455,7 +452,7 @@ export const burstyRates: TraceShape = {
  * Linear work interrupted by 1–3 stalls (waiting on a lock, a quota, another service) at random
  * levels between 5 and 95 %, together 20–60 % of D, each of random length.
  */
-export const stalls: TraceShape = {
+const stalls: TraceShape = {
     name: "stalls",
     hasProgress: true,
     description: "linear, with 1–3 flat stalls at random levels (together 20–60 % of D)",
@@ -487,7 +484,7 @@ export const MIX_PROGRESS_SHAPES: readonly TraceShape[] = [linear, logarithmic, 
 export const endsLow: TraceShape = endsWhileReading("ends-low", 20, 50);
 
 /** A token of progress: 0 % until 2–10 % of D, then 1 % until done (a job that reports having started, and nothing more). */
-export const stuckAt1: TraceShape = {
+const stuckAt1: TraceShape = {
     name: "stuck-at-1",
     hasProgress: true,
     description: "0 % until 2–10 % of D, then 1 % until done",

@@ -25,10 +25,12 @@ import {
     requestsByJob,
     runStorm,
     SERVICES,
+    SLACK_MS,
     StormConfig,
     stormEmulatorOptions,
     stormFaults,
     StormRun,
+    TIMER_TOLERANCE_MS,
 } from "../support/storm";
 
 const RATE = Number(process.env.FAULT_STORM_RATE ?? 0.3);
@@ -74,11 +76,6 @@ const TRANSIENT_LABELS = [
     "slow, within the request timeout",
     "body trickled after prompt headers",
 ];
-
-/** Scheduling allowance on top of "deadline + one request timeout" (timers and callbacks run late on a busy machine). */
-const SLACK_MS = 200;
-/** Timer granularity allowance for "not before the Retry-After" (Date.now vs the loop's ms clock). */
-const TIMER_TOLERANCE_MS = 2;
 
 describe("fault injection: a storm of transient faults", function () {
     this.timeout(30_000);

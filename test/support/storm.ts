@@ -40,6 +40,11 @@ export const SECRET_KEY = "storm-secret-key-never-printed-0001";
 /** The project (and ROMA instance) of every storm job. */
 const STORM_HOME: JobHome = { projectId: "05f2cff45100d5112f4bc00b794ea08e", instanceId: "roma-storm-instance" };
 
+/** Scheduling allowance on top of "deadline + one request timeout" (timers and callbacks run late on a busy machine). */
+export const SLACK_MS = 200;
+/** Timer granularity allowance for "not before the Retry-After" (Date.now vs the loop's ms clock). */
+export const TIMER_TOLERANCE_MS = 2;
+
 /** The four job APIs, in the order jobs are assigned to them. */
 export const SERVICES: readonly EmulatedService[] = ["dws", "ddm", "roma", "cfw"];
 
