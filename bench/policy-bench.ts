@@ -60,6 +60,8 @@ const DEADLINE_MARGIN_MS = 3_600_000;
 const deadlineOf = (prior: DurationPrior) => prior.highMs + DEADLINE_MARGIN_MS;
 /** The lag one call is worth in J (the policy's own default). */
 const CALL_COST_MS = DEFAULT_TUNING.callCostMs;
+/** The other call costs the bench replays ours at (one tenth and ten times the default). */
+const OTHER_CALL_COSTS_MS: readonly number[] = [100, 10_000];
 
 /** What one waiter paid for one job. */
 interface JobCost {
@@ -120,9 +122,12 @@ function fixedSchedule(timesMs: readonly number[]): (probe: Probe) => WaitRecord
     };
 }
 
-/** The blind optimum for `prior` under the default bounds (the looks ours may make). */
-export function blindOptimum(prior: DurationPrior): { waiter: (probe: Probe) => WaitRecord; expectedJ: number; timesMs: readonly number[] } {
-    const s = optimalSchedule(prior, { callCostMs: CALL_COST_MS, ...DEFAULT_BOUNDS });
+/** The blind optimum for `prior` and a call cost (default the bench's) under the default bounds (the looks ours may make). */
+export function blindOptimum(
+    prior: DurationPrior,
+    callCostMs = CALL_COST_MS,
+): { waiter: (probe: Probe) => WaitRecord; expectedJ: number; timesMs: readonly number[] } {
+    const s = optimalSchedule(prior, { callCostMs, ...DEFAULT_BOUNDS });
     return { waiter: fixedSchedule(s.timesMs), expectedJ: s.expectedCostMs / 1000, timesMs: s.timesMs };
 }
 
@@ -190,10 +195,18 @@ async function replayWaiter(jobs: readonly WorkloadJob[], waiter: Waiter): Promi
     return list;
 }
 
-/** Ours on `jobs` of `prior` with its duration range set to that prior's (`shortestJobMs`, `longestJobMs`). */
-function oursToldPrior(jobs: readonly WorkloadJob[], prior: DurationPrior): Promise<JobCost[]> {
-    const policy = policyForTuning({ callCostMs: CALL_COST_MS, shortestJobMs: prior.lowMs, longestJobMs: prior.highMs });
+/** Ours on `jobs` of `prior` told that prior's range (`shortestJobMs`, `longestJobMs`) and a call cost (default the bench's). */
+function oursTold(jobs: readonly WorkloadJob[], prior: DurationPrior, callCostMs = CALL_COST_MS): Promise<JobCost[]> {
+    const policy = policyForTuning({ callCostMs, shortestJobMs: prior.lowMs, longestJobMs: prior.highMs });
     return replayWaiter(jobs, oursWith(policy, prior));
+}
+
+/** Ours ÷ the blind optimum on `jobs` of `prior` at another call cost: ours tuned to it, the optimum computed for it, J costed at it. */
+async function ratioAtCallCost(jobs: readonly WorkloadJob[], prior: DurationPrior, callCostMs: number): Promise<number> {
+    const ours = await oursTold(jobs, prior, callCostMs);
+    const optimum = blindOptimum(prior, callCostMs).waiter;
+    const blind = await replayWaiter(jobs, async (job) => optimum(job.probe));
+    return costOf(ours, jobs, () => true, callCostMs).j / costOf(blind, jobs, () => true, callCostMs).j;
 }
 
 /**
@@ -205,14 +218,14 @@ function awareOptimum(job: WorkloadJob, prior: DurationPrior): JobCost {
     return { calls: 0, lagMs: milestoneOracle(job.probe, job.durationMs, prior, CALL_COST_MS, DEFAULT_BOUNDS.maxIntervalMs).expectedMs };
 }
 
-/** Mean cost over the jobs `pick` selects. */
-export function costOf(list: readonly JobCost[], jobs: readonly WorkloadJob[], pick: (job: WorkloadJob) => boolean): CostStats {
+/** Mean cost over the jobs `pick` selects, J at `callCostMs` per call (default the bench's). */
+export function costOf(list: readonly JobCost[], jobs: readonly WorkloadJob[], pick: (job: WorkloadJob) => boolean, callCostMs = CALL_COST_MS): CostStats {
     const chosen = list.filter((_, i) => pick(jobs[i]));
     const seen = chosen.filter((c) => c.lagMs !== undefined);
     const calls = mean(chosen.map((c) => c.calls));
     const lagS = mean(seen.map((c) => c.lagMs! / 1000));
     const missed = chosen.length - seen.length;
-    return { jobs: chosen.length, calls, lagS, j: missed === 0 ? lagS + (CALL_COST_MS / 1000) * calls : Number.NaN, missed };
+    return { jobs: chosen.length, calls, lagS, j: missed === 0 ? lagS + (callCostMs / 1000) * calls : Number.NaN, missed };
 }
 
 function mean(xs: number[]): number {
@@ -555,7 +568,7 @@ async function main() {
             const pc = await replay(pj, p, [OURS, BLIND_OPTIMUM]);
             const o = costOf(pc.get(BLIND_OPTIMUM)!, pj, () => true);
             ratios.push(fmtR(costOf(pc.get(OURS)!, pj, () => true).j / o.j).padStart(columnOf(shape)));
-            toldRatios.push(fmtR(costOf(await oursToldPrior(pj, p), pj, () => true).j / o.j).padStart(columnOf(shape)));
+            toldRatios.push(fmtR(costOf(await oursTold(pj, p), pj, () => true).j / o.j).padStart(columnOf(shape)));
         }
         console.log(`  ${`log-uniform ${lo / 1000} s – ${hi / 60_000} min`.padEnd(30)}${ratios.join("")}`);
         console.log(`  ${"  told that range".padEnd(30)}${toldRatios.join("")}`);
@@ -566,6 +579,19 @@ async function main() {
     console.log(
         `  Every blind schedule pays at least ${bound.lowerBound.toFixed(3)} × the optimum on one of the four priors (the policy's and these): with the ratios weighted ${bound.weights.map((w) => w.toFixed(2)).join(" / ")}, the best schedule for the weighted sum pays ${bound.lowerBound.toFixed(3)} × on average, and none pays less (bench/blind-bound.ts); on each prior that schedule pays ${bound.mixtureRatios.map((r) => r.toFixed(3)).join(" / ")} ×.`,
     );
+
+    console.log(
+        `\nOther call costs (ours with callCostMs set, against the blind optimum computed for it, J costed at it; the policy's prior; jobs as for the priors above), ours÷opt:`,
+    );
+    console.log(`  ${"c".padEnd(30)}${priorShapes.map((sh) => sh.name.padStart(columnOf(sh))).join("")}`);
+    for (const callCostMs of OTHER_CALL_COSTS_MS) {
+        const ratios: string[] = [];
+        for (const shape of priorShapes) {
+            const pj = workload(prior, shape === noProgress ? Math.round(jobsN / 6) : perPriorShape, seed + 5_000 + callCostMs, [shape]);
+            ratios.push(fmtR(await ratioAtCallCost(pj, prior, callCostMs)).padStart(columnOf(shape)));
+        }
+        console.log(`  ${`${callCostMs / 1000} s`.padEnd(30)}${ratios.join("")}`);
+    }
 
     const dl = await deadlineCheck();
     console.log(`\nDeadline: ${dl.line}.`);
