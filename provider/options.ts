@@ -169,6 +169,14 @@ const NUMBER_SETTINGS = ALL_SETTING_KEYS.flatMap((key) => {
     return spec.resolvedAs === undefined ? [] : [{ key, spec, resolvedAs: spec.resolvedAs }];
 });
 
+/** The numeric settings that tune the default poll policy (those resolved to a `PolicyTuning` field). */
+export const POLICY_TUNING_SETTINGS = NUMBER_SETTINGS.filter(
+    ({ key, resolvedAs }) => resolvedAs in DEFAULT_TUNING && SETTING_KEYS.includes(key as keyof JobWaitSettings),
+) as {
+    key: keyof JobWaitSettings;
+    resolvedAs: ResolvedNumberKey;
+}[];
+
 /** Allowed characters of job and instance IDs, as documented for the user. */
 const ID_RULE = "1–128 characters from A–Z, a–z, 0–9, '.', '_', ':', '-', starting with a letter or digit";
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;

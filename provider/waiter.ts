@@ -16,9 +16,9 @@ import { Clock } from "./polling/clock";
 import { pollUntilTerminal, PollOutcome, StatusUpdate } from "./polling/loop";
 import { PollPolicy, policyForTuning } from "./polling/policy";
 import { sharedRequest } from "./polling/sharedRequest";
-import { checkKnownSettings, JobWaitSettings, resolveWaitSettings, ResolvedWaitSettings } from "./options";
+import { checkKnownSettings, JobWaitSettings, POLICY_TUNING_SETTINGS, resolveWaitSettings, ResolvedWaitSettings } from "./options";
 import { serverTextFilter } from "./serverText";
-import { buildJobPath } from "./services";
+import { buildJobPath, printable } from "./services";
 import type { JobStatus } from "./services/types";
 
 /**
@@ -37,19 +37,57 @@ export interface WaitForJobOptions extends JobWaitSettings, Omit<SettingsInput, 
     clock?: Clock;
     /** Random source for jitter. Default `Math.random`. */
     random?: () => number;
-    /** Delay policy. Default: the progress-aware policy, with `callCostSeconds`, `shortestJobSeconds` and `longestJobSeconds` (a policy given here ignores those three). */
+    /** Delay policy. Default: the progress-aware policy, tuned by `callCostSeconds`, `shortestJobSeconds` and `longestJobSeconds` (refused beside a policy given here). */
     policy?: PollPolicy;
 }
 
-/** The options of {@link WaitForJobOptions} beyond the settings and the credentials (the compiler keeps this list complete). */
-const HOOK_OPTIONS: Record<Exclude<keyof WaitForJobOptions, keyof JobWaitSettings | keyof SettingsInput>, true> = {
-    signal: true,
-    onProgress: true,
-    env: true,
-    clock: true,
-    random: true,
-    policy: true,
+/** What a hook option must be. */
+type HookKind = "function" | "object" | "signal";
+
+/** The options of {@link WaitForJobOptions} beyond the settings and the credentials, with what each must be (the compiler keeps this list complete). */
+const HOOK_OPTIONS: Record<Exclude<keyof WaitForJobOptions, keyof JobWaitSettings | keyof SettingsInput>, HookKind> = {
+    signal: "signal",
+    onProgress: "function",
+    env: "object",
+    clock: "object",
+    random: "function",
+    policy: "function",
 };
+
+const HOOK_RULES: Record<HookKind, { accepts: (value: unknown) => boolean; allowed: string }> = {
+    function: { accepts: (value) => typeof value === "function", allowed: "a function" },
+    object: { accepts: (value) => typeof value === "object" && value !== null, allowed: "an object" },
+    signal: {
+        accepts: (value) =>
+            typeof value === "object" &&
+            value !== null &&
+            typeof (value as AbortSignal).aborted === "boolean" &&
+            typeof (value as AbortSignal).addEventListener === "function",
+        allowed: "an AbortSignal (AbortController.signal, AbortSignal.timeout(ms))",
+    },
+};
+
+/**
+ * The hooks given are of their kind, and a custom `policy` comes without the settings that tune
+ * the default one: it would ignore them, and the caller would believe them applied.
+ */
+function checkHooks(options: WaitForJobOptions): void {
+    for (const [key, kind] of Object.entries(HOOK_OPTIONS) as [keyof typeof HOOK_OPTIONS, HookKind][]) {
+        const value = options[key];
+        if (value !== undefined && !HOOK_RULES[kind].accepts(value)) {
+            throw new ConfigError({ field: key, value: `(a value of type ${value === null ? "null" : typeof value})`, allowed: HOOK_RULES[kind].allowed });
+        }
+    }
+    if (options.policy === undefined) return;
+    for (const { key, resolvedAs } of POLICY_TUNING_SETTINGS) {
+        if (options[key] === undefined) continue;
+        throw new ConfigError({
+            field: key,
+            value: printable(options[key]),
+            allowed: `nothing beside a custom policy, which does not read it: leave it out, or tune the policy itself (createProgressAwarePolicy({ ${resolvedAs}: … }))`,
+        });
+    }
+}
 
 /** Every key {@link waitForJob} and {@link getJobStatus} accept besides the settings: credentials and hooks. */
 const OPTION_KEYS: readonly string[] = [...Object.keys(ENV_VARS), ...Object.keys(HOOK_OPTIONS)];
@@ -155,6 +193,7 @@ function resolveOptions(options: WaitForJobOptions): { settings: ResolvedWaitSet
         options.env ?? process.env,
     );
     const settings = resolveWaitSettings(options, { projectId: env.projectId, region: env.region });
+    checkHooks(options);
     return { settings, credentials: env.credentials, cloud: env.cloud };
 }
 

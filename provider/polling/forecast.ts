@@ -305,6 +305,6 @@ function backtestErrors(samples: readonly ProgressSample[], now: ProgressAnalysi
  * Expected remaining time of the job, in ms, when its progress gives a forecast (the median of
  * {@link forecastEnd}); `undefined` otherwise. What progress lines and `onProgress` show as ETA.
  */
-export function estimateRemainingMs(samples: readonly ProgressSample[], nowMs: number): number | undefined {
-    return forecastEnd(samples, nowMs)?.remainingMs;
+export function estimateRemainingMs(samples: readonly ProgressSample[], nowMs: number, modelRisk = DEFAULT_MODEL_RISK): number | undefined {
+    return forecastEnd(samples, nowMs, modelRisk)?.remainingMs;
 }

@@ -29,7 +29,8 @@ export type PollOutcome =
 export interface StatusUpdate extends JobStatus {
     /**
      * Expected remaining time of a running job, ms: the median of the forecast its progress gives
-     * (`estimateRemainingMs`). Absent when progress gives none, and on terminal reads.
+     * (the policy's `estimateRemainingMs`, else the default forecast's). Absent when progress gives
+     * none, and on terminal reads.
      */
     estimatedRemainingMs?: number;
 }
@@ -107,6 +108,7 @@ export async function pollUntilTerminal(fetchOnce: (signal: AbortSignal | undefi
     const random = options.random ?? Math.random;
     const bounds = options.bounds ?? DEFAULT_BOUNDS;
     const policy = options.policy ?? progressAwarePolicy;
+    const eta = policy.estimateRemainingMs ?? estimateRemainingMs;
     const graceMs = options.notFoundGraceMs ?? DEFAULT_NOT_FOUND_GRACE_MS;
     const { signal, jobId, timeoutMs } = options;
 
@@ -139,7 +141,7 @@ export async function pollUntilTerminal(fetchOnce: (signal: AbortSignal | undefi
                 if (status.progress !== undefined) recordSample(samples, { atMs: askedAt, progress: status.progress });
                 try {
                     if (options.onStatus) {
-                        const remainingMs = status.state === "running" ? estimateRemainingMs(samples, askedAt) : undefined;
+                        const remainingMs = status.state === "running" ? eta(samples, askedAt) : undefined;
                         options.onStatus(remainingMs === undefined ? status : { ...status, estimatedRemainingMs: remainingMs });
                     }
                 } catch {

@@ -65,7 +65,7 @@
 
 import { ConfigError } from "../errors";
 import { printable } from "../services";
-import { EndForecast, FINEST_STEP_MS, forecastEnd } from "./forecast";
+import { EndForecast, estimateRemainingMs, FINEST_STEP_MS, forecastEnd } from "./forecast";
 import { DEFAULT_MODEL_RISK, ProgressSample } from "./progress";
 import { DurationPrior, logUniformPrior, normalTail, optimalSchedule } from "./schedule";
 
@@ -119,7 +119,15 @@ export const DEFAULT_BOUNDS: PollBounds = Object.freeze({ minIntervalMs: 1_000, 
  * delay that ends exactly at the deadline, which may be shorter than the minimum. The loop also
  * caps every wait at the deadline, so a custom policy need not.
  */
-export type PollPolicy = (obs: PollObservation, bounds: PollBounds, random: () => number) => number;
+export interface PollPolicy {
+    (obs: PollObservation, bounds: PollBounds, random: () => number): number;
+    /**
+     * The remaining time (ms) the policy expects from these samples at `nowMs`, where it has a
+     * forecast: the ETA of progress lines and `onStatus`. A policy without it gets the default
+     * forecast's ({@link estimateRemainingMs}).
+     */
+    estimateRemainingMs?: (samples: readonly ProgressSample[], nowMs: number) => number | undefined;
+}
 
 /**
  * Each decision places the next look where the look density has accumulated u looks, u drawn from
@@ -266,12 +274,12 @@ function forecastDelay(f: EndForecast, now: number, blind: BlindSchedule, callCo
  * @throws ConfigError naming the field when a tuning value is not a finite number in its range,
  *   `shortestJobMs` is not below `longestJobMs`, or the key is not a {@link PolicyTuning} field.
  */
-export function createProgressAwarePolicy(tuning: PolicyTuning = {}): (obs: PollObservation, bounds?: PollBounds, random?: () => number) => number {
+export function createProgressAwarePolicy(tuning: PolicyTuning = {}): ProgressAwarePolicy {
     const { callCostMs, modelRisk, shortestJobMs, longestJobMs } = resolveTuning(tuning);
     const prior = logUniformPrior(shortestJobMs, longestJobMs);
     const schedules = recentlyUsed<BlindSchedule>(CACHED_SCHEDULES);
     const scheduleFor = (min: number, max: number) => schedules(`${min}|${max}`, () => blindSchedule(prior, callCostMs, min, max));
-    return (obs, bounds = DEFAULT_BOUNDS, random = Math.random) => {
+    const policy = (obs: PollObservation, bounds = DEFAULT_BOUNDS, random = Math.random) => {
         const min = finiteOr(bounds.minIntervalMs, DEFAULT_BOUNDS.minIntervalMs);
         const max = Math.max(min, finiteOr(bounds.maxIntervalMs, Number.MAX_SAFE_INTEGER));
         const now = Math.max(0, finiteOr(obs.elapsedMs, 0));
@@ -311,6 +319,15 @@ export function createProgressAwarePolicy(tuning: PolicyTuning = {}): (obs: Poll
         }
         return delay;
     };
+    return Object.assign(policy, {
+        estimateRemainingMs: (samples: readonly ProgressSample[], nowMs: number) => estimateRemainingMs(samples, nowMs, modelRisk),
+    });
+}
+
+/** What {@link createProgressAwarePolicy} returns: a {@link PollPolicy} whose `bounds` and `random` may be left out, with the ETA of its own forecast. */
+export interface ProgressAwarePolicy extends PollPolicy {
+    (obs: PollObservation, bounds?: PollBounds, random?: () => number): number;
+    estimateRemainingMs: (samples: readonly ProgressSample[], nowMs: number) => number | undefined;
 }
 
 /** The progress-aware policy with {@link DEFAULT_TUNING}: what every waiter uses unless told otherwise. */

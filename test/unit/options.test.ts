@@ -3,7 +3,7 @@
  * shows the value and says what is allowed; an unknown key of waitForJob/getJobStatus too.
  */
 import { expect } from "chai";
-import { ConfigError } from "../../provider/errors";
+import { ConfigError, JobCancelledError } from "../../provider/errors";
 import { inspect } from "node:util";
 import { ALL_SETTING_KEYS, JobWaitSettings, resolveWaitSettings, SettingSpec, SETTINGS } from "../../provider/options";
 import { systemClock } from "../../provider/polling/clock";
@@ -251,5 +251,43 @@ describe("options: an unknown key is refused, naming the closest valid one and n
         };
         const error = await getJobStatus(all).catch((e: unknown) => e);
         expect((error as ConfigError).field).to.equal("jobId");
+    });
+});
+
+describe("options: hooks are of their kind, and a custom policy comes without the default policy's tuning", () => {
+    const base: WaitForJobOptions = { ...good, accessKey: "AKHOOKS0000000000001", secretKey: "sk-hooks", env: {} };
+    const CASES: [string, Record<string, unknown>, string, RegExp][] = [
+        ["a policy that is a name", { policy: "fast" }, "policy", /Invalid policy: \(a value of type string\)\. Allowed: a function\./],
+        ["an onProgress that is an object", { onProgress: {} }, "onProgress", /Invalid onProgress: \(a value of type object\)\. Allowed: a function\./],
+        ["a random source that is a number", { random: 0.5 }, "random", /Invalid random: \(a value of type number\)\. Allowed: a function\./],
+        ["a clock that is null", { clock: null }, "clock", /Invalid clock: \(a value of type null\)\. Allowed: an object\./],
+        ["a signal that is a boolean", { signal: true }, "signal", /Invalid signal: \(a value of type boolean\)\. Allowed: an AbortSignal/],
+        [
+            "a call cost beside a custom policy",
+            { policy: progressAwarePolicy, callCostSeconds: 2 },
+            "callCostSeconds",
+            /Invalid callCostSeconds: 2\. Allowed: nothing beside a custom policy, which does not read it: leave it out, or tune the policy itself \(createProgressAwarePolicy\(\{ callCostMs: … \}\)\)\./,
+        ],
+        [
+            "a duration range beside a custom policy",
+            { policy: () => 1_000, longestJobSeconds: 600 },
+            "longestJobSeconds",
+            /createProgressAwarePolicy\(\{ longestJobMs: … \}\)/,
+        ],
+    ];
+    for (const [what, extra, field, message] of CASES) {
+        it(`refuses ${what}, before any request`, async () => {
+            const error = await waitForJob({ ...base, ...extra } as unknown as WaitForJobOptions).catch((e: unknown) => e);
+            expect(error).to.be.instanceOf(ConfigError);
+            expect((error as ConfigError).field).to.equal(field);
+            expect((error as ConfigError).message).to.match(message);
+        });
+    }
+
+    it("takes a custom policy alone, and the tuning settings without one (the wait starts, and is cancelled)", async () => {
+        for (const extra of [{ policy: () => 1_000 }, { callCostSeconds: 2, shortestJobSeconds: 5, longestJobSeconds: 600 }]) {
+            const error = await waitForJob({ ...base, ...extra, signal: AbortSignal.abort(new Error("stop")) }).catch((e: unknown) => e);
+            expect(error, JSON.stringify(Object.keys(extra))).to.be.instanceOf(JobCancelledError);
+        }
     });
 });

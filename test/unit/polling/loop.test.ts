@@ -251,6 +251,23 @@ describe("polling loop", () => {
         expect(blind).to.deep.equal([undefined, undefined, undefined]);
     });
 
+    it("takes the ETA from the policy when it has its own forecast", async () => {
+        const clock = new VirtualClock();
+        const { fetchOnce } = script(clock, [0, 10, 20].map((p) => status("running", p)).concat([status("succeeded", 100)]));
+        const told: [number, number][] = [];
+        const policy: PollPolicy = Object.assign(every(10_000), {
+            estimateRemainingMs: (samples: readonly unknown[], nowMs: number) => (told.push([samples.length, nowMs]), 42_000),
+        });
+        const seen: (number | undefined)[] = [];
+        await pollUntilTerminal(fetchOnce, { jobId: "j", timeoutMs: 1e6, clock, policy, onStatus: (s) => seen.push(s.estimatedRemainingMs) });
+        expect(seen).to.deep.equal([42_000, 42_000, 42_000, undefined]);
+        expect(told).to.deep.equal([
+            [1, 0],
+            [2, 10_000],
+            [3, 20_000],
+        ]);
+    });
+
     it("never sleeps past the deadline even when the policy asks for more", async () => {
         const clock = new VirtualClock();
         const { fetchOnce, calls } = script(clock, [status("running")]);

@@ -386,6 +386,16 @@ describe("createProgressAwarePolicy: tuning", () => {
         expect(analyseProgress(s, near.elapsedMs, 0.1).sigmaMs!).to.be.below(analyseProgress(s, near.elapsedMs, 0.5).sigmaMs!);
     });
 
+    it("its ETA is its own forecast's: the model risk it plans with is the one its ETA has", () => {
+        const { samples, elapsedMs } = near;
+        for (const modelRisk of [0, 0.1, 2]) {
+            const expected = forecastEnd(samples, elapsedMs, modelRisk)?.remainingMs;
+            expect(expected, `modelRisk ${modelRisk}: a forecast`).to.be.a("number");
+            expect(createProgressAwarePolicy({ modelRisk }).estimateRemainingMs(samples, elapsedMs)).to.equal(expected);
+        }
+        expect(forecastEnd(samples, elapsedMs, 0)?.remainingMs, "the risk changes the ETA").to.not.equal(forecastEnd(samples, elapsedMs, 2)?.remainingMs);
+    });
+
     const bad: [string, unknown, RegExp][] = [
         ["negative call cost", { callCostMs: -1 }, /tuning\.callCostMs: -1\. Allowed: a finite number from 0 to 3600000 \(default 1000\)/],
         ["NaN model risk", { modelRisk: Number.NaN }, /tuning\.modelRisk: null/],
