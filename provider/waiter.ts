@@ -67,10 +67,7 @@ const HOOK_RULES: Record<HookKind, { accepts: (value: unknown) => boolean; allow
     },
 };
 
-/**
- * The hooks given are of their kind, and a custom `policy` comes without the settings that tune
- * the default one: it would ignore them, and the caller would believe them applied.
- */
+/** The hooks given are of their kind (checked before any of them is used). */
 function checkHooks(options: WaitForJobOptions): void {
     for (const [key, kind] of Object.entries(HOOK_OPTIONS) as [keyof typeof HOOK_OPTIONS, HookKind][]) {
         const value = options[key];
@@ -78,6 +75,10 @@ function checkHooks(options: WaitForJobOptions): void {
             throw new ConfigError({ field: key, value: `(a value of type ${value === null ? "null" : typeof value})`, allowed: HOOK_RULES[kind].allowed });
         }
     }
+}
+
+/** A custom `policy` comes without the settings that tune the default one: it would ignore them, and the caller would believe them applied. */
+function checkCustomPolicy(options: WaitForJobOptions): void {
     if (options.policy === undefined) return;
     for (const { key, resolvedAs } of POLICY_TUNING_SETTINGS) {
         if (options[key] === undefined) continue;
@@ -180,6 +181,7 @@ function resolveOptions(options: WaitForJobOptions): { settings: ResolvedWaitSet
         throw new ConfigError({ field: "options", value: String(options), allowed: "an object with at least service and jobId" });
     }
     checkKnownSettings(options, OPTION_KEYS, CREDENTIAL_HINT);
+    checkHooks(options);
     const env = resolveSettings(
         {
             accessKey: options.accessKey,
@@ -193,7 +195,7 @@ function resolveOptions(options: WaitForJobOptions): { settings: ResolvedWaitSet
         options.env ?? process.env,
     );
     const settings = resolveWaitSettings(options, { projectId: env.projectId, region: env.region });
-    checkHooks(options);
+    checkCustomPolicy(options);
     return { settings, credentials: env.credentials, cloud: env.cloud };
 }
 

@@ -263,6 +263,12 @@ describe("options: hooks are of their kind, and a custom policy comes without th
         ["a clock that is null", { clock: null }, "clock", /Invalid clock: \(a value of type null\)\. Allowed: an object\./],
         ["a signal that is a boolean", { signal: true }, "signal", /Invalid signal: \(a value of type boolean\)\. Allowed: an AbortSignal/],
         [
+            "an environment that is a string, before it is read for credentials",
+            { env: "HW_ACCESS_KEY=x", accessKey: undefined, secretKey: undefined },
+            "env",
+            /Invalid env: \(a value of type string\)\. Allowed: an object\./,
+        ],
+        [
             "a call cost beside a custom policy",
             { policy: progressAwarePolicy, callCostSeconds: 2 },
             "callCostSeconds",
