@@ -145,11 +145,20 @@ export async function waitForJob(options: WaitForJobOptions): Promise<CompletedJ
  * error (`JobApiError`, including 404 and transient failures) or `ConfigError`.
  */
 export async function getJobStatus(options: WaitForJobOptions): Promise<JobStatus> {
+    const outcome = await lookOnce(options);
+    if (outcome.kind === "status") return outcome.status;
+    throw outcome.error;
+}
+
+/**
+ * Ask once and say what the answer was, classified: what {@link getJobStatus} reads, for a caller
+ * that treats a temporary failure (worth waiting out) apart from a permanent one, as the
+ * resource's refresh does. Rejects with `ConfigError`, or with the abort reason when `signal` aborts.
+ */
+export async function lookOnce(options: WaitForJobOptions): Promise<PollOutcome> {
     const { fetchOnce, release } = prepare(options, "once");
     try {
-        const outcome = await fetchOnce(options.signal);
-        if (outcome.kind === "status") return outcome.status;
-        throw outcome.error;
+        return await fetchOnce(options.signal);
     } finally {
         release();
     }

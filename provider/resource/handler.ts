@@ -15,7 +15,7 @@ import { ConfigError, JobApiError, JobFailedError } from "../errors";
 import { resolveSettingDefaults, SettingsInput } from "../http/credentials";
 import { ALL_SETTING_KEYS, checkKnownSettings, JobWaiterSettings, REPLACE_ON_CHANGE, resolveAllowFailure, resolveWaitSettings } from "../options";
 import type { JobStatus } from "../services/types";
-import { getJobStatus, waitForJob, WaitForJobOptions } from "../waiter";
+import { lookOnce, waitForJob, WaitForJobOptions } from "../waiter";
 import { ADDED_OUTPUT_KEYS, JobWaiterOutputs, STATUS_OUTPUT_KEYS } from "./outputs";
 import { createProgressReporter } from "./progressReporter";
 
@@ -104,7 +104,16 @@ export async function diff(_id: string, olds: Props, news: Props): Promise<dynam
     const regionLocates = olds.endpoint === undefined || news.endpoint === undefined;
     const replaces = changed.filter((key) => REPLACE_ON_CHANGE.includes(key) && (key !== "region" || regionLocates));
     const moved = typeof news[PROVIDER_KEY] === "string" && !isUnknown(news[PROVIDER_KEY]) && olds[PROVIDER_KEY] !== news[PROVIDER_KEY];
-    return { changes: changed.length > 0 || moved, replaces, deleteBeforeReplace: false };
+    return { changes: changed.length > 0 || moved || failureRefused(olds, news), replaces, deleteBeforeReplace: false };
+}
+
+/**
+ * A job recorded as failed that the inputs do not allow (`allowFailure` dropped, or a refresh that
+ * found the job failed): an update, so that {@link update} fails the deployment instead of
+ * letting dependents go on.
+ */
+function failureRefused(olds: Props, news: Props): boolean {
+    return olds.state === "failed" && news.allowFailure !== true;
 }
 
 /** Wait until the job is terminal. The resource ID is the job ID. */
@@ -115,21 +124,28 @@ export async function create(inputs: Props): Promise<dynamic.CreateResult> {
 }
 
 /**
- * Refresh: ask the job again (and wait if it is still running). A job the service no longer
+ * Refresh: ask the job again, and wait while it is still running or the service answers with a
+ * temporary failure (5xx, 429, no answer: retried within the deadline, as `create` does). A
+ * failed job is recorded as failed, whatever `allowFailure` says: the state tells what the
+ * service says, and the next `up` refuses it (see {@link diff}). A job the service no longer
  * knows (404: expired) keeps its last recorded state instead of disappearing from the stack.
  */
 export async function read(id: string, props: Props): Promise<dynamic.ReadResult> {
     const settings = pickInputs(props);
+    const expired = () => {
+        process.stderr.write(`jobwaiter: ${settings.service} job ${id} is no longer known to the service (expired?); keeping its last recorded state.\n`);
+        return { id, props };
+    };
+    const first = await lookOnce(waitOptions(settings));
+    if (first.kind === "status" && first.status.state !== "running") return { id, props: { ...props, ...outputsOf(first.status) } };
+    if (first.kind === "notFound") return expired();
+    if (first.kind === "permanent") throw first.error;
     try {
-        const first = await getJobStatus(waitOptions(settings));
-        if (first.state !== "running") return { id, props: { ...props, ...outputsOf(first) } };
-        const { polls: _polls, waitedSeconds: _waited, ...status } = await waitAndRecord(settings, { allowFailure: true });
+        // The job was seen when it was created: a 404 now means it expired, with no grace.
+        const { polls: _polls, waitedSeconds: _waited, ...status } = await waitAndRecord({ ...settings, notFoundGraceSeconds: 0 }, { allowFailure: true });
         return { id, props: { ...props, ...status } };
     } catch (error) {
-        if (error instanceof JobApiError && error.httpStatus === 404) {
-            process.stderr.write(`jobwaiter: ${settings.service} job ${id} is no longer known to the service (expired?); keeping its last recorded state.\n`);
-            return { id, props };
-        }
+        if (error instanceof JobApiError && error.httpStatus === 404) return expired();
         throw error;
     }
 }
@@ -138,9 +154,9 @@ export async function read(id: string, props: Props): Promise<dynamic.ReadResult
 export async function update(_id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult> {
     const outs = { ...olds, ...news };
     for (const key of ALL_SETTING_KEYS) if (!(key in news)) delete outs[key];
-    if (olds.state === "failed" && news.allowFailure !== true) {
+    if (failureRefused(olds, news)) {
         throw new Error(
-            `${String(news.service)} job ${String(news.jobId)} is recorded as failed (${[olds.failedCode, olds.failedDetail].filter(Boolean).join(": ") || "no reason given"}) and allowFailure is no longer true.`,
+            `${String(news.service)} job ${String(news.jobId)} is recorded as failed (${[olds.failedCode, olds.failedDetail].filter(Boolean).join(": ") || "no reason given"}) and allowFailure is not true: set allowFailure to true to keep the failed job, or wait on a new job (a new jobId replaces the waiter).`,
         );
     }
     return { outs };

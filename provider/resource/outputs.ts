@@ -57,7 +57,7 @@ export const OUTPUTS = declareOutputs({
     jobId: { type: "string", from: "input" },
     /** The project ID used (the input, or its default). */
     projectId: { type: "string", from: "input" },
-    /** `succeeded`, or `failed` when `allowFailure` is true. */
+    /** `succeeded`, or `failed` with `allowFailure` or from a refresh (the next update then fails). */
     state: { type: "string", from: "status" },
     /** The raw terminal status (`SUCCESS`, `Completed`, `FAIL`...). */
     status: { type: "string", from: "status" },
@@ -71,9 +71,9 @@ export const OUTPUTS = declareOutputs({
     beginTime: { type: "string", from: "status" },
     /** End time, ISO 8601 UTC. */
     endTime: { type: "string", from: "status" },
-    /** Failure code (only with `allowFailure`). */
+    /** Failure code (state `failed`). */
     failedCode: { type: "string", from: "status" },
-    /** Failure detail (only with `allowFailure`). */
+    /** Failure detail (state `failed`). */
     failedDetail: { type: "string", from: "status" },
     /** DDM and the RDS family: the instance the job ran on (`id`, `name`). */
     instance: { type: "object", from: "status" },

@@ -160,6 +160,22 @@ describe("resource: diff", () => {
     }
 });
 
+describe("resource: diff of a job recorded as failed", () => {
+    const failed = { ...base, state: "failed", status: "FAIL", failedCode: "DWS.0114" };
+    const table: [string, Record<string, unknown>, Record<string, unknown>, boolean][] = [
+        ["allowed, and still allowed: no change", { allowFailure: true }, { allowFailure: true }, false],
+        ["found failed by a refresh, not allowed: an update, which refuses it", {}, {}, true],
+        ["allowed now (the user accepts the failure): an update, which records it", {}, { allowFailure: true }, true],
+    ];
+    for (const [what, old, change, changes] of table) {
+        it(what, async () => {
+            const r = await diff("id", { ...failed, ...old }, { ...base, ...change });
+            expect(r.changes).to.equal(changes);
+            expect(r.replaces).to.deep.equal([]);
+        });
+    }
+});
+
 describe("resource: update", () => {
     it("keeps the recorded job outputs and takes the new inputs, without waiting", async () => {
         const olds = { ...base, timeoutSeconds: 10, state: "succeeded", status: "SUCCESS", polls: 3 };
@@ -177,6 +193,12 @@ describe("resource: update", () => {
         const error = await update("id", olds, { ...base }).catch((e) => e);
         expect(error).to.be.instanceOf(Error);
         expect(error.message).to.match(/recorded as failed \(DWS\.0114: no ELB\)/);
+    });
+
+    it("records a failed job once allowFailure is set, without waiting", async () => {
+        const olds = { ...base, state: "failed", failedCode: "DWS.0114" };
+        const r = await update("id", olds, { ...base, allowFailure: true });
+        expect(r.outs).to.include({ allowFailure: true, state: "failed", failedCode: "DWS.0114" });
     });
 });
 

@@ -1,0 +1,105 @@
+/**
+ * The resource's refresh (`read`) against the emulator on 127.0.0.1: a temporary failure on the
+ * first look is waited out as `create` waits it out, and a job the service now reports as failed
+ * is recorded as failed and refused by the next update unless `allowFailure` is true.
+ */
+import { expect } from "chai";
+import { configure, diff, read, update } from "../../provider/resource/handler";
+import { EmulatedJobDefinition, JobApiEmulator } from "../../provider/testing/emulator";
+import { JobHome, jobIn } from "../support/jobs";
+
+const AK = "REFRESHAK00000000001";
+const SK = "refresh-secret-key-do-not-leak-0001";
+const HOME: JobHome = { projectId: "05f2cff45100d5112f4bc00b794ea08e", instanceId: "roma-instance-1" };
+const CREDENTIALS: Record<string, string> = { "huaweicloud:accessKey": AK, "huaweicloud:secretKey": SK };
+
+describe("resource refresh against the emulator", function () {
+    this.timeout(20_000);
+    let emu: JobApiEmulator;
+
+    before(async () => {
+        emu = await JobApiEmulator.start({ accessKeys: { [AK]: SK } });
+        await configure({ config: { get: (key: string) => CREDENTIALS[key], require: (key: string) => CREDENTIALS[key] ?? "" } });
+    });
+    after(async () => {
+        await configure({ config: { get: () => undefined, require: () => "" } });
+        await emu.close();
+    });
+
+    /** The state a `create` recorded for a job defined by `def`: its inputs and a success. */
+    function recorded(def: Partial<EmulatedJobDefinition>): Record<string, unknown> {
+        const jobId = emu.defineJob(jobIn(HOME, 0, { service: "dws", ...def }));
+        return {
+            service: "dws",
+            jobId,
+            projectId: HOME.projectId,
+            endpoint: emu.endpoint,
+            allowInsecureLoopback: true,
+            timeoutSeconds: 10,
+            minPollIntervalSeconds: 0.02,
+            maxPollIntervalSeconds: 0.1,
+            state: "succeeded",
+            status: "SUCCESS",
+            polls: 1,
+        };
+    }
+
+    /** `fn` with the provider's stderr (progress lines, notices) captured. */
+    async function quietly<T>(fn: () => Promise<T>): Promise<T> {
+        const original = process.stderr.write.bind(process.stderr);
+        process.stderr.write = (() => true) as typeof process.stderr.write;
+        try {
+            return await fn();
+        } finally {
+            process.stderr.write = original;
+        }
+    }
+
+    const TEMPORARY: [string, EmulatedJobDefinition["faults"]][] = [
+        ["a 503", [{ kind: "status", status: 503, count: 2 }]],
+        ["a 429 with Retry-After", [{ kind: "status", status: 429, retryAfter: "0" }]],
+        ["a dropped connection", [{ kind: "drop" }]],
+    ];
+    for (const [what, faults] of TEMPORARY) {
+        it(`waits out ${what} on the first look, as create does, and records what the job says`, async () => {
+            const props = recorded({ faults });
+            const jobId = props.jobId as string;
+            const r = await quietly(() => read(jobId, { ...props, state: "running", status: "RUNNING" }));
+            expect(r.props).to.include({ state: "succeeded", status: "SUCCESS", polls: 1 });
+            expect(emu.requestCount(jobId), "the failing looks, then the one that read the job").to.equal((faults![0].count ?? 1) + 1);
+        });
+    }
+
+    it("records a job the service now reports as failed, and the next update refuses it unless allowFailure is true", async () => {
+        const props = recorded({ outcome: "failed", failedCode: "DWS.0114", failedDetail: "no ELB" });
+        const r = await quietly(() => read(props.jobId as string, props));
+        expect(r.props).to.include({ state: "failed", failedCode: "DWS.0114" });
+        const refreshed = r.props as Record<string, unknown>;
+        const inputs = { ...props, state: undefined, status: undefined, polls: undefined };
+
+        const refused = await diff("id", refreshed, inputs);
+        expect(refused, "a failed job the inputs do not allow is a change").to.include({ changes: true });
+        expect(refused.replaces).to.deep.equal([]);
+        const error = await update("id", refreshed, inputs).catch((e: Error) => e);
+        expect(error).to.be.instanceOf(Error);
+        expect((error as Error).message).to.match(/recorded as failed \(DWS\.0114: no ELB\) and allowFailure is not true: set allowFailure to true/);
+
+        const allowed = await diff("id", { ...refreshed, allowFailure: true }, { ...inputs, allowFailure: true });
+        expect(allowed.changes, "allowFailure true keeps it").to.equal(false);
+    });
+
+    it("a job still running at refresh that then fails is recorded as failed, not thrown", async () => {
+        const props = recorded({ durationMs: 300, outcome: "failed", failedCode: "DWS.0114", failedDetail: "no ELB" });
+        const r = await quietly(() => read(props.jobId as string, props));
+        expect(r.props).to.include({ state: "failed", failedCode: "DWS.0114", polls: 1 });
+        expect(emu.requestCount(props.jobId as string)).to.be.above(1);
+    });
+
+    it("a job the service no longer knows keeps its recorded state at once", async () => {
+        const props = { ...recorded({}), jobId: "0123456789abcdef0123456789abcdef" };
+        const started = Date.now();
+        const r = await quietly(() => read(props.jobId, props));
+        expect(r.props).to.deep.equal(props);
+        expect(Date.now() - started, "no grace for a job seen before").to.be.below(2_000);
+    });
+});
