@@ -271,6 +271,36 @@ describe("JobWaiter through the real Pulumi CLI", function () {
         expect(emu.requests.length, "delete sends no request").to.equal(requests);
     });
 
+    it("a refresh that finds the job failed (after a 503) records it; the next up fails naming the failure until allowFailure is set", async () => {
+        const jobId = job({ service: "dws", durationMs: 200 });
+        const stack = await newStack([waiter("w-turned", { service: "dws", jobId })]);
+        const up = await workspace.stackCommand(stack, ["up"]);
+        expect(up.code, up.output).to.equal(0);
+
+        job({
+            service: "dws",
+            jobId,
+            durationMs: 0,
+            outcome: "failed",
+            failedCode: "DWS.0114",
+            failedDetail: "no ELB",
+            faults: [{ kind: "status", status: 503 }],
+        });
+        const refreshed = await workspace.stackCommand(stack, ["refresh"]);
+        expect(refreshed.code, refreshed.output).to.equal(0);
+        expect(findExported(await workspace.exportState(stack), "w-turned")?.outputs).to.include({ state: "failed", failedCode: "DWS.0114" });
+
+        const refused = await workspace.stackCommand(stack, ["up"]);
+        expect(refused.code, refused.output).to.not.equal(0);
+        expect(refused.output).to.match(/recorded as failed \(DWS\.0114: no ELB\) and allowFailure is not true/);
+
+        await setWaiters(stack, [waiter("w-turned", { service: "dws", jobId, allowFailure: true })]);
+        const accepted = await workspace.stackCommand(stack, ["up"]);
+        expect(accepted.code, accepted.output).to.equal(0);
+        expect(steps(accepted, "w-turned")).to.deep.equal(["updated"]);
+        expect((await results(stack))["w-turned"]).to.include({ state: "failed", failedCode: "DWS.0114" });
+    });
+
     it("preview with a job ID not known yet checks every known input, sends no request, and never shows a credential given as input", async () => {
         const jobId = job({ service: "dws" });
         const ok = await workspace.stackCommand(await newStack([waiter("w-pv", { service: "dws", jobId }, ["jobId"])]), ["preview"]);
