@@ -53,7 +53,7 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
  */
 export function serverTextFilter(secrets: readonly string[]): ServerTextFilter {
     const forms = secretForms(secrets);
-    return (text) => bound(replaceForms(stripControls(text), forms));
+    return (text) => clipText(replaceForms(stripControls(text), forms));
 }
 
 /**
@@ -130,10 +130,10 @@ function replaceForms(text: string, forms: RegExp | undefined): string {
     return forms === undefined ? text : text.replace(forms, REDACTED);
 }
 
-/** At most {@link MAX_SERVER_TEXT} characters, the last one an ellipsis when cut; a surrogate pair is never split. */
-function bound(text: string): string {
-    if (text.length <= MAX_SERVER_TEXT) return text;
-    let cut = MAX_SERVER_TEXT - 1;
+/** At most `max` characters, the last one an ellipsis when cut; a surrogate pair is never split. */
+export function clipText(text: string, max = MAX_SERVER_TEXT): string {
+    if (text.length <= max) return text;
+    let cut = max - 1;
     if (/[\ud800-\udbff]/.test(text[cut - 1])) cut--;
     return `${text.slice(0, cut)}…`;
 }

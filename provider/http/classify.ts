@@ -195,7 +195,8 @@ function looksLikeHtml(answer: HttpAnswer): boolean {
 
 /**
  * Huawei error bodies: `{error_code, error_msg, error_details?, request_id?}`, `{error: {code,
- * message}}`, or `{errCode, externalMessage}` (DDM's older APIs, and its older error pages).
+ * message}}`, `{errCode, externalMessage}` (DDM's older APIs, and its older error pages), or
+ * `{code, message}` (the query error of ECS's and BMS's job responses).
  */
 function errorFields(json: { value: unknown } | undefined, answer: HttpAnswer, ctx: ClassifyContext) {
     const body = json?.value;
@@ -204,13 +205,13 @@ function errorFields(json: { value: unknown } | undefined, answer: HttpAnswer, c
         return text === undefined ? undefined : ctx.safeText(text) || undefined;
     };
     const errorMsg = [
-        clean(readPath(body, "error_msg") ?? readPath(body, "error.message") ?? readPath(body, "externalMessage")),
+        clean(readPath(body, "error_msg") ?? readPath(body, "error.message") ?? readPath(body, "externalMessage") ?? readPath(body, "message")),
         clean(readPath(body, "error_details")),
     ]
         .filter(Boolean)
         .join(" — ");
     return {
-        errorCode: clean(readPath(body, "error_code") ?? readPath(body, "error.code") ?? readPath(body, "errCode")),
+        errorCode: clean(readPath(body, "error_code") ?? readPath(body, "error.code") ?? readPath(body, "errCode") ?? readPath(body, "code")),
         errorMsg: errorMsg || undefined,
         requestId: clean(answer.headers["x-request-id"]) ?? clean(readPath(body, "request_id")),
     };

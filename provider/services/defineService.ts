@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 
-import type { ServerTextFilter } from "../serverText";
+import { clipText, MAX_SERVER_TEXT, type ServerTextFilter } from "../serverText";
 import { optionalText, parseProgress, parseTime, ProgressScale, readAll, readPath } from "./fields";
 import { JobState, JobStatus, PathId, ServiceAdapter, ServiceKind, SubJobStatus, UnexpectedBodyError } from "./types";
 
@@ -111,7 +111,6 @@ export function defineService(spec: ServiceSpec): ServiceAdapter {
         const known = stateOf(status, states);
         // A batch whose parent says success while a sub-job failed did not do all it was asked: failed.
         const state = known === "succeeded" && failedSubJobs.length > 0 ? "failed" : (known ?? "running");
-        const subFailures = state === "failed" ? describeSubJobFailures(failedSubJobs) : undefined;
         const fromAnswer = {
             status,
             jobName: f.jobName && optionalText(readPath(body, f.jobName)),
@@ -120,7 +119,7 @@ export function defineService(spec: ServiceSpec): ServiceAdapter {
             endTime: f.endTime && parseTime(readPath(body, f.endTime)),
             failedCode:
                 firstText(body, f.failedCode) ?? reasons?.code ?? (state === "failed" ? failedSubJobs.find((sub) => sub.failedCode)?.failedCode : undefined),
-            failedDetail: joinDefined([firstText(body, f.failedDetail) ?? reasons?.detail, subFailures]),
+            failedDetail: describeFailure(firstText(body, f.failedDetail) ?? reasons?.detail, state === "failed" ? failedSubJobs : []),
             instance: f.instance && readInstance(readPath(body, f.instance)),
             archiveId: f.archiveId && optionalText(readPath(body, f.archiveId)),
             resourceIds: nonEmpty(unique([...readTexts(body, f.resourceIds), ...(subJobs ?? []).flatMap((sub) => sub.resourceIds ?? [])])),
@@ -146,6 +145,8 @@ export function defineService(spec: ServiceSpec): ServiceAdapter {
 
 /** At most this many failed sub-jobs are named in `failedDetail`; the rest are counted. */
 export const MAX_NAMED_SUB_JOB_FAILURES = 10;
+/** Longest part of a `failedDetail` that names failed sub-jobs (the job's own detail, or one sub-job), so several fit beside the count. */
+export const MAX_FAILURE_PART_TEXT = 100;
 
 /** The state a status maps to in a kind's table, or `undefined` when the table does not know it. */
 function stateOf(status: string, states: Readonly<Record<JobState, readonly string[]>>): JobState | undefined {
@@ -168,16 +169,26 @@ function readSubJob(item: unknown, paths: SubJobPaths, states: Readonly<Record<J
     return sub;
 }
 
-/** `sub-job <id> (<type>) <status>: <code>: <detail>` for each failed sub-job, the first ten named, the rest counted. */
-function describeSubJobFailures(failed: readonly SubJobStatus[]): string | undefined {
-    if (failed.length === 0) return undefined;
-    const named = failed.slice(0, MAX_NAMED_SUB_JOB_FAILURES).map((sub) => {
+/**
+ * The job's own detail; when sub-jobs failed, that detail cut short, then `sub-job <id> (<type>)
+ * <status>: <code>: <detail>` for failed sub-jobs — at most ten, and only as many as fit in
+ * {@link MAX_SERVER_TEXT} — then how many more failed: the count always survives the filter's cut
+ * (which only ever shortens a text).
+ */
+function describeFailure(detail: string | undefined, failed: readonly SubJobStatus[]): string | undefined {
+    if (failed.length === 0) return detail;
+    const counted = (n: number, more: boolean) => (n > 0 ? `${n} ${more ? "more " : ""}failed sub-job(s)` : undefined);
+    const own = detail && clipText(detail, MAX_FAILURE_PART_TEXT);
+    const named: string[] = [];
+    for (const sub of failed.slice(0, MAX_NAMED_SUB_JOB_FAILURES)) {
         const who = ["sub-job", sub.jobId, sub.jobType && `(${sub.jobType})`, sub.status].filter(Boolean).join(" ");
         const why = joinDefined([sub.failedCode, sub.failedDetail], ": ") ?? "no reason given";
-        return `${who}: ${why}`;
-    });
-    const more = failed.length - named.length;
-    return joinDefined([...named, more > 0 ? `${more} more failed sub-job(s)` : undefined]);
+        const entry = clipText(`${who}: ${why}`, MAX_FAILURE_PART_TEXT);
+        const left = failed.length - named.length - 1;
+        if (joinDefined([own, ...named, entry, counted(left, true)])!.length > MAX_SERVER_TEXT) break;
+        named.push(entry);
+    }
+    return joinDefined([own, ...named, counted(failed.length - named.length, named.length > 0)]);
 }
 
 /** The first text found at a path of the choice. */

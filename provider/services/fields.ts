@@ -102,7 +102,8 @@ export function readAll(body: unknown, path: string): unknown[] {
             const child = (value as Record<string, unknown>)[m[1]];
             if (m[2] === undefined) next.push(child);
             else if (!Array.isArray(child)) continue;
-            else if (m[2] === "") next.push(...child);
+            // A loop, not a spread: a spread of a hostile array of ~10^5 items overflows the stack.
+            else if (m[2] === "") for (const item of child) next.push(item);
             else next.push(child[Number(m[2])]);
         }
         current = next.filter((v) => v !== undefined && v !== null);

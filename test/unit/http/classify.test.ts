@@ -4,6 +4,7 @@
 import { expect } from "chai";
 import { JobApiError } from "../../../provider/errors";
 import { classifyAnswer, classifyTransportFailure, HttpAnswer, parseRetryAfter } from "../../../provider/http/classify";
+import { MAX_BODY_BYTES } from "../../../provider/http/client";
 import { serverTextFilter } from "../../../provider/serverText";
 import { getService } from "../../../provider/services";
 
@@ -96,6 +97,18 @@ describe("http: classifyAnswer", () => {
             "permanent",
             { errorCode: "DBS.280001", errorMsg: "Parameter error." },
         ],
+        [
+            "400 ECS/BMS top-level code/message body (ShowJobResponse's query error)",
+            json(400, { code: "Ecs.0114", message: "Invalid job ID." }),
+            "permanent",
+            { errorCode: "Ecs.0114", errorMsg: "Invalid job ID." },
+        ],
+        [
+            "200 ECS query error without a status names its code",
+            json(200, { code: "Ecs.0114", message: "Invalid job ID." }),
+            "permanent",
+            { httpStatus: 200, errorCode: "Ecs.0114", errorMsg: "Invalid job ID." },
+        ],
         ["200 truncated JSON", { status: 200, headers: {}, body: '{"status":"RUNN' }, "permanent", { httpStatus: 200 }],
         ["200 empty body", { status: 200, headers: {}, body: "" }, "permanent", {}],
         ["200 JSON without status", json(200, { progress: "5%" }), "permanent", {}],
@@ -125,6 +138,14 @@ describe("http: classifyAnswer", () => {
         // eslint-disable-next-line no-control-regex -- no control character may reach the message
         expect(message).to.not.match(/[\u0000-\u001f]/);
         expect(message.length).to.be.lessThan(1000);
+    });
+
+    it("a 200 status with a sub-job list as long as the body cap allows is read, not a stack overflow", () => {
+        const body = JSON.stringify({ status: "RUNNING", entities: { sub_jobs: Array.from({ length: 400_000 }, () => 0) } });
+        expect(body.length).to.be.lessThan(MAX_BODY_BYTES);
+        const outcome = classifyAnswer({ status: 200, headers: { "content-type": "application/json" }, body }, { ...ctx, service: getService("ecs") });
+        expect(outcome.kind).to.equal("status");
+        expect((outcome as { status: { state: string; subJobs?: unknown[] } }).status).to.deep.include({ state: "running" });
     });
 
     it("a 200 body that is not this service's status names the service", () => {

@@ -4,9 +4,9 @@
  */
 import { expect } from "chai";
 import { buildJobPath, getService } from "../../../provider/services";
-import { MAX_NAMED_SUB_JOB_FAILURES } from "../../../provider/services/defineService";
+import { MAX_NAMED_SUB_JOB_FAILURES, MAX_FAILURE_PART_TEXT } from "../../../provider/services/defineService";
 import { JobStatus } from "../../../provider/services/types";
-import { serverTextFilter } from "../../../provider/serverText";
+import { MAX_SERVER_TEXT, serverTextFilter } from "../../../provider/serverText";
 
 /** No secrets held: the filter still strips control characters and bounds length. */
 const safeText = serverTextFilter([]);
@@ -301,6 +301,19 @@ describe("services: the new kinds read their documented examples", () => {
         expect(s.failedDetail!.match(/sub-job s\d+ FAIL: boom/g)).to.have.length(MAX_NAMED_SUB_JOB_FAILURES);
         expect(s.failedDetail).to.match(/; 3 more failed sub-job\(s\)$/);
         expect(s.failedCode).to.equal(undefined);
+    });
+
+    it("long sub-job failures are named only as far as they fit: the count of the rest survives the length cut", () => {
+        const reason = "the flavor is sold out in this availability zone, choose another flavor or zone ".repeat(3);
+        const failed = Array.from({ length: 12 }, (_, i) => ({ status: "FAIL", job_id: `s${i}`, error_code: "Ecs.0000", fail_reason: reason }));
+        const s = getService("ecs").parse({ status: "FAIL", fail_reason: "x".repeat(400), entities: { sub_jobs: failed } }, "j", safeText);
+        const detail = s.failedDetail!;
+        expect(detail.length).to.be.at.most(MAX_SERVER_TEXT);
+        expect(detail).to.not.match(/…$/);
+        const named = detail.match(/sub-job s\d+ FAIL: Ecs\.0000: the flavor/g) ?? [];
+        expect(named.length).to.be.within(1, MAX_NAMED_SUB_JOB_FAILURES);
+        expect(detail).to.match(new RegExp(`; ${12 - named.length} more failed sub-job\\(s\\)$`));
+        for (const part of detail.split("; ").slice(0, -1)) expect(part.length).to.be.at.most(MAX_FAILURE_PART_TEXT);
     });
 
     it("a sub-job without a status, or not an object, is running and flagged, never dropped silently", () => {
