@@ -56,6 +56,25 @@ export class ConfigError extends JobWaiterError {
     }
 }
 
+/** One of two settings that must be in order: its name, its value, and whether the caller set it. */
+export interface OrderedSetting {
+    field: string;
+    value: string;
+    given: boolean;
+}
+
+/**
+ * The error for two settings out of order: it blames the one the caller set (both set: the low
+ * one) and quotes the other, with ", the default" when it was left out. `relation` says what the
+ * blamed value must be: `below` the high one, or `above` the low one.
+ */
+export function outOfOrderError(low: OrderedSetting, high: OrderedSetting, relation: { below: string; above: string }): ConfigError {
+    const quote = (s: OrderedSetting) => `${s.field} (${s.value}${s.given ? "" : ", the default"})`;
+    return low.given
+        ? new ConfigError({ field: low.field, value: low.value, allowed: `a value ${relation.below} ${quote(high)}` })
+        : new ConfigError({ field: high.field, value: high.value, allowed: `a value ${relation.above} ${quote(low)}` });
+}
+
 /** The job reached a terminal failed state. The job's own failure fields are kept. */
 export class JobFailedError extends JobWaiterError {
     readonly code = "JOB_FAILED" as const;

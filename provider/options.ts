@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 
-import { ConfigError } from "./errors";
+import { ConfigError, outOfOrderError } from "./errors";
 import { validateEndpoint, validateRegion } from "./http/endpoint";
 import { DEFAULT_NOT_FOUND_GRACE_MS } from "./polling/loop";
 import { DEFAULT_BOUNDS, DEFAULT_TUNING, TUNING_RANGES } from "./polling/policy";
@@ -249,8 +249,7 @@ export function resolveWaitSettings(
 
 /**
  * Refuse a pair of numeric settings out of order (`low` above `high`, or, where they must differ,
- * less than a millisecond apart), blaming the one the user set (both set: the low one), with the
- * values as given and ", the default" for one left out.
+ * less than a millisecond apart), quoting the values as given ({@link outOfOrderError}).
  */
 function checkOrdered(
     settings: JobWaitSettings,
@@ -261,12 +260,12 @@ function checkOrdered(
     const lowMs = numbers[SETTINGS[pair.low].resolvedAs];
     const highMs = numbers[SETTINGS[pair.high].resolvedAs];
     if (isUnknown(lowMs) || isUnknown(highMs) || lowMs < highMs || (pair.equalAllowed && lowMs === highMs)) return;
-    const given = (key: NumberSettingKey, ms: number) => (settings[key] === undefined ? `${ms / 1000}, the default` : String(settings[key]));
-    const [above, below] = pair.equalAllowed ? ["no smaller than", "no larger than"] : ["at least 0.001 above", "at least 0.001 below"];
-    if (settings[pair.low] === undefined) {
-        throw new ConfigError({ field: pair.high, value: String(settings[pair.high]), allowed: `a value ${above} ${pair.low} (${given(pair.low, lowMs)})` });
-    }
-    throw new ConfigError({ field: pair.low, value: String(settings[pair.low]), allowed: `a value ${below} ${pair.high} (${given(pair.high, highMs)})` });
+    const setting = (key: NumberSettingKey, ms: number) => ({ field: key, value: String(settings[key] ?? ms / 1000), given: settings[key] !== undefined });
+    throw outOfOrderError(
+        setting(pair.low, lowMs),
+        setting(pair.high, highMs),
+        pair.equalAllowed ? { below: "no larger than", above: "no smaller than" } : { below: "at least 0.001 below", above: "at least 0.001 above" },
+    );
 }
 
 /** `allowFailure` of a `JobWaiter`: true, false or (left out) its default. */

@@ -63,7 +63,7 @@
  * @packageDocumentation
  */
 
-import { ConfigError } from "../errors";
+import { ConfigError, outOfOrderError } from "../errors";
 import { printable } from "../services";
 import { EndForecast, estimateRemainingMs, FINEST_STEP_MS, forecastEnd } from "./forecast";
 import { DEFAULT_MODEL_RISK, ProgressSample } from "./progress";
@@ -389,20 +389,8 @@ function resolveTuning(tuning: PolicyTuning): Required<PolicyTuning> {
         resolved[field] = value;
     }
     if (!(resolved.shortestJobMs < resolved.longestJobMs)) {
-        // Blame the end the caller set (both set: the shortest).
-        if (tuning.shortestJobMs === undefined) {
-            throw new ConfigError({
-                field: "tuning.longestJobMs",
-                value: printable(resolved.longestJobMs),
-                allowed: `a number greater than shortestJobMs (${resolved.shortestJobMs}, the default)`,
-            });
-        }
-        const longest = `${resolved.longestJobMs}${tuning.longestJobMs === undefined ? ", the default" : ""}`;
-        throw new ConfigError({
-            field: "tuning.shortestJobMs",
-            value: printable(resolved.shortestJobMs),
-            allowed: `a number smaller than longestJobMs (${longest})`,
-        });
+        const setting = (key: "shortestJobMs" | "longestJobMs") => ({ field: `tuning.${key}`, value: String(resolved[key]), given: tuning[key] !== undefined });
+        throw outOfOrderError(setting("shortestJobMs"), setting("longestJobMs"), { below: "smaller than", above: "greater than" });
     }
     return resolved;
 }

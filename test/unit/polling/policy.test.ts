@@ -414,17 +414,17 @@ describe("createProgressAwarePolicy: tuning", () => {
         [
             "a longest job no longer than the shortest, both set: the shortest is blamed",
             { shortestJobMs: 60_000, longestJobMs: 60_000 },
-            /tuning\.shortestJobMs: 60000\. Allowed: a number smaller than longestJobMs \(60000\)/,
+            /tuning\.shortestJobMs: 60000\. Allowed: a value smaller than tuning\.longestJobMs \(60000\)/,
         ],
         [
             "only the longest job set, below the default shortest",
             { longestJobMs: 5_000 },
-            /tuning\.longestJobMs: 5000\. Allowed: a number greater than shortestJobMs \(10000, the default\)/,
+            /tuning\.longestJobMs: 5000\. Allowed: a value greater than tuning\.shortestJobMs \(10000, the default\)/,
         ],
         [
             "only the shortest job set, above the default longest",
             { shortestJobMs: 2e7 },
-            /tuning\.shortestJobMs: 20000000\. Allowed: a number smaller than longestJobMs \(14400000, the default\)/,
+            /tuning\.shortestJobMs: 20000000\. Allowed: a value smaller than tuning\.longestJobMs \(14400000, the default\)/,
         ],
     ];
     it(`policyForTuning keeps the last ${CACHED_POLICIES} tunings used: a caller varying them cannot grow its cache without end`, () => {
