@@ -119,7 +119,7 @@ export function defineService(spec: ServiceSpec): ServiceAdapter {
             endTime: f.endTime && parseTime(readPath(body, f.endTime)),
             failedCode:
                 firstText(body, f.failedCode) ?? reasons?.code ?? (state === "failed" ? failedSubJobs.find((sub) => sub.failedCode)?.failedCode : undefined),
-            failedDetail: describeFailure(firstText(body, f.failedDetail) ?? reasons?.detail, state === "failed" ? failedSubJobs : []),
+            failedDetail: describeFailure(firstText(body, f.failedDetail) ?? reasons?.detail, state === "failed" ? failedSubJobs : [], safeText),
             instance: f.instance && readInstance(readPath(body, f.instance)),
             archiveId: f.archiveId && optionalText(readPath(body, f.archiveId)),
             resourceIds: nonEmpty(unique([...readTexts(body, f.resourceIds), ...(subJobs ?? []).flatMap((sub) => sub.resourceIds ?? [])])),
@@ -175,15 +175,16 @@ function readSubJob(item: unknown, paths: SubJobPaths, states: Readonly<Record<J
  * {@link MAX_SERVER_TEXT} — then how many more failed: the count always survives the filter's cut
  * (which only ever shortens a text).
  */
-function describeFailure(detail: string | undefined, failed: readonly SubJobStatus[]): string | undefined {
+function describeFailure(detail: string | undefined, failed: readonly SubJobStatus[], safeText: ServerTextFilter): string | undefined {
     if (failed.length === 0) return detail;
     const counted = (n: number, more: boolean) => (n > 0 ? `${n} ${more ? "more " : ""}failed sub-job(s)` : undefined);
-    const own = detail && clipText(detail, MAX_FAILURE_PART_TEXT);
+    // Each part is filtered before it is cut, as the filter itself does: a cut must never leave part of a secret behind.
+    const own = detail && clipText(safeText(detail), MAX_FAILURE_PART_TEXT);
     const named: string[] = [];
     for (const sub of failed.slice(0, MAX_NAMED_SUB_JOB_FAILURES)) {
         const who = ["sub-job", sub.jobId, sub.jobType && `(${sub.jobType})`, sub.status].filter(Boolean).join(" ");
         const why = joinDefined([sub.failedCode, sub.failedDetail], ": ") ?? "no reason given";
-        const entry = clipText(`${who}: ${why}`, MAX_FAILURE_PART_TEXT);
+        const entry = clipText(safeText(`${who}: ${why}`), MAX_FAILURE_PART_TEXT);
         const left = failed.length - named.length - 1;
         if (joinDefined([own, ...named, entry, counted(left, true)])!.length > MAX_SERVER_TEXT) break;
         named.push(entry);
