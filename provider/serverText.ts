@@ -11,8 +11,8 @@
  *    zero-width characters, the BOM), so nothing can reorder or hide text;
  * 3. turns every other control character (C0, DEL, C1) and line or paragraph separator into a
  *    space, runs of them into one, and lone surrogates into U+FFFD;
- * 4. replaces every secret the waiter holds by `***` (see {@link redactSecrets}): raw, URL-encoded,
- *    JSON-escaped, base64 (standard or URL-safe, at any offset within a longer encoded text) and
+ * 4. replaces every secret the waiter holds by `***` (see {@link redactSecrets}): raw, URL-encoded
+ *    (by any rules, once or twice), JSON-escaped, base64 (standard or URL-safe, at any offset within a longer encoded text) and
  *    hex — after steps 1–3, so a secret broken up by escapes or invisible characters is found whole;
  * 5. bounds the length to {@link MAX_SERVER_TEXT} characters — after the redaction, so a cut can
  *    never leave the beginning of a secret behind.
@@ -59,8 +59,8 @@ export function serverTextFilter(secrets: readonly string[]): ServerTextFilter {
 /**
  * Replace every secret of `secrets` occurring in `text` with `***`: raw, URL-encoded and
  * JSON-escaped, in any letter case; base64-encoded (standard or URL-safe alphabet) and hex-encoded,
- * also inside a longer encoded text. Longer forms are replaced first, so a secret that contains
- * another is removed whole.
+ * also inside a longer encoded text. Overlapping finds are replaced as one, so a secret that
+ * contains another is removed whole.
  */
 export function redactSecrets(text: string, secrets: readonly string[]): string {
     return replaceForms(text, secretForms(secrets));
@@ -71,36 +71,133 @@ function stripControls(text: string): string {
     return text.replace(ESCAPE_SEQUENCE, "").replace(FORMAT_CHARACTERS, "").replace(CONTROL_RUNS, " ").replace(LONE_SURROGATE, "\ufffd").trim();
 }
 
-/** One pattern matching, in any letter case, every form of each secret a server could echo (longest first), or none. */
-function secretForms(secrets: readonly string[]): RegExp | undefined {
-    const forms = new Set<string>();
+/**
+ * The forms of the secrets to look for, folded to lower case: `plain` ones as they stand (raw,
+ * JSON-escaped, URL-encoded), `encoded` ones (base64, hex) also with white space anywhere in
+ * them. No regular expression is built from them: one holding every form of a token of a few KB
+ * would exceed the engine's limits and its error would quote the secrets.
+ */
+interface SecretForms {
+    plain: string[];
+    encoded: string[];
+}
+
+function secretForms(secrets: readonly string[]): SecretForms | undefined {
+    const plain = new Set<string>();
     const encoded = new Set<string>();
     for (const secret of secrets) {
         if (secret === "") continue;
-        forms.add(secret);
-        forms.add(JSON.stringify(secret).slice(1, -1));
+        plain.add(secret);
+        plain.add(JSON.stringify(secret).slice(1, -1));
         try {
-            forms.add(encodeURIComponent(secret));
+            plain.add(encodeURIComponent(secret));
         } catch {
             // A lone surrogate cannot be URL-encoded; the other forms are still redacted.
         }
         for (const form of encodedForms(Buffer.from(secret, "utf8"))) encoded.add(form);
     }
-    if (forms.size === 0) return undefined;
-    const escape = (text: string) => text.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
-    // An encoded text may be wrapped into lines (MIME, PEM) or grouped (hex dumps): after the
-    // control characters became spaces, its characters may stand apart.
-    const alternatives = [
-        ...[...forms].map((form) => ({ length: form.length, pattern: escape(form) })),
-        ...[...encoded].map((form) => ({ length: form.length, pattern: [...form].map(escape).join("\\s*") })),
-    ];
-    return new RegExp(
-        alternatives
-            .sort((a, b) => b.length - a.length)
-            .map((a) => a.pattern)
-            .join("|"),
-        "gi",
-    );
+    if (plain.size === 0) return undefined;
+    return { plain: [...plain].map(fold), encoded: [...encoded].map(fold) };
+}
+
+/**
+ * A text as the search sees it: each of its UTF-16 units with the range `[from, to)` of the
+ * original text it stands for (a decoded `%2B` stands for three units).
+ */
+interface View {
+    text: string;
+    from: Int32Array;
+    to: Int32Array;
+}
+
+/** Percent-encodings undone, one layer after another, when looking for a secret. */
+const MAX_PERCENT_DECODINGS = 2;
+
+/** Every range of `text` that holds a form of a secret, merged where they overlap, replaced by `***`. */
+function replaceForms(text: string, forms: SecretForms | undefined): string {
+    if (forms === undefined || text === "") return text;
+    const ranges: [number, number][] = [];
+    const find = (view: View, needles: readonly string[]) => {
+        for (const needle of needles) {
+            for (let at = view.text.indexOf(needle); at !== -1; at = view.text.indexOf(needle, at + 1)) {
+                ranges.push([view.from[at], view.to[at + needle.length - 1]]);
+            }
+        }
+    };
+    // A server may echo a secret percent-encoded by its own rules (leaving "+" or "/" as they
+    // are), or encoded twice: the decoded views catch those.
+    let view = identityView(fold(text));
+    for (let decodings = 0; ; decodings++) {
+        find(view, forms.plain);
+        if (forms.encoded.length > 0) find(withoutSpaces(view), forms.encoded);
+        if (decodings === MAX_PERCENT_DECODINGS || !view.text.includes("%")) break;
+        view = percentDecoded(view);
+    }
+    if (ranges.length === 0) return text;
+    ranges.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+    let out = "";
+    let done = 0;
+    for (let i = 0; i < ranges.length;) {
+        const start = ranges[i][0];
+        let end = ranges[i][1];
+        for (i++; i < ranges.length && ranges[i][0] < end; i++) end = Math.max(end, ranges[i][1]);
+        out += text.slice(done, start) + REDACTED;
+        done = end;
+    }
+    return out + text.slice(done);
+}
+
+/** Letter case folded one UTF-16 unit at a time, so that every index stays that of the original. */
+function fold(text: string): string {
+    const lower = text.toLowerCase();
+    // Lower-casing only ever lengthens a text (U+0130 becomes two units): the same length means aligned.
+    if (lower.length === text.length) return lower;
+    let out = "";
+    for (const unit of text.split("")) out += unit.toLowerCase().length === 1 ? unit.toLowerCase() : unit;
+    return out;
+}
+
+function identityView(text: string): View {
+    const from = new Int32Array(text.length);
+    for (let i = 0; i < text.length; i++) from[i] = i;
+    return { text, from, to: from.map((i) => i + 1) };
+}
+
+/** White space left out (an encoded text may be wrapped into lines or grouped). */
+function withoutSpaces(view: View): View {
+    const { text } = view;
+    if (!/\s/.test(text)) return view;
+    const from = new Int32Array(text.length);
+    const to = new Int32Array(text.length);
+    const kept: string[] = [];
+    for (const piece of text.matchAll(/\S+/g)) {
+        for (let at = piece.index; at < piece.index + piece[0].length; at++) {
+            from[kept.length] = view.from[at];
+            to[kept.length] = view.to[at];
+            kept.push(text[at]);
+        }
+    }
+    return { text: kept.join(""), from: from.subarray(0, kept.length), to: to.subarray(0, kept.length) };
+}
+
+/** Each `%XX` of an ASCII character decoded (and folded), every other unit kept. */
+function percentDecoded(view: View): View {
+    const { text } = view;
+    const from = new Int32Array(text.length);
+    const to = new Int32Array(text.length);
+    const units: string[] = [];
+    for (let at = 0; at < text.length; at++) {
+        from[units.length] = view.from[at];
+        const hex = text[at] === "%" ? text.slice(at + 1, at + 3) : "";
+        if (/^[0-7][0-9a-f]$/.test(hex)) {
+            units.push(fold(String.fromCharCode(parseInt(hex, 16))));
+            at += 2;
+        } else {
+            units.push(text[at]);
+        }
+        to[units.length - 1] = view.to[at];
+    }
+    return { text: units.join(""), from: from.subarray(0, units.length), to: to.subarray(0, units.length) };
 }
 
 /**
@@ -113,8 +210,8 @@ const MIN_ENCODED_FORM = 8;
  * The base64 and hex forms of `bytes` wherever they sit in a longer encoded text. Base64 packs 3
  * bytes into 4 characters, so the encoding of a text containing `bytes` depends on their offset
  * modulo 3; at each offset, the characters made of their bits alone are the same in every such
- * text (those mixed with neighbouring bytes are left out). Hex needs no offsets (the regular
- * expression ignores case).
+ * text (those mixed with neighbouring bytes are left out). Hex needs no offsets (the search
+ * ignores case).
  */
 function encodedForms(bytes: Buffer): string[] {
     const forms = [bytes.toString("hex")];
@@ -124,10 +221,6 @@ function encodedForms(bytes: Buffer): string[] {
         forms.push(core, core.replace(/\+/g, "-").replace(/\//g, "_"));
     }
     return forms.filter((form) => form.length >= MIN_ENCODED_FORM);
-}
-
-function replaceForms(text: string, forms: RegExp | undefined): string {
-    return forms === undefined ? text : text.replace(forms, REDACTED);
 }
 
 /** At most `max` characters, the last one an ellipsis when cut; a surrogate pair is never split. */
