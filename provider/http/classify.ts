@@ -7,6 +7,7 @@
  */
 
 import { JobApiError } from "../errors";
+import { MAX_BODY_BYTES } from "./client";
 import type { PollOutcome } from "../polling/loop";
 import { optionalText, readPath } from "../services/fields";
 import type { ServerTextFilter } from "../serverText";
@@ -20,6 +21,8 @@ export interface HttpAnswer {
     headers: Record<string, string | undefined>;
     /** Body as text (may be empty). */
     body: string;
+    /** The body was larger than the client reads (`MAX_BODY_BYTES`): `body` is empty. */
+    bodyTooLarge?: boolean;
 }
 
 /** Context for classification. */
@@ -126,6 +129,9 @@ export function classifyAnswer(answer: HttpAnswer, ctx: ClassifyContext): PollOu
     if (status !== 200) {
         return { kind: "permanent", error: apiError(`Unexpected HTTP status ${status} from the job API.`) };
     }
+    if (answer.bodyTooLarge) {
+        return { kind: "permanent", error: apiError(`The job API answered 200 with a body over ${MAX_BODY_BYTES} bytes; this is not a job status.`) };
+    }
     if (json === undefined) {
         return {
             kind: "permanent",
@@ -160,8 +166,14 @@ const TRANSIENT_NETWORK_CODES: ReadonlySet<string> = new Set([
     "UND_ERR_SOCKET",
     "ERR_NETWORK",
     "ERR_STREAM_PREMATURE_CLOSE",
-    "HPE_INVALID_CONSTANT",
+    // A body cut short or garbled on the way: its compression broken, or the server's HTTP.
+    "Z_BUF_ERROR",
+    "Z_DATA_ERROR",
+    "EPROXY_UNAVAILABLE",
 ]);
+
+/** Node's HTTP parser errors (`HPE_INVALID_CONSTANT`, `HPE_UNEXPECTED_CONTENT_LENGTH`...): a garbled answer, worth retrying. */
+const HTTP_PARSER_ERROR = /^HPE_/;
 
 /**
  * Classify a request that produced no HTTP answer (connection refused or reset, DNS failure,
@@ -170,7 +182,10 @@ const TRANSIENT_NETWORK_CODES: ReadonlySet<string> = new Set([
  */
 export function classifyTransportFailure(code: string | undefined, message: string, ctx: ClassifyContext): PollOutcome {
     const networkError = (hint: string) => new JobApiError({ jobId: ctx.jobId, networkCode: code, networkMessage: ctx.safeText(message) || undefined, hint });
-    if (code !== undefined && TRANSIENT_NETWORK_CODES.has(code)) {
+    if (code === "EPROXY_REFUSED") {
+        return { kind: "permanent", error: networkError("Check HTTPS_PROXY and NO_PROXY, and that the proxy lets this machine through to the job API.") };
+    }
+    if (code !== undefined && (TRANSIENT_NETWORK_CODES.has(code) || HTTP_PARSER_ERROR.test(code))) {
         const hint =
             code === "ENOTFOUND"
                 ? "The job API's host name does not resolve: check region, HW_CLOUD and endpoint; retrying in case DNS is briefly failing."

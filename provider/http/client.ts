@@ -11,6 +11,7 @@
 import axios, { AxiosInstance } from "axios";
 import * as http from "node:http";
 import * as https from "node:https";
+import type { Readable } from "node:stream";
 import { ConfigError } from "../errors";
 import type { HttpAnswer } from "./classify";
 import type { Credentials } from "./credentials";
@@ -29,7 +30,11 @@ export interface JobClientOptions {
     requestTimeoutMs: number;
 }
 
-/** A request that got no HTTP answer. `code` is Node's or axios' error code (`ECONNRESET`, `ECONNABORTED`...). */
+/**
+ * A request that got no HTTP answer from the job API. `code` is Node's or axios' error code
+ * (`ECONNRESET`, `ECONNABORTED`...), or `EPROXY_REFUSED` / `EPROXY_UNAVAILABLE` when the proxy
+ * answered (4xx / 5xx) instead of opening the tunnel.
+ */
 export class TransportFailure extends Error {
     constructor(
         /** Error code, if the platform gave one. */
@@ -53,6 +58,7 @@ const agents = {
 /** Sends authenticated GET requests to one service origin. */
 export class JobClient {
     private readonly http: AxiosInstance;
+    private readonly secure: boolean;
 
     constructor(private readonly options: JobClientOptions) {
         const url = new URL(options.origin);
@@ -63,13 +69,12 @@ export class JobClient {
                 allowed: "an https:// URL (plain http only to a loopback address)",
             });
         }
+        this.secure = url.protocol === "https:";
         this.http = axios.create({
             baseURL: options.origin,
             timeout: options.requestTimeoutMs,
             maxRedirects: 0,
-            maxContentLength: MAX_BODY_BYTES,
-            responseType: "text",
-            transformResponse: [(data: unknown) => data],
+            responseType: "stream",
             validateStatus: () => true,
             httpAgent: agents.http,
             httpsAgent: agents.https,
@@ -89,15 +94,25 @@ export class JobClient {
         const timeout = Math.max(1, Math.min(this.options.requestTimeoutMs, timeoutMs ?? Number.POSITIVE_INFINITY));
         const expiry = AbortSignal.timeout(timeout);
         try {
-            const response = await this.http.get<string>(path, { headers, signal: signal ? AbortSignal.any([signal, expiry]) : expiry, timeout });
+            const response = await this.http.get<Readable>(path, { headers, signal: signal ? AbortSignal.any([signal, expiry]) : expiry, timeout });
+            // Behind HTTPS_PROXY, a proxy that refuses the tunnel answers itself, in the clear:
+            // that is not the job API's answer, whatever it says.
+            if (this.secure && (response.request as { socket?: { encrypted?: boolean } } | undefined)?.socket?.encrypted !== true) {
+                response.data.destroy();
+                throw new TransportFailure(
+                    response.status >= 500 ? "EPROXY_UNAVAILABLE" : "EPROXY_REFUSED",
+                    `the proxy answered HTTP ${response.status} instead of connecting to the job API`,
+                );
+            }
             const responseHeaders: Record<string, string | undefined> = {};
             for (const [name, value] of Object.entries(response.headers ?? {})) {
                 responseHeaders[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value == null ? undefined : String(value);
             }
-            return { status: response.status, headers: responseHeaders, body: typeof response.data === "string" ? response.data : "" };
+            return { status: response.status, headers: responseHeaders, ...(await readBody(response.data)) };
         } catch (error) {
             if (signal?.aborted) throw signal.reason;
             if (expiry.aborted) throw new TransportFailure("ETIMEDOUT", `no complete answer within the request timeout of ${timeout} ms`);
+            if (error instanceof TransportFailure) throw error;
             const e = error as { code?: string; message?: string };
             // Only the code and message travel on: axios errors hold the request config and headers.
             throw new TransportFailure(e.code, String(e.message ?? error));
@@ -114,4 +129,24 @@ export class JobClient {
         if (projectId) headers["X-Project-Id"] = projectId;
         return { ...headers, ...signRequest({ method: "GET", url: origin + path, headers }, credentials) };
     }
+}
+
+/**
+ * The body as UTF-8 text, read to its end — or, past {@link MAX_BODY_BYTES}, dropped with
+ * `bodyTooLarge` set, so that the answer is still classified by its status (a 503 maintenance
+ * page of 2 MB is retried). A body cut short or badly compressed rejects with the stream's error.
+ */
+async function readBody(stream: Readable): Promise<Pick<HttpAnswer, "body" | "bodyTooLarge">> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of stream) {
+        const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+        size += bytes.length;
+        if (size > MAX_BODY_BYTES) {
+            stream.destroy();
+            return { body: "", bodyTooLarge: true };
+        }
+        chunks.push(bytes);
+    }
+    return { body: Buffer.concat(chunks).toString("utf8") };
 }

@@ -176,7 +176,7 @@ describe("http: classifyTransportFailure", () => {
     });
 
     it("an unknown failure is permanent (no blind retry of a bug)", () => {
-        expect(classifyTransportFailure("ERR_BAD_RESPONSE", "maxContentLength size of 1048576 exceeded", ctx).kind).to.equal("permanent");
+        expect(classifyTransportFailure("ERR_INVALID_URL", "Invalid URL", ctx).kind).to.equal("permanent");
         expect(classifyTransportFailure(undefined, "weird", ctx).kind).to.equal("permanent");
     });
 });
