@@ -6,14 +6,14 @@
  */
 
 import { createHash } from "node:crypto";
-import { ConfigError, NoRequestSlotError } from "./errors";
+import { ConfigError, JobCancelledError, NoRequestSlotError } from "./errors";
 import { classifyAnswer, classifyTransportFailure, ClassifyContext } from "./http/classify";
 import { JobClient, TransportFailure } from "./http/client";
 import { Credentials, ENV_VARS, resolveSettings, secretsOf, SettingsInput } from "./http/credentials";
 import { serviceEndpoint } from "./http/endpoint";
 import { leaseBudget, RequestBudget } from "./polling/budget";
 import { Clock } from "./polling/clock";
-import { pollUntilTerminal, PollOutcome, StatusUpdate } from "./polling/loop";
+import { abortReasonText, pollUntilTerminal, PollOutcome, StatusUpdate } from "./polling/loop";
 import { PollPolicy, policyForTuning } from "./polling/policy";
 import { sharedRequest } from "./polling/sharedRequest";
 import { checkKnownSettings, JobWaitSettings, POLICY_TUNING_SETTINGS, resolveWaitSettings, ResolvedWaitSettings } from "./options";
@@ -142,7 +142,8 @@ export async function waitForJob(options: WaitForJobOptions): Promise<CompletedJ
 
 /**
  * Ask once. Resolves with the job's status whatever its state; rejects with the classified
- * error (`JobApiError`, including 404 and transient failures) or `ConfigError`.
+ * error (`JobApiError`, including 404 and transient failures), `ConfigError`, or
+ * `JobCancelledError` when `signal` aborts.
  */
 export async function getJobStatus(options: WaitForJobOptions): Promise<JobStatus> {
     const outcome = await lookOnce(options);
@@ -153,12 +154,17 @@ export async function getJobStatus(options: WaitForJobOptions): Promise<JobStatu
 /**
  * Ask once and say what the answer was, classified: what {@link getJobStatus} reads, for a caller
  * that treats a temporary failure (worth waiting out) apart from a permanent one, as the
- * resource's refresh does. Rejects with `ConfigError`, or with the abort reason when `signal` aborts.
+ * resource's refresh does. Rejects with `ConfigError`, or `JobCancelledError` when `signal` aborts.
  */
 export async function lookOnce(options: WaitForJobOptions): Promise<PollOutcome> {
     const { fetchOnce, release } = prepare(options, "once");
+    const { signal } = options;
+    const abortedBefore = signal?.aborted === true;
     try {
-        return await fetchOnce(options.signal);
+        return await fetchOnce(signal);
+    } catch (error) {
+        if (signal?.aborted) throw new JobCancelledError({ jobId: options.jobId, reason: abortReasonText(signal.reason), polls: abortedBefore ? 0 : 1 });
+        throw error;
     } finally {
         release();
     }

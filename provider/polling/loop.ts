@@ -203,7 +203,8 @@ export async function pollUntilTerminal(fetchOnce: (signal: AbortSignal | undefi
     }
 }
 
-function abortReasonText(reason: unknown): string {
+/** An abort reason as text for `JobCancelledError.reason`. */
+export function abortReasonText(reason: unknown): string {
     if (reason instanceof Error) return reason.message || reason.name;
     if (typeof reason === "string" && reason) return reason;
     return "aborted";

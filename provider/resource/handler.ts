@@ -13,6 +13,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { unknownValue } from "@pulumi/pulumi/runtime";
 import { ConfigError, JobApiError, JobFailedError } from "../errors";
 import { resolveSettingDefaults, SettingsInput } from "../http/credentials";
+import { validateEndpoint } from "../http/endpoint";
 import { ALL_SETTING_KEYS, checkKnownSettings, JobWaiterSettings, REPLACE_ON_CHANGE, resolveAllowFailure, resolveWaitSettings } from "../options";
 import type { JobStatus } from "../services/types";
 import { lookOnce, waitForJob, WaitForJobOptions } from "../waiter";
@@ -99,12 +100,26 @@ export async function check(_olds: Props, news: Props): Promise<dynamic.CheckRes
  * and `destroy` load the provider recorded in the state.
  */
 export async function diff(_id: string, olds: Props, news: Props): Promise<dynamic.DiffResult> {
-    const changed = ALL_SETTING_KEYS.filter((key) => JSON.stringify(olds[key]) !== JSON.stringify(news[key]));
+    const changed = ALL_SETTING_KEYS.filter((key) => JSON.stringify(comparable(key, olds[key])) !== JSON.stringify(comparable(key, news[key])));
     // With an endpoint on both sides, the region locates nothing: changing it is an update.
     const regionLocates = olds.endpoint === undefined || news.endpoint === undefined;
     const replaces = changed.filter((key) => REPLACE_ON_CHANGE.includes(key) && (key !== "region" || regionLocates));
     const moved = typeof news[PROVIDER_KEY] === "string" && !isUnknown(news[PROVIDER_KEY]) && olds[PROVIDER_KEY] !== news[PROVIDER_KEY];
     return { changes: changed.length > 0 || moved || failureRefused(olds, news), replaces, deleteBeforeReplace: false };
+}
+
+/**
+ * A setting as the diff compares it: an endpoint as the origin it names, so that a trailing "/"
+ * or another letter case is no change (it would replace the waiter, and re-ask a job that may
+ * have expired).
+ */
+function comparable(key: string, value: unknown): unknown {
+    if (key !== "endpoint" || typeof value !== "string") return value;
+    try {
+        return validateEndpoint(value, { allowInsecureLoopback: true });
+    } catch {
+        return value;
+    }
 }
 
 /**

@@ -7,7 +7,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import type { JobWaiterSettings } from "../options";
-import { ADDED_OUTPUT_KEYS, JobWaiterOutputProperties } from "./outputs";
+import { JobWaiterOutputProperties, OUTPUT_KEYS } from "./outputs";
 import { jobWaiterProvider } from "./provider";
 
 /**
@@ -26,13 +26,6 @@ export interface JobWaiter extends JobWaiterOutputProperties {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 export class JobWaiter extends pulumi.dynamic.Resource {
     constructor(name: string, args: JobWaiterArgs, opts?: pulumi.CustomResourceOptions) {
-        super(
-            jobWaiterProvider(),
-            name,
-            { ...Object.fromEntries(ADDED_OUTPUT_KEYS.map((key) => [key, undefined])), ...args },
-            opts,
-            "huaweicloud",
-            "JobWaiter",
-        );
+        super(jobWaiterProvider(), name, { ...Object.fromEntries(OUTPUT_KEYS.map((key) => [key, undefined])), ...args }, opts, "huaweicloud", "JobWaiter");
     }
 }

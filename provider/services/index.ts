@@ -102,6 +102,8 @@ export function buildJobPath(service: ServiceAdapter, ids: JobPathIds): string {
 /** Render any value for an error message: quoted, truncated to 80 characters. */
 export function printable(value: unknown): string {
     if (value === undefined) return "(missing)";
+    // JSON writes NaN and ±Infinity as null: `Number(unsetConfig)` must show as what it is.
+    if (typeof value === "number" && !Number.isFinite(value)) return String(value);
     if (typeof value === "string") {
         return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…(${value.length} chars)` : value);
     }

@@ -309,6 +309,18 @@ describe("waitForJob against the emulator", function () {
             expect(err.message).to.match(/same job ID to resume/);
         });
 
+        it("getJobStatus aborted, before or during its request, is JobCancelledError as well", async () => {
+            const jobId = define({ service: "dws", durationMs: 60_000, faults: [{ kind: "slow", delayMs: 5000, count: Infinity }] });
+            const before = await getJobStatus(options("dws", jobId, { signal: AbortSignal.abort(new Error("gone")) })).catch((e) => e);
+            expect(before).to.be.instanceOf(JobCancelledError);
+            expect(before).to.deep.include({ jobId, reason: "gone", polls: 0 });
+            const started = Date.now();
+            const during = await getJobStatus(options("dws", jobId, { signal: AbortSignal.timeout(150), requestTimeoutSeconds: 30 })).catch((e) => e);
+            expect(Date.now() - started).to.be.below(1000);
+            expect(during).to.be.instanceOf(JobCancelledError);
+            expect(during).to.deep.include({ jobId, polls: 1 });
+        });
+
         it("a hostile job ID never reaches the server", async () => {
             const before = emu.requests.length;
             for (const jobId of ["../../v3/x/jobs/y", "a?b=c", "a#b", "a/b"]) {

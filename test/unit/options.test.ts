@@ -62,9 +62,9 @@ const BAD: [string, Partial<Record<keyof JobWaitSettings, unknown>>, string, Reg
         /0\.5.*no smaller than minPollIntervalSeconds \(1, the default\)/,
     ],
     ["absurd timeout", { timeoutSeconds: 1e9 }, "timeoutSeconds", /at most 604800/],
-    ["NaN timeout", { timeoutSeconds: Number.NaN }, "timeoutSeconds", /a number/],
+    ["NaN timeout (Number of an unset config) is shown as NaN", { timeoutSeconds: Number.NaN }, "timeoutSeconds", /timeoutSeconds: NaN\. Allowed: a number/],
     ["timeout as a string", { timeoutSeconds: "60" }, "timeoutSeconds", /"60"/],
-    ["infinite timeout", { timeoutSeconds: Number.POSITIVE_INFINITY }, "timeoutSeconds", /a number/],
+    ["infinite timeout", { timeoutSeconds: Number.POSITIVE_INFINITY }, "timeoutSeconds", /timeoutSeconds: Infinity\. Allowed: a number/],
     [
         "min interval above max",
         { minPollIntervalSeconds: 30, maxPollIntervalSeconds: 10 },

@@ -160,6 +160,16 @@ describe("resource: diff", () => {
     }
 });
 
+describe("resource: diff of an endpoint spelled another way", () => {
+    for (const spelling of ["https://dws.example.com/", "HTTPS://DWS.Example.com:443", "https://dws.example.com:443/"]) {
+        it(`${spelling} is the same origin as https://dws.example.com: no change, no replace`, async () => {
+            const olds = { ...base, endpoint: "https://dws.example.com", state: "succeeded", status: "SUCCESS" };
+            const r = await diff("id", olds, { ...base, endpoint: spelling });
+            expect(r).to.deep.include({ changes: false, replaces: [] });
+        });
+    }
+});
+
 describe("resource: diff of a job recorded as failed", () => {
     const failed = { ...base, state: "failed", status: "FAIL", failedCode: "DWS.0114" };
     const table: [string, Record<string, unknown>, Record<string, unknown>, boolean][] = [
