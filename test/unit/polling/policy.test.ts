@@ -398,7 +398,7 @@ describe("createProgressAwarePolicy: tuning", () => {
 
     const bad: [string, unknown, RegExp][] = [
         ["negative call cost", { callCostMs: -1 }, /tuning\.callCostMs: -1\. Allowed: a finite number from 0 to 3600000 \(default 1000\)/],
-        ["NaN model risk", { modelRisk: Number.NaN }, /tuning\.modelRisk: null/],
+        ["NaN model risk", { modelRisk: Number.NaN }, /tuning\.modelRisk: NaN\./],
         ["an infinite call cost", { callCostMs: Number.POSITIVE_INFINITY }, /tuning\.callCostMs/],
         ["a string", { callCostMs: "5000" }, /tuning\.callCostMs: "5000"\. Allowed: a finite number/],
         ["beyond the limit", { modelRisk: 11 }, /tuning\.modelRisk: 11\. Allowed: a finite number from 0 to 10/],
