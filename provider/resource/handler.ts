@@ -11,10 +11,10 @@
 
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { unknownValue } from "@pulumi/pulumi/runtime";
-import { ConfigError, JobApiError, JobFailedError } from "../errors";
+import { ConfigError, JobApiError, JobFailedError, JobTimeoutError } from "../errors";
 import { resolveSettingDefaults, SettingsInput } from "../http/credentials";
 import { validateEndpoint } from "../http/endpoint";
-import { ALL_SETTING_KEYS, checkKnownSettings, JobWaiterSettings, REPLACE_ON_CHANGE, resolveAllowFailure, resolveWaitSettings } from "../options";
+import { ALL_SETTING_KEYS, checkKnownSettings, JobWaiterSettings, REPLACE_ON_CHANGE, resolveAllowFailure, resolveWaitSettings, SETTINGS } from "../options";
 import type { JobStatus } from "../services/types";
 import { lookOnce, waitForJob, WaitForJobOptions } from "../waiter";
 import { ADDED_OUTPUT_KEYS, JobWaiterOutputs, STATUS_OUTPUT_KEYS } from "./outputs";
@@ -143,7 +143,8 @@ export async function create(inputs: Props): Promise<dynamic.CreateResult> {
  * temporary failure (5xx, 429, no answer: retried within the deadline, as `create` does). A
  * failed job is recorded as failed, whatever `allowFailure` says: the state tells what the
  * service says, and the next `up` refuses it (see {@link diff}). A job the service no longer
- * knows (404: expired) keeps its last recorded state instead of disappearing from the stack.
+ * knows (404: expired) keeps its last recorded state instead of disappearing from the stack, as
+ * does one whose job API gives no status for {@link REFRESH_UNREACHABLE_SECONDS}.
  */
 export async function read(id: string, props: Props): Promise<dynamic.ReadResult> {
     const settings = pickInputs(props);
@@ -155,15 +156,34 @@ export async function read(id: string, props: Props): Promise<dynamic.ReadResult
     if (first.kind === "status" && first.status.state !== "running") return { id, props: { ...props, ...outputsOf(first.status) } };
     if (first.kind === "notFound") return expired();
     if (first.kind === "permanent") throw first.error;
+    // A job recorded as terminal stays so: an outage of the job API is waited out for a minute at
+    // most, not for the waiter's whole timeout (an hour by default) in every refresh and preview.
+    const unreachable = first.kind !== "status";
+    const timeoutSeconds = unreachable
+        ? Math.min(settings.timeoutSeconds ?? SETTINGS.timeoutSeconds.default, REFRESH_UNREACHABLE_SECONDS)
+        : settings.timeoutSeconds;
     try {
         // The job was seen when it was created: a 404 now means it expired, with no grace.
-        const { polls: _polls, waitedSeconds: _waited, ...status } = await waitAndRecord({ ...settings, notFoundGraceSeconds: 0 }, { allowFailure: true });
+        const {
+            polls: _polls,
+            waitedSeconds: _waited,
+            ...status
+        } = await waitAndRecord({ ...settings, timeoutSeconds, notFoundGraceSeconds: 0 }, { allowFailure: true });
         return { id, props: { ...props, ...status } };
     } catch (error) {
         if (error instanceof JobApiError && error.httpStatus === 404) return expired();
+        if (unreachable && error instanceof JobTimeoutError && error.lastStatus === undefined) {
+            process.stderr.write(
+                `jobwaiter: ${settings.service} job ${id}: the job API gave no status within ${timeoutSeconds} s (${error.lastError?.message ?? "no answer"}); keeping its last recorded state.\n`,
+            );
+            return { id, props };
+        }
         throw error;
     }
 }
+
+/** Longest a refresh waits for the job API to answer at all before it keeps the recorded state. */
+export const REFRESH_UNREACHABLE_SECONDS = 60;
 
 /** Apply changed timeouts/bounds/endpoint without waiting again. */
 export async function update(_id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult> {

@@ -70,6 +70,21 @@ describe("resource refresh against the emulator", function () {
         });
     }
 
+    it("an outage that outlasts the refresh's bound keeps the recorded state, with a notice, instead of failing the refresh", async () => {
+        const props: Record<string, unknown> = { ...recorded({ faults: [{ kind: "status", status: 503, count: Infinity }] }), timeoutSeconds: 1 };
+        const notices: string[] = [];
+        const original = process.stderr.write.bind(process.stderr);
+        process.stderr.write = ((text: string) => notices.push(String(text)) > 0) as typeof process.stderr.write;
+        try {
+            const r = await read(props.jobId as string, props);
+            expect(r.props).to.deep.equal(props);
+        } finally {
+            process.stderr.write = original;
+        }
+        expect(notices.join("")).to.match(/gave no status within 1 s \(.*HTTP 503.*\); keeping its last recorded state/);
+        expect(notices.join("")).to.not.contain(SK);
+    });
+
     it("records a job the service now reports as failed, and the next update refuses it unless allowFailure is true", async () => {
         const props = recorded({ outcome: "failed", failedCode: "DWS.0114", failedDetail: "no ELB" });
         const r = await quietly(() => read(props.jobId as string, props));
