@@ -148,10 +148,11 @@ export async function create(inputs: Props): Promise<dynamic.CreateResult> {
  */
 export async function read(id: string, props: Props): Promise<dynamic.ReadResult> {
     const settings = pickInputs(props);
-    const expired = () => {
-        process.stderr.write(`jobwaiter: ${settings.service} job ${id} is no longer known to the service (expired?); keeping its last recorded state.\n`);
+    const keep = (why: string) => {
+        process.stderr.write(`jobwaiter: ${settings.service} job ${id} ${why}; keeping its last recorded state.\n`);
         return { id, props };
     };
+    const expired = () => keep("is no longer known to the service (expired?)");
     const first = await lookOnce(waitOptions(settings));
     if (first.kind === "status" && first.status.state !== "running") return { id, props: { ...props, ...outputsOf(first.status) } };
     if (first.kind === "notFound") return expired();
@@ -173,10 +174,7 @@ export async function read(id: string, props: Props): Promise<dynamic.ReadResult
     } catch (error) {
         if (error instanceof JobApiError && error.httpStatus === 404) return expired();
         if (unreachable && error instanceof JobTimeoutError && error.lastStatus === undefined) {
-            process.stderr.write(
-                `jobwaiter: ${settings.service} job ${id}: the job API gave no status within ${timeoutSeconds} s (${error.lastError?.message ?? "no answer"}); keeping its last recorded state.\n`,
-            );
-            return { id, props };
+            return keep(`got no status from the job API within ${timeoutSeconds} s (${error.lastError?.message ?? "no answer"})`);
         }
         throw error;
     }

@@ -81,7 +81,7 @@ describe("resource refresh against the emulator", function () {
         } finally {
             process.stderr.write = original;
         }
-        expect(notices.join("")).to.match(/gave no status within 1 s \(.*HTTP 503.*\); keeping its last recorded state/);
+        expect(notices.join("")).to.match(/job \S+ got no status from the job API within 1 s \(.*HTTP 503.*\); keeping its last recorded state/);
         expect(notices.join("")).to.not.contain(SK);
     });
 
