@@ -12,8 +12,9 @@
  * 3. turns every other control character (C0, DEL, C1) and line or paragraph separator into a
  *    space, runs of them into one, and lone surrogates into U+FFFD;
  * 4. replaces every secret the waiter holds by `***` (see {@link redactSecrets}): raw, URL-encoded
- *    (by any rules, once or twice), JSON-escaped, base64 (standard or URL-safe, at any offset within a longer encoded text) and
- *    hex — after steps 1–3, so a secret broken up by escapes or invisible characters is found whole;
+ *    (by any rules, once or twice), JSON-escaped, base64 (standard or URL-safe, at any offset
+ *    within a longer encoded text) and hex — after steps 1–3, so a secret broken up by escapes or
+ *    invisible characters is found whole;
  * 5. bounds the length to {@link MAX_SERVER_TEXT} characters — after the redaction, so a cut can
  *    never leave the beginning of a secret behind.
  *
