@@ -6,14 +6,14 @@
  */
 
 import { createHash } from "node:crypto";
-import { ConfigError, JobCancelledError, NoRequestSlotError } from "./errors";
+import { ConfigError, NoRequestSlotError } from "./errors";
 import { classifyAnswer, classifyTransportFailure, ClassifyContext } from "./http/classify";
 import { JobClient, TransportFailure } from "./http/client";
 import { Credentials, ENV_VARS, resolveSettings, secretsOf, SettingsInput } from "./http/credentials";
 import { serviceEndpoint } from "./http/endpoint";
 import { leaseBudget, RequestBudget } from "./polling/budget";
 import { Clock } from "./polling/clock";
-import { abortReasonText, pollUntilTerminal, PollOutcome, StatusUpdate } from "./polling/loop";
+import { cancelledError, pollUntilTerminal, PollOutcome, StatusUpdate } from "./polling/loop";
 import { PollPolicy, policyForTuning } from "./polling/policy";
 import { sharedRequest } from "./polling/sharedRequest";
 import { checkKnownSettings, JobWaitSettings, POLICY_TUNING_SETTINGS, resolveWaitSettings, ResolvedWaitSettings } from "./options";
@@ -163,7 +163,7 @@ export async function lookOnce(options: WaitForJobOptions): Promise<PollOutcome>
     try {
         return await fetchOnce(signal);
     } catch (error) {
-        if (signal?.aborted) throw new JobCancelledError({ jobId: options.jobId, reason: abortReasonText(signal.reason), polls: abortedBefore ? 0 : 1 });
+        if (signal?.aborted) throw cancelledError(options.jobId, signal, abortedBefore ? 0 : 1);
         throw error;
     } finally {
         release();

@@ -198,14 +198,14 @@ export async function pollUntilTerminal(fetchOnce: (signal: AbortSignal | undefi
             },
         });
     } catch (error) {
-        if (signal?.aborted) throw new JobCancelledError({ jobId, reason: abortReasonText(signal.reason), polls });
+        if (signal?.aborted) throw cancelledError(jobId, signal, polls);
         throw error;
     }
 }
 
-/** An abort reason as text for `JobCancelledError.reason`. */
-export function abortReasonText(reason: unknown): string {
-    if (reason instanceof Error) return reason.message || reason.name;
-    if (typeof reason === "string" && reason) return reason;
-    return "aborted";
+/** The `JobCancelledError` of a wait on `jobId` that `signal` stopped after `polls` requests, its abort reason as text. */
+export function cancelledError(jobId: string, signal: AbortSignal, polls: number): JobCancelledError {
+    const reason: unknown = signal.reason;
+    const text = reason instanceof Error ? reason.message || reason.name : typeof reason === "string" && reason ? reason : "aborted";
+    return new JobCancelledError({ jobId, reason: text, polls });
 }
