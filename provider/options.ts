@@ -99,7 +99,7 @@ export const SETTINGS = {
     },
     /** Timeout of one HTTP request. */
     requestTimeoutSeconds: { type: "number", unit: "s", default: DEFAULT_REQUEST_TIMEOUT_SECONDS, min: 0.1, max: 300, resolvedAs: "requestTimeoutMs" },
-    /** How long after the start a 404 means "not visible yet". */
+    /** How long after the start a 404 (not visible yet) or an unresolved host name (`ENOTFOUND`) is waited out. */
     notFoundGraceSeconds: { type: "number", unit: "s", default: DEFAULT_NOT_FOUND_GRACE_SECONDS, min: 0, max: 3600, resolvedAs: "notFoundGraceMs" },
     /** Requests per second shared by all waiters of the process on one endpoint (the strictest limit asked holds). */
     maxRequestsPerSecond: {

@@ -156,7 +156,6 @@ const TRANSIENT_NETWORK_CODES: ReadonlySet<string> = new Set([
     "ECONNABORTED",
     "ETIMEDOUT",
     "EPIPE",
-    "ENOTFOUND",
     "EAI_AGAIN",
     "EHOSTUNREACH",
     "ENETUNREACH",
@@ -185,12 +184,11 @@ export function classifyTransportFailure(code: string | undefined, message: stri
     if (code === "EPROXY_REFUSED") {
         return { kind: "permanent", error: networkError("Check HTTPS_PROXY and NO_PROXY, and that the proxy lets this machine through to the job API.") };
     }
+    if (code === "ENOTFOUND") {
+        return { kind: "transient", error: networkError("The job API's host name does not resolve: check region, HW_CLOUD and endpoint."), hostNotFound: true };
+    }
     if (code !== undefined && (TRANSIENT_NETWORK_CODES.has(code) || HTTP_PARSER_ERROR.test(code))) {
-        const hint =
-            code === "ENOTFOUND"
-                ? "The job API's host name does not resolve: check region, HW_CLOUD and endpoint; retrying in case DNS is briefly failing."
-                : "The connection to the job API failed; retrying.";
-        return { kind: "transient", error: networkError(hint) };
+        return { kind: "transient", error: networkError("The connection to the job API failed; retrying.") };
     }
     return { kind: "permanent", error: networkError("The request to the job API could not be sent.") };
 }

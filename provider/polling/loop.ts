@@ -18,8 +18,14 @@ import { ProgressSample } from "./progress";
 export type PollOutcome =
     /** A readable job status (running, succeeded or failed). */
     | { kind: "status"; status: JobStatus }
-    /** Worth retrying: 5xx, network failure, request timeout, gateway page (`transient`) or throttling (`throttled`). */
-    | { kind: "transient" | "throttled"; error: Error; retryAfterMs?: number }
+    /**
+     * Worth retrying: 5xx, network failure, request timeout, gateway page (`transient`) or
+     * throttling (`throttled`). `hostNotFound`: the job API's host name does not resolve
+     * (`ENOTFOUND`). Until a status has been read that is tolerated for `notFoundGraceMs`, as a 404
+     * is, and then fails the wait: a mistyped region or cloud never resolves. Once a status has
+     * been read, it is a DNS outage, retried until the deadline.
+     */
+    | { kind: "transient" | "throttled"; error: Error; retryAfterMs?: number; hostNotFound?: boolean }
     /** The job is not (yet) visible: tolerated until `notFoundGraceMs` has passed. */
     | { kind: "notFound"; error: Error }
     /** Retrying cannot help (400/401/403, unreadable 200 body): the wait fails at once with `error`. */
@@ -45,7 +51,7 @@ export interface PollLoopOptions {
     bounds?: PollBounds;
     /** Delay policy. Default {@link progressAwarePolicy}. */
     policy?: PollPolicy;
-    /** How long after the start a 404 is taken for "not visible yet", in ms. Default 30 000. */
+    /** How long after the start a 404, or a host name that does not resolve before any status was read, is waited out, in ms. Default 30 000. */
     notFoundGraceMs?: number;
     /** Time source. Default {@link systemClock}. */
     clock?: Clock;
@@ -101,7 +107,8 @@ class NotDoneYet extends Error {
  *
  * Resolves with the succeeded status. Rejects with `JobFailedError` (job failed),
  * `JobTimeoutError` (still not terminal at the deadline check), the outcome's error for a
- * `permanent` outcome or a 404 past the grace window, or `JobCancelledError` (signal aborted).
+ * `permanent` outcome, a 404 past the grace window or a host name that still does not resolve
+ * then (no status read yet), or `JobCancelledError` (signal aborted).
  */
 export async function pollUntilTerminal(fetchOnce: (signal: AbortSignal | undefined) => Promise<PollOutcome>, options: PollLoopOptions): Promise<PollResult> {
     const clock = options.clock ?? systemClock;
@@ -132,6 +139,7 @@ export async function pollUntilTerminal(fetchOnce: (signal: AbortSignal | undefi
                 throw new NotDoneYet(outcome);
             case "transient":
             case "throttled":
+                if (outcome.hostNotFound === true && lastStatus === undefined && askedAt >= graceMs) throw new AbortError(outcome.error);
                 consecutiveErrors++;
                 throw new NotDoneYet(outcome);
             case "status": {

@@ -144,7 +144,8 @@ export async function create(inputs: Props): Promise<dynamic.CreateResult> {
  * failed job is recorded as failed, whatever `allowFailure` says: the state tells what the
  * service says, and the next `up` refuses it (see {@link diff}). A job the service no longer
  * knows (404: expired) keeps its last recorded state instead of disappearing from the stack, as
- * does one whose job API gives no status for {@link REFRESH_UNREACHABLE_SECONDS}.
+ * does one whose job API gives no status for {@link REFRESH_UNREACHABLE_SECONDS} or whose host
+ * name does not resolve (the region or cloud changed since?).
  */
 export async function read(id: string, props: Props): Promise<dynamic.ReadResult> {
     const settings = pickInputs(props);
@@ -173,6 +174,7 @@ export async function read(id: string, props: Props): Promise<dynamic.ReadResult
         return { id, props: { ...props, ...status } };
     } catch (error) {
         if (error instanceof JobApiError && error.httpStatus === 404) return expired();
+        if (error instanceof JobApiError && error.networkCode === "ENOTFOUND") return keep(`got no status from the job API (${error.message})`);
         if (unreachable && error instanceof JobTimeoutError && error.lastStatus === undefined) {
             return keep(`got no status from the job API within ${timeoutSeconds} s (${error.lastError?.message ?? "no answer"})`);
         }

@@ -85,6 +85,24 @@ describe("resource refresh against the emulator", function () {
         expect(notices.join("")).to.not.contain(SK);
     });
 
+    it("a job API host name that does not resolve (region or cloud changed?) keeps the recorded state at once, with a notice", async () => {
+        const props: Record<string, unknown> = { ...recorded({}), endpoint: "https://dws.cn-nort-4.jobwaiter.invalid" };
+        const notices: string[] = [];
+        const original = process.stderr.write.bind(process.stderr);
+        process.stderr.write = ((text: string) => notices.push(String(text)) > 0) as typeof process.stderr.write;
+        const started = Date.now();
+        try {
+            const r = await read(props.jobId as string, props);
+            expect(r.props).to.deep.equal(props);
+        } finally {
+            process.stderr.write = original;
+        }
+        expect(Date.now() - started, "not the refresh's 60 s bound").to.be.below(5_000);
+        expect(notices.join("")).to.match(
+            /job \S+ got no status from the job API \(.*ENOTFOUND dws\.cn-nort-4\.jobwaiter\.invalid.*check region, HW_CLOUD and endpoint\.\); keeping its last recorded state/,
+        );
+    });
+
     it("records a job the service now reports as failed, and the next update refuses it unless allowFailure is true", async () => {
         const props = recorded({ outcome: "failed", failedCode: "DWS.0114", failedDetail: "no ELB" });
         const r = await quietly(() => read(props.jobId as string, props));

@@ -229,6 +229,33 @@ describe("waitForJob against the emulator", function () {
         });
     });
 
+    describe("a host name that does not resolve", () => {
+        // `.invalid` never resolves (RFC 6761): the real resolver answers ENOTFOUND, as for a mistyped region or cloud.
+        const unresolvable = (extra: Partial<WaitForJobOptions>) =>
+            options("dws", "a0a0a0a0-1111-2222-3333-444444444444", {
+                endpoint: undefined,
+                region: "cn-nort-4",
+                env: { HW_CLOUD: "jobwaiter.invalid" },
+                ...extra,
+            });
+
+        it("fails the wait once the grace window has passed, naming the host and the settings to check", async () => {
+            const started = Date.now();
+            const err = await waitForJob(unresolvable({ notFoundGraceSeconds: 0.5, timeoutSeconds: 3600 })).catch((e) => e);
+            expect(err).to.be.instanceOf(JobApiError);
+            expect(err).to.include({ networkCode: "ENOTFOUND" });
+            expect(err.message).to.match(/ENOTFOUND dws\.cn-nort-4\.jobwaiter\.invalid.*check region, HW_CLOUD and endpoint\.$/);
+            expect(err.message).to.not.contain(SK);
+            expect(Date.now() - started, "after the 0.5 s grace, not at the one-hour deadline").to.be.below(10_000);
+        });
+
+        it("getJobStatus reports it as a JobApiError at once", async () => {
+            const err = await getJobStatus(unresolvable({})).catch((e) => e);
+            expect(err).to.be.instanceOf(JobApiError);
+            expect(err).to.include({ networkCode: "ENOTFOUND" });
+        });
+    });
+
     describe("authentication", () => {
         it("works with an IAM token instead of AK/SK", async () => {
             const jobId = define({ service: "cfw", durationMs: 100 });

@@ -181,6 +181,44 @@ describe("polling loop", () => {
         expect(s2.calls).to.deep.equal([0, 1000, 2000, 3000]);
     });
 
+    it("a host name that does not resolve fails the wait after the grace window, unless a status was read before", async () => {
+        const unresolved: PollOutcome = {
+            kind: "transient",
+            hostNotFound: true,
+            error: new JobApiError({
+                jobId: "j",
+                networkCode: "ENOTFOUND",
+                networkMessage: "getaddrinfo ENOTFOUND dws.cn-nort-4.myhuaweicloud.com",
+                hint: "check region",
+            }),
+        };
+        const clock = new VirtualClock();
+        const never = script(clock, [unresolved]);
+        const err = await pollUntilTerminal(never.fetchOnce, { jobId: "j", timeoutMs: 3_600_000, clock, policy: every(1000), notFoundGraceMs: 2500 }).catch(
+            (e) => e,
+        );
+        expect(err, "the poll's own error, not a timeout an hour later").to.equal(unresolved.error);
+        expect(never.calls).to.deep.equal([0, 1000, 2000, 3000]);
+
+        const clock2 = new VirtualClock();
+        const outage = script(clock2, [status("running", 10), unresolved]);
+        const timedOut = await pollUntilTerminal(outage.fetchOnce, {
+            jobId: "j",
+            timeoutMs: 10_000,
+            clock: clock2,
+            policy: every(1000),
+            notFoundGraceMs: 2500,
+        }).catch((e) => e);
+        expect(timedOut, "a host that answered before is having a DNS outage: retried until the deadline").to.be.instanceOf(JobTimeoutError);
+        expect(timedOut.lastError).to.equal(unresolved.error);
+        expect(outage.calls).to.have.length(11);
+
+        const clock3 = new VirtualClock();
+        const brief = script(clock3, [unresolved, unresolved, status("succeeded")]);
+        const r = await pollUntilTerminal(brief.fetchOnce, { jobId: "j", timeoutMs: 60_000, clock: clock3, policy: every(1000), notFoundGraceMs: 2500 });
+        expect(r.polls, "resolving within the grace window").to.equal(3);
+    });
+
     it("stops at once when aborted during a sleep, naming the job", async () => {
         const controller = new AbortController();
         const fetchOnce = async () => status("running", 1);
