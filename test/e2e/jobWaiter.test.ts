@@ -191,6 +191,33 @@ describe("JobWaiter through the real Pulumi CLI", function () {
         for (const jobId of Object.values(ids)) expect(up.output).to.match(new RegExp(`Timed out .*timeoutSeconds=1.*${jobId}`));
     });
 
+    it("a job API host name that does not resolve (a mistyped region) fails the update after notFoundGraceSeconds, not at the timeout", async () => {
+        // `.invalid` never resolves (RFC 6761): the engine's provider host meets the real resolver's ENOTFOUND.
+        const stack = await newStack(
+            [
+                waiter("w-nowhere", {
+                    service: "dws",
+                    jobId: "a0a0a0a0-1111-2222-3333-444444444444",
+                    endpoint: undefined,
+                    region: "cn-nort-4",
+                    notFoundGraceSeconds: 1,
+                }),
+            ],
+            {
+                "huaweicloud:accessKey": AK,
+                "huaweicloud:secretKey": SK,
+                "huaweicloud:projectId": HOME.projectId,
+                "huaweicloud:cloud": "jobwaiter.invalid",
+            },
+        );
+        const started = Date.now();
+        const up = await workspace.stackCommand(stack, ["up"]);
+        expect(up.code).to.not.equal(0);
+        expect(up.output).to.match(/ENOTFOUND dws\.cn-nort-4\.jobwaiter\.invalid.*check region, HW_CLOUD and endpoint/);
+        expect(up.output).to.not.contain(SK);
+        expect(Date.now() - started, "the default timeout is an hour").to.be.below(120_000);
+    });
+
     it("check rejects bad inputs with clear messages before any request", async () => {
         const before = emu.requests.length;
         const bad = [
