@@ -135,7 +135,8 @@ export class JobTimeoutError extends JobWaiterError {
 /**
  * The job API answered with an error (400/401/403, an unusable body, a 404 past the grace window;
  * as a poll's outcome also 5xx, 429 or a gateway page), or a request got no HTTP answer at all
- * (connection refused or reset, DNS failure, request timeout): then `httpStatus` is absent and
+ * (connection refused or reset, DNS failure, request timeout; thrown for a host name that still
+ * does not resolve after the grace window): then `httpStatus` is absent and
  * `networkCode`/`networkMessage` say what happened.
  */
 export class JobApiError extends JobWaiterError {
