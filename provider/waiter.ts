@@ -15,7 +15,7 @@ import { leaseBudget, RequestBudget } from "./polling/budget";
 import { Clock } from "./polling/clock";
 import { cancelledError, pollUntilTerminal, PollOutcome, StatusUpdate } from "./polling/loop";
 import { PollPolicy, policyForTuning } from "./polling/policy";
-import { sharedRequest } from "./polling/sharedRequest";
+import { FlightStage, sharedRequest } from "./polling/sharedRequest";
 import { checkKnownSettings, JobWaitSettings, POLICY_TUNING_SETTINGS, resolveWaitSettings, ResolvedWaitSettings } from "./options";
 import { serverTextFilter } from "./serverText";
 import { buildJobPath, printable } from "./services";
@@ -179,14 +179,15 @@ function prepare(options: WaitForJobOptions, mode: "wait" | "once"): PreparedJob
     const { settings, credentials, cloud } = resolveOptions(options);
     const job = jobRequest(settings, credentials, cloud);
     // The deadline plus one request timeout ("wait"), or one request timeout from now ("once").
-    const hardStopAt = Date.now() + (mode === "wait" ? settings.timeoutMs : 0) + settings.requestTimeoutMs;
+    const hardStopAt = monotonicNow() + (mode === "wait" ? settings.timeoutMs : 0) + settings.requestTimeoutMs;
     const { budget, release } = leaseBudget(job.origin, settings.maxRequestsPerSecond);
     const noSlot = (): PollOutcome => ({
         kind: "throttled",
+        notSent: true,
         error: new NoRequestSlotError({ jobId: settings.jobId, origin: job.origin, maxRequestsPerSecond: budget.ratePerSecond }),
     });
     const askOnce = budgetedRequest(job, budget, hardStopAt, noSlot);
-    const fetchOnce = withHardStop(askOnce, { hardStopAt, key: job.key, noSlot, timedOut: () => job.timedOut(settings.requestTimeoutMs) });
+    const fetchOnce = withHardStop(askOnce, { hardStopAt, noSlot, timedOut: () => job.timedOut(settings.requestTimeoutMs) });
     return { settings, fetchOnce, release };
 }
 
@@ -217,7 +218,7 @@ function resolveOptions(options: WaitForJobOptions): { settings: ResolvedWaitSet
 /** One job's status request: where it goes, how it is sent and read, and its key among shared requests. */
 interface JobRequest {
     origin: string;
-    /** Coalescing key: waiters share a request only for the same URL and the same credentials. */
+    /** Coalescing key: waiters share a request only for the same URL, credentials and request timeout. */
     key: string;
     /** Send one request, stopped by `signal` and after `timeoutMs`, and classify the answer. */
     send: (signal: AbortSignal, timeoutMs: number) => Promise<PollOutcome>;
@@ -236,7 +237,7 @@ function jobRequest(settings: ResolvedWaitSettings, credentials: Credentials, cl
     };
     return {
         origin,
-        key: `${origin}${path}#${identity(credentials)}`,
+        key: `${origin}${path}#${identity(credentials)}#${settings.requestTimeoutMs}`,
         async send(signal, timeoutMs) {
             try {
                 const answer = await client.get(path, signal, timeoutMs);
@@ -257,55 +258,57 @@ function jobRequest(settings: ResolvedWaitSettings, credentials: Credentials, cl
 
 /**
  * A request that first waits for a token of the endpoint's budget (no slot before the hard stop:
- * `noSlot()`), shared with every waiter asking the same job with the same credentials meanwhile.
+ * `noSlot()`), shared with every waiter asking the same job with the same credentials and request
+ * timeout meanwhile whose hard stop is not later (see `sharedRequest`).
  */
-function budgetedRequest(job: JobRequest, budget: RequestBudget, hardStopAt: number, noSlot: () => PollOutcome): (signal: AbortSignal) => Promise<PollOutcome> {
-    return (signal) =>
-        sharedRequest(job.key, signal, async (shared): Promise<PollOutcome> => {
-            const budgetWaitMs = hardStopAt - Date.now();
-            if (budgetWaitMs <= 0) return noSlot();
-            queuedForSlot.add(job.key);
-            try {
-                await budget.acquire(AbortSignal.any([shared, AbortSignal.timeout(budgetWaitMs)]));
-            } catch (error) {
-                if (shared.aborted) throw error;
-                return noSlot();
-            } finally {
-                queuedForSlot.delete(job.key);
-            }
-            return job.send(shared, hardStopAt - Date.now());
-        });
+function budgetedRequest(
+    job: JobRequest,
+    budget: RequestBudget,
+    hardStopAt: number,
+    noSlot: () => PollOutcome,
+): (signal: AbortSignal, onJoin: (stage: FlightStage) => void) => Promise<PollOutcome> {
+    const run = async (shared: AbortSignal, stage: FlightStage): Promise<PollOutcome> => {
+        if (hardStopAt - monotonicNow() <= 0) return noSlot();
+        // No timer of its own: every caller leaves by its hard stop, none later than this one
+        // (`withHardStop`), and the last to leave aborts `shared`, which ends the wait for a slot.
+        await budget.acquire(shared);
+        const sendMs = hardStopAt - monotonicNow();
+        if (sendMs <= 0) return noSlot();
+        stage.sent = true;
+        return job.send(shared, sendMs);
+    };
+    return (signal, onJoin) => sharedRequest(job.key, signal, run, { until: hardStopAt, onJoin });
 }
 
 /**
  * End every poll by the hard stop, however busy the budget is, and even when the request is
- * shared with another waiter whose hard stop is later.
+ * shared with another waiter.
  *
- * A request shared with other waiters runs under the hard stop of the waiter that started it;
- * each waiter also stops waiting for it at its own hard stop (the request goes on for the others),
- * and takes that as a transient failure — or as no request slot, when the request was still
- * waiting for one. The caller's signal is linked by hand, not with AbortSignal.any: a composite of
- * a long-lived signal stays registered on it (Node 20 never prunes it), one per poll, for as long
- * as that signal lives.
+ * A waiter joins only a shared request whose hard stop is not earlier than its own; it stops
+ * waiting for it at its own hard stop (the request goes on for the others), and takes that as a
+ * transient failure — or as no request slot, when the request was still waiting for one. The
+ * caller's signal is linked by hand, not with AbortSignal.any: a composite of a long-lived signal
+ * stays registered on it (Node 20 never prunes it), one per poll, for as long as that signal lives.
  */
 function withHardStop(
-    askOnce: (signal: AbortSignal) => Promise<PollOutcome>,
-    stop: { hardStopAt: number; key: string; noSlot: () => PollOutcome; timedOut: () => PollOutcome },
+    askOnce: (signal: AbortSignal, onJoin: (stage: FlightStage) => void) => Promise<PollOutcome>,
+    stop: { hardStopAt: number; noSlot: () => PollOutcome; timedOut: () => PollOutcome },
 ): (signal: AbortSignal | undefined) => Promise<PollOutcome> {
     return async (signal) => {
-        const leftMs = stop.hardStopAt - Date.now();
+        const leftMs = stop.hardStopAt - monotonicNow();
         if (leftMs <= 0) return stop.noSlot();
         if (signal?.aborted) throw signal.reason;
         const mine = new AbortController();
         const onCallerAbort = () => mine.abort(signal!.reason);
         signal?.addEventListener("abort", onCallerAbort, { once: true });
+        let stage: FlightStage | undefined;
         let stoppedWhile: "queued" | "sent" | undefined;
         const timer = setTimeout(() => {
-            stoppedWhile = queuedForSlot.has(stop.key) ? "queued" : "sent";
+            stoppedWhile = stage?.sent === true ? "sent" : "queued";
             mine.abort(new Error("hard stop"));
         }, leftMs);
         try {
-            return await askOnce(mine.signal);
+            return await askOnce(mine.signal, (joined) => (stage = joined));
         } catch (error) {
             if (stoppedWhile === undefined || signal?.aborted) throw error;
             return stoppedWhile === "queued" ? stop.noSlot() : stop.timedOut();
@@ -316,8 +319,11 @@ function withHardStop(
     };
 }
 
-/** Keys of shared requests still waiting for a slot of their endpoint's budget: nothing sent yet. */
-const queuedForSlot = new Set<string>();
+/**
+ * The waiter's own time, ms: monotonic, so that a step of the wall clock (NTP, a resumed VM)
+ * neither moves the hard stop nor starves the budget.
+ */
+const monotonicNow = () => performance.now();
 
 /** Who is asking, without the secret: two waiters share requests only with the same credentials. */
 function identity(credentials: Credentials): string {

@@ -91,7 +91,7 @@ export class JobClient {
      */
     async get(path: string, signal?: AbortSignal, timeoutMs?: number): Promise<HttpAnswer> {
         const headers = this.authHeaders(path);
-        const timeout = Math.max(1, Math.min(this.options.requestTimeoutMs, timeoutMs ?? Number.POSITIVE_INFINITY));
+        const timeout = Math.max(1, Math.ceil(Math.min(this.options.requestTimeoutMs, timeoutMs ?? Number.POSITIVE_INFINITY)));
         const expiry = AbortSignal.timeout(timeout);
         try {
             const response = await this.http.get<Readable>(path, { headers, signal: signal ? AbortSignal.any([signal, expiry]) : expiry, timeout });

@@ -1,6 +1,6 @@
 /**
- * Time as the waiter sees it. The loop never calls `Date.now` or `setTimeout` directly, so the
- * whole waiter can run under a fake clock in tests and benchmarks.
+ * Time as the waiter sees it. The loop never calls `performance.now` or `setTimeout` directly, so
+ * the whole waiter can run under a fake clock in tests and benchmarks.
  *
  * @packageDocumentation
  */
@@ -20,19 +20,20 @@ export interface Clock {
 const MAX_TIMER_MS = 2_147_483_647;
 
 /**
- * The real clock: `Date.now()` and `setTimeout`. A sleep never ends before `ms` have passed on
- * `Date.now()`: timers fire on the event loop's cached time and can run a millisecond early, and
+ * The real clock: `performance.now()` and `setTimeout`. Monotonic: a step of the wall clock (NTP,
+ * a resumed VM) moves no deadline and stretches no sleep. A sleep never ends before `ms` have
+ * passed on it: timers fire on the event loop's cached time and can run a millisecond early, and
  * a deadline check that ran early would be followed by a second one.
  */
 export const systemClock: Clock = {
-    now: () => Date.now(),
+    now: () => performance.now(),
     sleep: (ms, signal) =>
         new Promise<void>((resolve, reject) => {
             if (signal?.aborted) return reject(signal.reason);
-            const until = Date.now() + Math.max(0, ms);
+            const until = performance.now() + Math.max(0, ms);
             let timer = setTimeout(tick, Math.min(Math.max(0, ms), MAX_TIMER_MS));
             function tick() {
-                const left = until - Date.now();
+                const left = until - performance.now();
                 if (left > 0) {
                     timer = setTimeout(tick, Math.min(left, MAX_TIMER_MS));
                     return;

@@ -23,9 +23,10 @@ export type PollOutcome =
      * throttling (`throttled`). `hostNotFound`: the job API's host name does not resolve
      * (`ENOTFOUND`). Until a status has been read that is tolerated for `notFoundGraceMs`, as a 404
      * is, and then fails the wait: a mistyped region or cloud never resolves. Once a status has
-     * been read, it is a DNS outage, retried until the deadline.
+     * been read, it is a DNS outage, retried until the deadline. `notSent`: no request went out
+     * (the request budget had no slot in time), so the poll is not counted in `polls`.
      */
-    | { kind: "transient" | "throttled"; error: Error; retryAfterMs?: number; hostNotFound?: boolean }
+    | { kind: "transient" | "throttled"; error: Error; retryAfterMs?: number; hostNotFound?: boolean; notSent?: boolean }
     /** The job is not (yet) visible: tolerated until `notFoundGraceMs` has passed. */
     | { kind: "notFound"; error: Error }
     /** Retrying cannot help (400/401/403, unreadable 200 body): the wait fails at once with `error`. */
@@ -67,7 +68,7 @@ export interface PollLoopOptions {
 export interface PollResult {
     /** The terminal status (state `succeeded`). */
     status: JobStatus;
-    /** Requests sent. */
+    /** Requests sent (a poll stopped while its request was under way counts). */
     polls: number;
     /** Time from start to the answer that showed success, in ms. */
     elapsedMs: number;
@@ -130,6 +131,7 @@ export async function pollUntilTerminal(fetchOnce: (signal: AbortSignal | undefi
         const askedAt = elapsed();
         polls++;
         const outcome = await fetchOnce(signal);
+        if ((outcome.kind === "transient" || outcome.kind === "throttled") && outcome.notSent === true) polls--;
         switch (outcome.kind) {
             case "permanent":
                 throw new AbortError(outcome.error);

@@ -78,7 +78,7 @@ export interface PollObservation {
     elapsedMs: number;
     /** The deadline, as elapsed ms (the final check happens then). */
     timeoutMs: number;
-    /** Requests sent so far (≥ 1 when the policy is asked). */
+    /** Requests sent so far (polls that found no request slot sent none). */
     polls: number;
     /** Successful reads that carried progress, oldest first. The loop keeps the last `MAX_SAMPLES` (loop.ts), a run of equal readings as its first and latest only. */
     samples: readonly ProgressSample[];

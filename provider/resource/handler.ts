@@ -203,7 +203,7 @@ export async function remove(): Promise<void> {}
 async function waitAndRecord(settings: JobWaiterSettings, override: { allowFailure?: boolean } = {}): Promise<JobWaiterOutputs> {
     const controller = new AbortController();
     beginWait(controller, `${settings.service} job ${settings.jobId}`);
-    const started = Date.now();
+    const started = performance.now();
     try {
         const done = await waitForJob({
             ...waitOptions(settings),
@@ -215,7 +215,7 @@ async function waitAndRecord(settings: JobWaiterSettings, override: { allowFailu
         return { ...outputsOf(done), polls: done.polls, waitedSeconds: round(done.waitedMs / 1000) };
     } catch (error) {
         if (error instanceof JobFailedError && (override.allowFailure ?? settings.allowFailure) === true) {
-            return { ...outputsOf(error.status), polls: error.polls, waitedSeconds: round((Date.now() - started) / 1000) };
+            return { ...outputsOf(error.status), polls: error.polls, waitedSeconds: round((performance.now() - started) / 1000) };
         }
         throw error;
     } finally {

@@ -3,7 +3,9 @@
  * past its deadline plus one request timeout, and the endpoint never sees more than
  * burst + rate requests in any one-second window, even when the caller blocks its event loop;
  * a wait that has ended (whichever way) no longer holds the endpoint to its rate; a poll that
- * finds no request slot in time is a NoRequestSlotError.
+ * finds no request slot in time is a NoRequestSlotError and is not counted as a request, even
+ * when another look of the job was cancelled just before; a step of the wall clock moves no
+ * deadline.
  */
 import { expect } from "chai";
 import { JobTimeoutError, NoRequestSlotError } from "../../provider/errors";
@@ -78,6 +80,49 @@ describe("request budget against the emulator", function () {
         expect(starved.length, "waiters whose last poll found no request slot").to.be.above(0);
         expect(starved[0]).to.include({ code: "NO_REQUEST_SLOT", origin: emu.endpoint, maxRequestsPerSecond: 10 });
         expect(starved[0]).to.not.have.property("httpStatus");
+        const counted = jobs.map((jobId, i) => [ended[i].error.polls, emu.requestCount(jobId)]);
+        expect(
+            counted.filter(([polls, sent]) => polls !== sent),
+            "polls counts the requests sent, not the polls that found no slot",
+        ).to.deep.equal([]);
+    });
+
+    it("a look that starts as another look of the same job is cancelled still knows it was never sent", async () => {
+        const rate = { maxRequestsPerSecond: 0.5, requestTimeoutSeconds: 0.5 };
+        await getJobStatus(options(endless(), rate)); // the one token: the next slot comes in 2 s
+        const jobId = endless();
+        const cancelled = new AbortController();
+        const first = getJobStatus(options(jobId, { ...rate, requestTimeoutSeconds: 5, signal: cancelled.signal })).catch((e: Error) => e);
+        await new Promise((r) => setTimeout(r, 50));
+        cancelled.abort(new Error("replaced"));
+        const second = await getJobStatus(options(jobId, rate)).catch((e: Error) => e);
+        expect(((await first) as Error).name).to.equal("JobCancelledError");
+        expect(second, "still queued at its hard stop: no slot, not a request timeout").to.be.instanceOf(NoRequestSlotError);
+        expect(emu.requestCount(jobId)).to.equal(0);
+    });
+
+    it("a step back of the wall clock neither stretches a wait nor starves the budget", async () => {
+        const wallClock = Date.now;
+        const realStart = performance.now();
+        // NTP steps the wall clock back by 3 s, 0.3 s into the wait.
+        Date.now = () => wallClock.call(Date) - (performance.now() - realStart > 300 ? 3_000 : 0);
+        try {
+            const wait = { timeoutSeconds: 1, requestTimeoutSeconds: 0.5, minPollIntervalSeconds: 0.2, maxPollIntervalSeconds: 0.2 };
+            const timedOut = await waitForJob(options(endless(), wait)).catch((e: Error) => e);
+            expect(timedOut).to.be.instanceOf(JobTimeoutError);
+            expect(performance.now() - realStart, "the deadline plus one request timeout, in real time").to.be.below(1_000 + 500 + 300);
+            const looks = await Promise.all(
+                Array.from({ length: 3 }, () =>
+                    getJobStatus(options(endless(), { maxRequestsPerSecond: 10, requestTimeoutSeconds: 2 })).catch((e: Error) => e),
+                ),
+            );
+            expect(
+                looks.map((look) => (look as { state?: string }).state),
+                "a budget on the wall clock adds no token for 3 s",
+            ).to.deep.equal(["running", "running", "running"]);
+        } finally {
+            Date.now = wallClock;
+        }
     });
 
     it("a single look that finds no request slot in time is a NoRequestSlotError, not an HTTP error", async () => {

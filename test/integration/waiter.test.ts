@@ -193,25 +193,41 @@ describe("waitForJob against the emulator", function () {
             expect(emu.requestCount(jobId)).to.equal(1);
         });
 
-        it("a waiter that joins another waiter's slow request still ends by its own hard stop", async () => {
-            const jobId = define({ service: "dws", durationMs: 60_000, faults: [{ kind: "slow", delayMs: 6000 }] });
+        it("waiters share a slow request only when it runs as long as theirs would: a quicker one never gives up early for another's", async () => {
+            const jobId = define({ service: "dws", durationMs: 60_000, faults: [{ kind: "slow", delayMs: 3000 }] });
             const long = new AbortController();
-            const first = waitForJob(options("dws", jobId, { signal: long.signal })).catch((e) => e);
+            const first = waitForJob(options("dws", jobId, { signal: long.signal, requestTimeoutSeconds: 5 })).catch((e) => e);
             await new Promise((r) => setTimeout(r, 100));
             const started = Date.now();
-            const [short, once] = await Promise.all([
+            const [short, quick, patient] = await Promise.all([
                 waitForJob(options("dws", jobId, { timeoutSeconds: 1, requestTimeoutSeconds: 0.5 })).catch((e) => e),
-                getJobStatus(options("dws", jobId, { requestTimeoutSeconds: 0.5 })).catch((e) => e),
+                getJobStatus(options("dws", jobId, { requestTimeoutSeconds: 0.4 })).catch((e) => e),
+                getJobStatus(options("dws", jobId, { requestTimeoutSeconds: 5 })).catch((e) => e),
             ]);
             const took = Date.now() - started;
             long.abort();
             expect(await first).to.be.instanceOf(JobCancelledError);
-            expect(short).to.be.instanceOf(JobTimeoutError);
-            expect(short.message).to.match(/last poll failed: .*hard stop/);
-            expect(once).to.be.instanceOf(JobApiError);
-            expect(once.networkCode).to.equal("ETIMEDOUT");
-            expect(took, "both ended by the short waiter's own hard stop (1 s + 0.5 s), not the shared request's 6 s").to.be.below(1500 + 300);
-            expect(emu.requestCount(jobId), "they shared the one slow request").to.equal(1);
+            expect(short, "its own requests, not the slow shared one").to.be.instanceOf(JobTimeoutError);
+            expect(short.lastStatus).to.include({ state: "running" });
+            expect(quick).to.include({ state: "running" });
+            expect(patient, "the same request timeout and a hard stop no later: it shares the slow request").to.include({ state: "running" });
+            expect(took, "the patient look waited for the slow answer").to.be.above(2500);
+            expect(emu.requestCount(jobId), "one slow request shared by two, and the quick waiters' own").to.equal(1 + short.polls + 1);
+        });
+
+        it("a look shares no request of a waiter whose hard stop is earlier, and is not cut by it", async () => {
+            const jobId = define({ service: "dws", durationMs: 60_000, faults: [{ kind: "slow", delayMs: 1500 }] });
+            const started = Date.now();
+            const [short, look] = await Promise.all([
+                waitForJob(options("dws", jobId, { timeoutSeconds: 0.2, requestTimeoutSeconds: 1 })).catch((e) => e),
+                // From 0.3 s on, the look's hard stop (now + 1 s) is later than the waiter's (0.2 s + 1 s).
+                new Promise((r) => setTimeout(r, 300)).then(() => getJobStatus(options("dws", jobId, { requestTimeoutSeconds: 1 })).catch((e) => e)),
+            ]);
+            expect(short, "its slow request cut by its request timeout").to.be.instanceOf(JobTimeoutError);
+            expect(short.lastError).to.include({ networkCode: "ETIMEDOUT" });
+            expect(look, "its own request, answered at once").to.include({ state: "running" });
+            expect(Date.now() - started).to.be.below(2_000);
+            expect(emu.requestCount(jobId)).to.equal(2);
         });
 
         it("tolerates 404 while a new job is invisible, within the grace window", async () => {
