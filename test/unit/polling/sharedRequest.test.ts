@@ -52,6 +52,30 @@ describe("polling: shared request (single-flight with cancellation)", () => {
         expect(inFlightCount()).to.equal(0);
     });
 
+    it("a caller joins only a request that runs at least as long as its own would, and sees that request's stage", async () => {
+        let runs = 0;
+        const run = async (_signal: AbortSignal, stage: { sent: boolean }) => {
+            const mine = ++runs;
+            stage.sent = true;
+            await new Promise((r) => setTimeout(r, 20));
+            return mine;
+        };
+        const stages: { sent: boolean }[] = [];
+        const onJoin = (stage: { sent: boolean }) => stages.push(stage);
+        const results = await Promise.all([
+            sharedRequest("k6", undefined, run, { until: 1_000, onJoin }),
+            sharedRequest("k6", undefined, run, { until: 500, onJoin }), // joins the first
+            sharedRequest("k6", undefined, run, { until: 2_000, onJoin }), // starts its own
+            sharedRequest("k6", undefined, run, { until: 2_000, onJoin }), // joins the third
+        ]);
+        expect(results).to.deep.equal([1, 1, 2, 2]);
+        expect(stages[0]).to.equal(stages[1]);
+        expect(stages[2]).to.equal(stages[3]);
+        expect(stages[0]).to.not.equal(stages[2]);
+        expect(stages.every((stage) => stage.sent)).to.equal(true);
+        expect(inFlightCount()).to.equal(0);
+    });
+
     it("rejects at once with an already-aborted signal", async () => {
         const c = new AbortController();
         c.abort(new Error("already"));
