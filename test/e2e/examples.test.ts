@@ -4,6 +4,9 @@
  * `npm run emulator` prints, applied as written.
  */
 import { expect } from "chai";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { configCommands, EMULATOR_ECS_SERVER, startExampleEmulator } from "../../examples/emulator";
 import type { JobApiEmulator } from "../../provider/testing/emulator";
 import { ensurePulumiCli, findExported, PulumiWorkspace, REPO_ROOT } from "../support/pulumiCli";
@@ -30,6 +33,25 @@ describe("examples/ through the real Pulumi CLI", function () {
     after(async () => {
         await emulator?.close();
         workspace?.dispose();
+    });
+
+    it("a stack file of the user's own beside the project (as `npm run emulator` has them create) is neither read nor touched", async () => {
+        // A copy of the root project with the user's `Pulumi.dws-cluster.yaml` beside it (another passphrase's salt).
+        const checkout = fs.mkdtempSync(path.join(os.tmpdir(), "jobwaiter-user-checkout-"));
+        try {
+            fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), path.join(checkout, "Pulumi.yaml"));
+            const mine = "encryptionsalt: v1:c2FsdHNhbHQ=:v1:b3RoZXIgcGFzc3BocmFzZQ==:bm9wZQ==\nconfig:\n  jobwaiter-examples:dwsJobId: my-real-job-id-0001\n";
+            fs.writeFileSync(path.join(checkout, "Pulumi.dws-cluster.yaml"), mine);
+            const beside = new PulumiWorkspace(workspace.cli, checkout);
+            try {
+                await beside.initStack("dws-cluster", { "jobwaiter-examples:example": "dws-cluster" });
+            } finally {
+                beside.dispose();
+            }
+            expect(fs.readFileSync(path.join(checkout, "Pulumi.dws-cluster.yaml"), "utf8")).to.equal(mine);
+        } finally {
+            fs.rmSync(checkout, { recursive: true, force: true });
+        }
     });
 
     it("pulumi up of every example: dws, ddm, roma and ecs succeed into their dependents (the server ID chained), cfw's failure is recorded (allowFailure)", async () => {

@@ -66,26 +66,45 @@ export interface RunningCommand {
     done: Promise<CommandResult>;
 }
 
+/**
+ * Copy `sourceDir`'s `Pulumi.yaml` into `stagedDir` with its `main` (the program; default the
+ * project directory itself) made relative to `stagedDir`. Returns `stagedDir`.
+ */
+function stageProject(sourceDir: string, stagedDir: string): string {
+    const project = fs.readFileSync(path.join(sourceDir, "Pulumi.yaml"), "utf8");
+    const main = /^main:\s*(\S.*?)\s*$/m.exec(project)?.[1] ?? ".";
+    const program = path.relative(stagedDir, path.resolve(sourceDir, main)) || ".";
+    const staged = /^main:/m.test(project) ? project.replace(/^main:.*$/m, `main: ${program}`) : `${project.trimEnd()}\nmain: ${program}\n`;
+    fs.writeFileSync(path.join(stagedDir, "Pulumi.yaml"), staged);
+    return stagedDir;
+}
+
 /** Environment variables that would point the provider at a real cloud account. */
 const CREDENTIAL_ENV = /^(HW_|OS_|HUAWEICLOUD_|PULUMI_CONFIG$|PULUMI_ACCESS_TOKEN$|PULUMI_BACKEND_URL$)/;
 
 /**
- * A project directory driven by the real CLI, with its own backend and home in a temporary
- * directory. Call {@link dispose} when done.
+ * A project driven by the real CLI, with its own backend and home in a temporary directory. The
+ * CLI runs in a copy of the project's `Pulumi.yaml` there, its `main` pointing back at the program:
+ * `stack init` writes `Pulumi.<stack>.yaml` next to the `Pulumi.yaml` it runs in, and the
+ * checkout's own stack files (a user's `Pulumi.dws-cluster.yaml`, say) are never read or touched.
+ * Call {@link dispose} when done.
  */
 export class PulumiWorkspace {
     readonly tmp: string;
+    /** Where the CLI runs: the staged copy of the project. */
+    readonly projectDir: string;
     private readonly env: NodeJS.ProcessEnv;
 
-    /** `tmp`: an existing directory to keep the backend in, shared with other workspaces (the caller removes it). */
+    /** `sourceDir`: the project (its `Pulumi.yaml`); `tmp`: an existing directory to keep the backend in, shared with other workspaces (the caller removes it). */
     constructor(
         readonly cli: PulumiCli,
-        readonly projectDir: string,
+        sourceDir: string,
         extraEnv: NodeJS.ProcessEnv = {},
         tmp?: string,
     ) {
         this.tmp = tmp ?? fs.mkdtempSync(path.join(os.tmpdir(), "jobwaiter-e2e-"));
         fs.mkdirSync(path.join(this.tmp, "state"), { recursive: true });
+        this.projectDir = stageProject(sourceDir, fs.mkdtempSync(path.join(this.tmp, "project-")));
         const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !CREDENTIAL_ENV.test(key)));
         this.env = {
             ...base,
@@ -103,7 +122,7 @@ export class PulumiWorkspace {
     /** Create a stack and set its config; `secret` keys are set with `config set --secret`. */
     async initStack(stack: string, config: Record<string, string>, secret: readonly string[] = []): Promise<void> {
         await this.ok(["stack", "init", stack]);
-        // `stack init` writes the passphrase salt next to Pulumi.yaml; the config file carries its own.
+        // `stack init` writes the passphrase salt next to the staged Pulumi.yaml; the config file carries its own.
         fs.rmSync(path.join(this.projectDir, `Pulumi.${stack}.yaml`), { force: true });
         const plain = Object.entries(config).filter(([key]) => !secret.includes(key));
         if (plain.length > 0)
