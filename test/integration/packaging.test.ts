@@ -110,3 +110,15 @@ describe("packaging: the main entry's public surface", () => {
         );
     });
 });
+
+describe("packaging: the tarball", () => {
+    it("holds every file the README links to, and the license", () => {
+        const { files } = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { files: string[] };
+        const shipped = (file: string) => files.some((entry) => file === entry || file.startsWith(`${entry}/`));
+        const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+        const linked = [...readme.matchAll(/\]\(([^)#:]+)(?:#[^)]*)?\)/g)].map((m) => m[1]);
+        expect(linked.length, "relative links in the README").to.be.above(0);
+        expect(linked.filter((file) => !shipped(file) || !fs.existsSync(path.join(ROOT, file)))).to.deep.equal([]);
+        expect(shipped("LICENSE") && fs.readFileSync(path.join(ROOT, "LICENSE"), "utf8")).to.match(/Apache License\s+Version 2\.0/);
+    });
+});
