@@ -60,12 +60,18 @@ export function localBackendEnv(dir: string): Record<string, string> {
     };
 }
 
-/** Create (or select) a stack of an inline program on a fresh local backend. */
+/**
+ * Create (or select) a stack of an inline program on a fresh local backend. The stack's own
+ * `PULUMI_HOME` sees the resource plugins already installed in yours (`$PULUMI_HOME/plugins`, else
+ * `~/.pulumi/plugins`; read, never written), so that a program with other providers' resources
+ * runs; nothing else of your home (credentials, backends, settings) is used.
+ */
 export async function createLocalStack(options: LocalStackOptions): Promise<LocalStack> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "jobwaiter-local-stack-"));
     fs.mkdirSync(path.join(dir, "state"));
     fs.mkdirSync(path.join(dir, "project"));
     const env = { ...localBackendEnv(dir), ...options.envVars };
+    if (options.envVars?.PULUMI_HOME === undefined) shareInstalledPlugins(path.join(dir, "home"));
     try {
         const pulumiCommand = await PulumiCommand.get(options.pulumiRoot ? { root: options.pulumiRoot } : {});
         const stack = await LocalWorkspace.createOrSelectStack(
@@ -82,4 +88,12 @@ export async function createLocalStack(options: LocalStackOptions): Promise<Loca
         fs.rmSync(dir, { recursive: true, force: true });
         throw error;
     }
+}
+
+/** Link `home/plugins` to the plugins installed in the caller's own Pulumi home, when it has any. */
+function shareInstalledPlugins(home: string): void {
+    const installed = path.join(process.env.PULUMI_HOME || path.join(os.homedir(), ".pulumi"), "plugins");
+    if (!fs.existsSync(installed)) return;
+    fs.mkdirSync(home, { recursive: true });
+    fs.symlinkSync(installed, path.join(home, "plugins"), "dir");
 }
