@@ -1,8 +1,9 @@
 /**
  * Test your own Pulumi program against the emulator: a stack of the real Pulumi CLI, through
- * `@pulumi/pulumi/automation`, with a local file backend, `PULUMI_HOME` and passphrase of its own
- * in a temporary directory, update checks and plugin downloads off, and the stack's
- * `huaweicloud:*` credentials set as config (the secret key as a secret).
+ * `@pulumi/pulumi/automation`, with a local file backend, `PULUMI_HOME` (seeing the plugins you
+ * installed) and passphrase of its own in a temporary directory, update checks and plugin
+ * downloads off, and the stack's `huaweicloud:*` credentials set as config (the secret key as a
+ * secret).
  *
  * ```ts
  * const emulator = await JobApiEmulator.start({ accessKeys: { [AK]: SK } });
