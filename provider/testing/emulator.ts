@@ -78,6 +78,16 @@ const MAX_ID_LENGTH = 1024;
 const MAX_SUB_JOBS = 1000;
 /** Longest path kept in a request record. */
 const MAX_LOGGED_PATH = 2048;
+/** Longest job ID kept in a request record, and as a request counter's key for an ID no job was defined with. */
+const MAX_LOGGED_JOB_ID = 256;
+
+/**
+ * The first `max` characters of `text` as a string of their own: a plain slice of a long string
+ * keeps the whole of it alive, so a log of slices of 8 KB URLs would hold 8 KB per record.
+ */
+function logged(text: string, max: number): string {
+    return text.length <= max ? text : (JSON.parse(JSON.stringify(text.slice(0, max))) as string);
+}
 
 const JSON_TYPE = "application/json;charset=UTF-8";
 
@@ -258,6 +268,7 @@ export class JobApiEmulator {
     private readonly now: () => number;
     private readonly tokens: ReadonlySet<string>;
     private readonly accessKeys: ReadonlyMap<string, string>;
+    private readonly temporaryKeys: ReadonlyMap<string, { secretKey: string; securityToken: string }>;
     private readonly requireAuth: boolean;
     private readonly randomFaults?: RandomFaults;
     private random: () => number;
@@ -280,7 +291,8 @@ export class JobApiEmulator {
         this.now = options.now ?? Date.now;
         this.tokens = new Set(options.tokens ?? []);
         this.accessKeys = new Map(Object.entries(options.accessKeys ?? {}));
-        this.requireAuth = options.requireAuth ?? (this.tokens.size > 0 || this.accessKeys.size > 0);
+        this.temporaryKeys = new Map(Object.entries(options.temporaryKeys ?? {}));
+        this.requireAuth = options.requireAuth ?? (this.tokens.size > 0 || this.accessKeys.size > 0 || this.temporaryKeys.size > 0);
         this.randomFaults = options.randomFaults;
         this.random = mulberry32(options.randomFaults?.seed ?? 0);
         this.log = new RingBuffer(options.logCapacity ?? DEFAULT_LOG_CAPACITY);
@@ -304,6 +316,23 @@ export class JobApiEmulator {
         for (const [ak, sk] of Object.entries(options.accessKeys ?? {})) {
             if (ak === "" || typeof sk !== "string" || sk === "") {
                 throw new ConfigError({ field: "accessKeys", value: "(an empty access key or secret key)", allowed: "non-empty access keys and secret keys" });
+            }
+        }
+        for (const [ak, key] of Object.entries(options.temporaryKeys ?? {})) {
+            const { secretKey, securityToken } = (key ?? {}) as Partial<{ secretKey: unknown; securityToken: unknown }>;
+            if (ak === "" || typeof secretKey !== "string" || secretKey === "" || typeof securityToken !== "string" || securityToken === "") {
+                throw new ConfigError({
+                    field: "temporaryKeys",
+                    value: "(an empty access key, secret key or security token)",
+                    allowed: "access key → { secretKey, securityToken }, all non-empty strings",
+                });
+            }
+            if (options.accessKeys?.[ak] !== undefined) {
+                throw new ConfigError({
+                    field: "temporaryKeys",
+                    value: "(an access key also in accessKeys)",
+                    allowed: "each access key either permanent or temporary",
+                });
             }
         }
         const port = options.port ?? 0;
@@ -462,10 +491,11 @@ export class JobApiEmulator {
      */
     requestCount(jobId?: string): number {
         if (jobId === undefined) return this.total;
-        const counted = this.counts.get(jobId);
+        const key = this.countKey(jobId);
+        const counted = this.counts.get(key);
         if (counted !== undefined) return counted;
         if (!this.countsOverflowed) return 0;
-        return this.log.toArray().filter((r) => r.jobId === jobId).length;
+        return this.log.toArray().filter((r) => r.jobId === key).length;
     }
 
     /**
@@ -532,7 +562,7 @@ export class JobApiEmulator {
         const record: EmulatorRequestRecord = {
             at: this.now(),
             method: req.method ?? "",
-            path: url.split("?")[0].slice(0, MAX_LOGGED_PATH),
+            path: logged(url.split("?")[0], MAX_LOGGED_PATH),
             status: 0,
             auth: { authenticated: false, via: "none" },
             requestId,
@@ -576,7 +606,7 @@ export class JobApiEmulator {
         }
         const route = matchRoute(segments, rawQuery);
         if (!route) return this.sendError(res, record, 404, "APIGW.0101", "The API does not exist or has not been published in the environment.");
-        record.jobId = route.jobId;
+        record.jobId = logged(route.jobId, MAX_LOGGED_JOB_ID);
         const job = this.jobs.get(routeKey(route));
         const service: EmulatedService | undefined = job?.model.service ?? onlyServiceOf(route.family);
         if (service !== undefined) record.service = service;
@@ -692,16 +722,21 @@ export class JobApiEmulator {
         const accessKey = /Access=([^,\s]+)/.exec(authorization)?.[1];
         const failed = (reason: string): RequestAuth => {
             const auth: RequestAuth = { authenticated: false, via: "aksk", reason: this.redact(reason) };
-            if (accessKey !== undefined) auth.accessKey = this.redact(accessKey.slice(0, 128));
+            if (accessKey !== undefined) auth.accessKey = this.redact(logged(accessKey, 128));
             return auth;
         };
         if (!/^SDK-HMAC-SHA256\s/i.test(authorization)) return failed("unsupported Authorization scheme (expected SDK-HMAC-SHA256)");
         try {
-            const result = verifySignature({ method: req.method ?? "GET", rawPath, rawQuery, headers: req.headers, body }, (ak) => this.accessKeys.get(ak), {
+            const secretOf = (ak: string) => this.accessKeys.get(ak) ?? this.temporaryKeys.get(ak)?.secretKey;
+            const result = verifySignature({ method: req.method ?? "GET", rawPath, rawQuery, headers: req.headers, body }, secretOf, {
                 now: new Date(this.now()),
             });
-            if (result.ok) return { authenticated: true, via: "aksk", accessKey: result.accessKey };
-            return failed(result.reason);
+            if (!result.ok) return failed(result.reason);
+            const temporary = this.temporaryKeys.get(result.accessKey);
+            if (temporary !== undefined && header(req, "x-security-token") !== temporary.securityToken) {
+                return failed("a temporary access key needs its own X-Security-Token (missing, or another)");
+            }
+            return { authenticated: true, via: "aksk", accessKey: result.accessKey };
         } catch {
             return failed("the signature could not be verified");
         }
@@ -709,15 +744,25 @@ export class JobApiEmulator {
 
     /** Replace every configured secret key and token (of 4 characters or more) occurring in `text` with `***`. */
     private redact(text: string): string {
-        const secrets = [...this.accessKeys.values(), ...this.tokens].filter((secret) => secret.length >= 4);
+        const temporary = [...this.temporaryKeys.values()].flatMap((key) => [key.secretKey, key.securityToken]);
+        const secrets = [...this.accessKeys.values(), ...temporary, ...this.tokens].filter((secret) => secret.length >= 4);
         return redactSecrets(text, secrets).slice(0, 512);
     }
 
+    /**
+     * Count a request for `jobId`. A defined job is always counted exactly; IDs no job was defined
+     * with are counted (under their first {@link MAX_LOGGED_JOB_ID} characters) while there are
+     * fewer than the log's capacity of them, and from the log after that.
+     */
     private countRequest(jobId: string): void {
-        const n = this.counts.get(jobId);
-        if (n !== undefined) this.counts.set(jobId, n + 1);
-        else if (this.counts.size < this.log.capacity) this.counts.set(jobId, 1);
+        const key = this.countKey(jobId);
+        const n = this.counts.get(key);
+        if (n !== undefined || this.jobsById.has(jobId) || this.counts.size < this.log.capacity) this.counts.set(key, (n ?? 0) + 1);
         else this.countsOverflowed = true;
+    }
+
+    private countKey(jobId: string): string {
+        return this.jobsById.has(jobId) ? jobId : logged(jobId, MAX_LOGGED_JOB_ID);
     }
 
     private sendError(res: http.ServerResponse, record: EmulatorRequestRecord, status: number, code: string, msg: string): void {

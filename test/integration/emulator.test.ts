@@ -85,6 +85,11 @@ describe("JobApiEmulator (integration, real HTTP server)", function () {
             await expectRejects(JobApiEmulator.start({ randomFaults: { rate: 2, kinds: [{ kind: "drop" }], seed: 1 } }), ConfigError);
             await expectRejects(JobApiEmulator.start({ randomFaults: { rate: 0.5, kinds: [], seed: 1 } }), ConfigError);
             await expectRejects(JobApiEmulator.start({ logCapacity: 0 }), ConfigError);
+            await expectRejects(JobApiEmulator.start({ temporaryKeys: { AK1: { secretKey: "sk", securityToken: "" } } }), ConfigError);
+            await expectRejects(
+                JobApiEmulator.start({ accessKeys: { AK1: "sk" }, temporaryKeys: { AK1: { secretKey: "sk", securityToken: "t" } } }),
+                ConfigError,
+            );
         });
 
         it("closes promptly, even with a slow answer pending and keep-alive connections open", async () => {
@@ -942,6 +947,16 @@ describe("JobApiEmulator (integration, real HTTP server)", function () {
             expect(emulator.requestCount()).to.equal(0);
             expect(emulator.requestCount(id)).to.equal(0);
             expect((await get(`${emulator.endpoint}/v1.0/p/job/${id}`, AUTH)).status).to.equal(404);
+        });
+
+        it("counts every defined job's requests exactly, however small the log", async () => {
+            await startWith({ logCapacity: 2 });
+            const ids = [0, 1, 2].map(() => emulator.defineJob({ service: "dws", projectId: "p", durationMs: 1000, outcome: "succeeded" }));
+            for (const id of ids) for (let i = 0; i < 5; i++) await get(emulator.jobUrl(id), AUTH);
+            expect(ids.map((id) => emulator.requestCount(id))).to.deep.equal([5, 5, 5]);
+            const long = "x".repeat(4000);
+            await get(`${emulator.endpoint}/v1.0/p/job/${long}`, AUTH);
+            expect(emulator.requests.at(-1)!.jobId, "a long unknown ID is logged cut").to.have.length(256);
         });
 
         it("handles many concurrent requests", async () => {

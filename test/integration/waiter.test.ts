@@ -297,6 +297,26 @@ describe("waitForJob against the emulator", function () {
             expect(err.message).to.not.contain(SK);
         });
 
+        it("temporary AK/SK: the security token goes with the key, signed; a missing or another token is a 401 that shows neither", async () => {
+            const [tak, tsk, securityToken] = ["TEMPORARYAK000000001", "temporary-secret-key-do-not-leak", "sts-token-do-not-leak-0001"];
+            const sts = await JobApiEmulator.start({ temporaryKeys: { [tak]: { secretKey: tsk, securityToken } } });
+            try {
+                const jobId = sts.defineJob(jobIn(HOME, 0, { service: "dws" }));
+                const temporary = (extra: Partial<WaitForJobOptions>) =>
+                    options("dws", jobId, { endpoint: sts.endpoint, accessKey: tak, secretKey: tsk, ...extra });
+                expect(await getJobStatus(temporary({ securityToken }))).to.include({ state: "succeeded" });
+                for (const token of [undefined, "another-sts-token-0001"]) {
+                    const refused = await getJobStatus(temporary({ securityToken: token })).catch((e) => e);
+                    expect(refused, String(token)).to.be.instanceOf(JobApiError);
+                    expect(refused).to.include({ httpStatus: 401 });
+                    expect(refused.message).to.match(/temporary access key needs its own X-Security-Token/);
+                    expect(refused.message).to.not.contain(securityToken).and.not.contain(tsk);
+                }
+            } finally {
+                await sts.close();
+            }
+        });
+
         it("a bad token is a permanent 401", async () => {
             const jobId = define({ service: "ddm", durationMs: 100 });
             const err = await waitForJob(options("ddm", jobId, { accessKey: undefined, secretKey: undefined, token: "bogus-token" })).catch((e) => e);

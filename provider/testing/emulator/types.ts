@@ -219,11 +219,17 @@ export interface EmulatorRequestRecord {
 export interface EmulatorOptions {
     /** Accepted AK/SK pairs, access key → secret key, for `SDK-HMAC-SHA256` signed requests. */
     accessKeys?: Record<string, string>;
+    /**
+     * Accepted temporary AK/SK pairs (from IAM's security-token API), access key → its secret key
+     * and security token: a request signed with one must carry exactly that `X-Security-Token`,
+     * signed; without it, or with another, it is refused (401).
+     */
+    temporaryKeys?: Record<string, { secretKey: string; securityToken: string }>;
     /** Accepted IAM tokens (`X-Auth-Token`). */
     tokens?: string[];
     /**
-     * Whether every job request must authenticate. Default: true when `accessKeys` or `tokens`
-     * is given, false otherwise (then unauthenticated requests are served and logged with
+     * Whether every job request must authenticate. Default: true when `accessKeys`,
+     * `temporaryKeys` or `tokens` is given, false otherwise (then unauthenticated requests are served and logged with
      * `via: "none"`; credentials that are sent are still checked).
      */
     requireAuth?: boolean;
