@@ -15,8 +15,10 @@
  * |                  | (`huaweicloud/services/ddm/resource_huaweicloud_ddm_instance_group.go`)                 |
  * | tf-sdk-default   | hashicorp terraform-plugin-sdk v2 helper/retry `StateChangeConf.WaitForStateContext`:  |
  * |                  | first refresh after `Delay` (0), then wait 100 ms·2 = 200 ms, doubling, capped at 10 s  |
- * | aws-sdk-v3       | @aws-sdk/util-waiter `runPolling`: first call immediate; attempt k waits                 |
- * |                  | U(min, min·2^(k−1)) s while k ≤ log2(max/min)+1, then `maxDelay`; returns TIMEOUT when  |
+ * | aws-sdk-v3       | @smithy/util-waiter `runPolling` (in @smithy/core 3.41): first call immediate; attempt  |
+ * |                  | k waits U(min, min·2^(k−1)) s while k ≤ log2(max/min)+1 (cut to the time left − 0.5 s   |
+ * |                  | when it would pass the deadline; its busy re-checks after that are not modelled), then  |
+ * |                  | `maxDelay`; returns TIMEOUT when                                                        |
  * |                  | `now + delay > waitUntil` (no final check). Defaults minDelay 2 s, maxDelay 120 s.      |
  * | fixed-10s        | `while ! done; do sleep 10; done` shell loop (first check immediate)                     |
  * | p-retry-default  | sindresorhus/p-retry 7 `calculateDelay`: retries 10, factor 2, minTimeout 1 s,          |
@@ -77,7 +79,7 @@ export function stateChangeConf(conf: { delayMs: number; pollIntervalMs?: number
     };
 }
 
-/** @aws-sdk/util-waiter `runPolling` with `minDelay`/`maxDelay` in seconds. */
+/** @smithy/util-waiter `runPolling` with `minDelay`/`maxDelay` in seconds. */
 function awsRunPolling(minDelay = 2, maxDelay = 120): OwnLoopBaseline["run"] {
     return (probe, timeoutMs, random) => {
         const pollTimesMs: number[] = [0];
@@ -87,9 +89,12 @@ function awsRunPolling(minDelay = 2, maxDelay = 120): OwnLoopBaseline["run"] {
         const attemptCeiling = Math.log(maxDelay / minDelay) / Math.log(2) + 1;
         let now = 0;
         for (;;) {
-            const delay = currentAttempt > attemptCeiling ? maxDelay : minDelay + random() * (minDelay * 2 ** (currentAttempt - 1) - minDelay);
-            if (now + delay * 1000 > waitUntil) return { outcome: "timeout", pollTimesMs }; // no final check
-            now += delay * 1000;
+            let delayMs = 1000 * (currentAttempt > attemptCeiling ? maxDelay : minDelay + random() * (minDelay * 2 ** (currentAttempt - 1) - minDelay));
+            if (currentAttempt <= attemptCeiling && now + delayMs > waitUntil) delayMs = waitUntil - now - 500;
+            // No final check. A cut wait of ≤ 0 ends it too: the real waiter re-checks without pause
+            // through its last 0.5 s, as often as requests take, which a virtual clock cannot model.
+            if (delayMs <= 0 || now + delayMs > waitUntil) return { outcome: "timeout", pollTimesMs };
+            now += delayMs;
             pollTimesMs.push(now);
             if (probe(now).done) return { outcome: "detected", pollTimesMs };
             currentAttempt += 1;

@@ -572,6 +572,13 @@ async function main() {
         }
         console.log(`  ${`log-uniform ${lo / 1000} s – ${hi / 60_000} min`.padEnd(30)}${ratios.join("")}`);
         console.log(`  ${"  told that range".padEnd(30)}${toldRatios.join("")}`);
+        const mixJobs = workload(p, Math.round(jobsN / 4), seed + 6_000 + lo);
+        const mixCells = cellsOf(await replay(mixJobs, p), mixJobs, () => true);
+        const best = bestBaseline(mixCells);
+        const oursMix = mixCells.get(OURS)!.j;
+        console.log(
+            `  ${"  whole mix, default range".padEnd(30)}ours J ${fmt(oursMix)}, ÷ blind optimum ${fmtR(oursMix / mixCells.get(BLIND_OPTIMUM)!.j)}, ÷ best baseline (${best.name} ${fmt(best.s.j)}) ${fmtR(oursMix / best.s.j)} (${mixJobs.length} jobs)`,
+        );
     }
 
     const all = [DEFAULT_DURATION_PRIOR, ...HELD_OUT_PRIORS];
