@@ -259,7 +259,7 @@ function jobRequest(settings: ResolvedWaitSettings, credentials: Credentials, cl
 /**
  * A request that first waits for a token of the endpoint's budget (no slot before the hard stop:
  * `noSlot()`), shared with every waiter asking the same job with the same credentials and request
- * timeout meanwhile whose hard stop is not later (see `sharedRequest`).
+ * timeout meanwhile whose hard stop is no later than this one's (see `sharedRequest`).
  */
 function budgetedRequest(
     job: JobRequest,

@@ -229,8 +229,8 @@ export interface EmulatorOptions {
     tokens?: string[];
     /**
      * Whether every job request must authenticate. Default: true when `accessKeys`,
-     * `temporaryKeys` or `tokens` is given, false otherwise (then unauthenticated requests are served and logged with
-     * `via: "none"`; credentials that are sent are still checked).
+     * `temporaryKeys` or `tokens` is given, false otherwise (then unauthenticated requests are
+     * served and logged with `via: "none"`; credentials that are sent are still checked).
      */
     requireAuth?: boolean;
     /** Emulator-wide random faults. */
