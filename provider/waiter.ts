@@ -29,8 +29,11 @@ import type { JobStatus } from "./services/types";
 export interface WaitForJobOptions extends JobWaitSettings, Omit<SettingsInput, "region" | "projectId"> {
     /** Aborting stops polling and the in-flight request at once (`JobCancelledError`). */
     signal?: AbortSignal;
-    /** Called with every status read (also the terminal one), with the forecast remaining time while there is one. */
-    onProgress?: (status: StatusUpdate) => void;
+    /**
+     * Called with (a copy of) every status read (also the terminal one), with the forecast
+     * remaining time while there is one. Not awaited: what it throws or rejects with is ignored.
+     */
+    onProgress?: (status: StatusUpdate) => unknown;
     /** Where `HW_*` variables are read from. Default `process.env`. */
     env?: NodeJS.ProcessEnv;
     /** Time source (tests and simulations). Default: the system clock. */
@@ -277,7 +280,8 @@ function budgetedRequest(
         stage.sent = true;
         return job.send(shared, sendMs);
     };
-    return (signal, onJoin) => sharedRequest(job.key, signal, run, { until: hardStopAt, onJoin });
+    // Every waiter of a shared request reads a status of its own: one's changes are not another's.
+    return async (signal, onJoin) => ownCopy(await sharedRequest(job.key, signal, run, { until: hardStopAt, onJoin }));
 }
 
 /**
@@ -317,6 +321,11 @@ function withHardStop(
             signal?.removeEventListener("abort", onCallerAbort);
         }
     };
+}
+
+/** `outcome` with a status object of its own. */
+function ownCopy(outcome: PollOutcome): PollOutcome {
+    return outcome.kind === "status" ? { ...outcome, status: structuredClone(outcome.status) } : outcome;
 }
 
 /**

@@ -60,8 +60,12 @@ export interface PollLoopOptions {
     random?: () => number;
     /** Aborting stops the wait at once (the in-flight request too) with `JobCancelledError`. */
     signal?: AbortSignal;
-    /** Called with every status read, terminal ones included, with the forecast remaining time while there is one. Exceptions it throws are ignored. */
-    onStatus?: (status: StatusUpdate) => void;
+    /**
+     * Called with (a copy of) every status read, terminal ones included, with the forecast
+     * remaining time while there is one. Not awaited: what it throws, or a promise it returns
+     * rejects with, is ignored.
+     */
+    onStatus?: (status: StatusUpdate) => unknown;
 }
 
 /** The result of a successful wait. */
@@ -149,14 +153,7 @@ export async function pollUntilTerminal(fetchOnce: (signal: AbortSignal | undefi
                 lastStatus = status;
                 consecutiveErrors = 0;
                 if (status.progress !== undefined) recordSample(samples, { atMs: askedAt, progress: status.progress });
-                try {
-                    if (options.onStatus) {
-                        const remainingMs = status.state === "running" ? eta(samples, askedAt) : undefined;
-                        options.onStatus(remainingMs === undefined ? status : { ...status, estimatedRemainingMs: remainingMs });
-                    }
-                } catch {
-                    // A failing progress callback must not change the outcome of the wait.
-                }
+                if (options.onStatus) notify(options.onStatus, status, status.state === "running" ? () => eta(samples, askedAt) : undefined);
                 if (status.state === "succeeded") return { status, polls, elapsedMs: elapsed() };
                 if (status.state === "failed") throw new AbortError(new JobFailedError({ status, polls }));
                 throw new NotDoneYet(outcome);
@@ -210,6 +207,29 @@ export async function pollUntilTerminal(fetchOnce: (signal: AbortSignal | undefi
     } catch (error) {
         if (signal?.aborted) throw cancelledError(jobId, signal, polls);
         throw error;
+    }
+}
+
+/**
+ * Tell `onStatus` about a read, with the forecast remaining time `remaining()` gives when it is a
+ * positive finite number. The callback gets a copy (what it changes is not what the wait returns,
+ * nor what another waiter of the same request reads); nothing it or the forecast does — throw,
+ * reject the promise it returns — changes the outcome of the wait.
+ */
+function notify(onStatus: (status: StatusUpdate) => unknown, status: JobStatus, remaining: (() => number | undefined) | undefined): void {
+    let remainingMs: number | undefined;
+    try {
+        remainingMs = remaining?.();
+    } catch {
+        remainingMs = undefined;
+    }
+    const update: StatusUpdate = structuredClone(status);
+    if (remainingMs !== undefined && Number.isFinite(remainingMs) && remainingMs > 0) update.estimatedRemainingMs = remainingMs;
+    try {
+        const returned = onStatus(update);
+        if (returned instanceof Promise) returned.catch(() => undefined);
+    } catch {
+        // A failing progress callback must not change the outcome of the wait.
     }
 }
 

@@ -5,7 +5,7 @@
 import { expect } from "chai";
 import { JobApiError, JobCancelledError, JobFailedError, JobTimeoutError } from "../../../provider/errors";
 import { VirtualClock } from "../../../provider/polling/clock";
-import { pollUntilTerminal, PollOutcome } from "../../../provider/polling/loop";
+import { pollUntilTerminal, PollOutcome, StatusUpdate } from "../../../provider/polling/loop";
 import type { PollObservation, PollPolicy } from "../../../provider/polling/policy";
 import type { JobState, JobStatus } from "../../../provider/services/types";
 
@@ -304,6 +304,45 @@ describe("polling loop", () => {
             [2, 10_000],
             [3, 20_000],
         ]);
+    });
+
+    it("onStatus cannot change the wait: it gets a copy, its rejected promise or a throwing forecast is ignored, and a bad ETA is dropped", async () => {
+        const rejections: unknown[] = [];
+        const onUnhandled = (reason: unknown) => rejections.push(reason);
+        process.on("unhandledRejection", onUnhandled);
+        try {
+            const clock = new VirtualClock();
+            const { fetchOnce } = script(clock, [status("running", 10), status("running", 20), status("succeeded", 100)]);
+            const policy: PollPolicy = Object.assign(every(1000), {
+                estimateRemainingMs: (samples: readonly unknown[]) => {
+                    if (samples.length === 1) throw new Error("forecast bug");
+                    return Number.NaN;
+                },
+            });
+            const seen: StatusUpdate[] = [];
+            const r = await pollUntilTerminal(fetchOnce, {
+                jobId: "j",
+                timeoutMs: 60_000,
+                clock,
+                policy,
+                onStatus: async (s) => {
+                    seen.push(s);
+                    s.state = "running";
+                    s.status = "tampered";
+                    throw new Error("webhook 502");
+                },
+            });
+            await new Promise((resolve) => setImmediate(resolve));
+            expect(r.status).to.include({ state: "succeeded", status: "SUCCEEDED" });
+            expect(seen, "the hook ran on every read, the forecast's throw notwithstanding").to.have.length(3);
+            expect(
+                seen.every((s) => s.estimatedRemainingMs === undefined),
+                "NaN is no ETA",
+            ).to.equal(true);
+            expect(rejections, "no unhandled rejection").to.deep.equal([]);
+        } finally {
+            process.off("unhandledRejection", onUnhandled);
+        }
     });
 
     it("never sleeps past the deadline even when the policy asks for more", async () => {
