@@ -1,8 +1,10 @@
 /**
  * Progress lines for `pulumi up`. The dynamic-provider host is not connected to the engine's log
  * service; only its plain stdout/stderr reaches the CLI. So the provider prints one line when
- * something changed (status or whole-percent progress), at most once per `minIntervalMs`, and
- * always the terminal line — never one line per poll.
+ * something changed (status, whole-percent progress, or whether there is an ETA), at most once per
+ * `minIntervalMs`, one at least every `heartbeatMs` while statuses are read (a job without
+ * progress would otherwise print nothing between its first and last line), and always the
+ * terminal line — never one line per poll.
  *
  * @packageDocumentation
  */
@@ -13,24 +15,28 @@ import type { StatusUpdate } from "../polling/loop";
 export interface ProgressReporterOptions {
     /** Where lines go. */
     write: (line: string) => void;
-    /** Current time in ms. Default `Date.now`. */
+    /** Current time in ms. Default `performance.now` (monotonic: a step of the wall clock neither silences lines nor skews "after …"). */
     now?: () => number;
     /** Least time between two non-terminal lines, in ms. Default 10 000. */
     minIntervalMs?: number;
+    /** Longest time without a line while statuses are read, in ms. Default 120 000. */
+    heartbeatMs?: number;
 }
 
 /** Returns the `onProgress` callback that prints change-only, rate-limited lines. */
 export function createProgressReporter(options: ProgressReporterOptions): (status: StatusUpdate) => void {
-    const now = options.now ?? Date.now;
+    const now = options.now ?? (() => performance.now());
     const minIntervalMs = options.minIntervalMs ?? 10_000;
+    const heartbeatMs = options.heartbeatMs ?? 120_000;
     const start = now();
     let lastKey: string | undefined;
     let lastAt = Number.NEGATIVE_INFINITY;
     return (status) => {
-        const key = `${status.status}|${status.progress === undefined ? "" : Math.floor(status.progress)}`;
+        const eta = status.estimatedRemainingMs === undefined ? "" : "eta";
+        const key = `${status.status}|${status.progress === undefined ? "" : Math.floor(status.progress)}|${eta}`;
         const terminal = status.state !== "running";
         const at = now();
-        if (key === lastKey && !terminal) return;
+        if (key === lastKey && !terminal && at - lastAt < heartbeatMs) return;
         if (!terminal && at - lastAt < minIntervalMs) return;
         lastKey = key;
         lastAt = at;
@@ -46,7 +52,8 @@ export function formatProgressLine(status: StatusUpdate, elapsedMs: number): str
     const progress = status.progress === undefined ? "" : ` ${Math.floor(status.progress)}%`;
     const job = `${status.service} job ${status.jobId}${status.jobName ? ` (${status.jobName})` : ""}`;
     const unknown = status.statusRecognised ? "" : " [unrecognised status, treated as running]";
-    const eta = status.estimatedRemainingMs === undefined ? "" : `, about ${formatEta(status.estimatedRemainingMs)} left`;
+    const remaining = status.estimatedRemainingMs;
+    const eta = remaining !== undefined && Number.isFinite(remaining) && remaining > 0 ? `, about ${formatEta(remaining)} left` : "";
     return `jobwaiter: ${job} ${status.status}${progress}${unknown} after ${formatDuration(elapsedMs)}${eta}`;
 }
 
@@ -54,7 +61,7 @@ export function formatProgressLine(status: StatusUpdate, elapsedMs: number): str
 export function formatEta(ms: number): string {
     const s = Math.max(1, Math.round(ms / 1000));
     if (s < 60) return `${s}s`;
-    if (s < 3600) return `${Math.round(s / 60)}m`;
+    if (Math.round(s / 60) < 60) return `${Math.round(s / 60)}m`;
     const tenMinutes = Math.round(s / 600);
     const h = Math.floor(tenMinutes / 6);
     const m = (tenMinutes % 6) * 10;

@@ -51,6 +51,38 @@ describe("resource: progress reporter", () => {
         expect(["0", 40_000, 600_000, 4_800_000, 7_100_000].map((ms) => formatEta(Number(ms)))).to.deep.equal(["1s", "40s", "10m", "1h20m", "2h"]);
     });
 
+    it("prints a line at least every heartbeat while nothing changes, and one when the ETA comes or goes", () => {
+        let now = 0;
+        const lines: string[] = [];
+        const report = createProgressReporter({ write: (l) => lines.push(l), now: () => now, minIntervalMs: 10_000, heartbeatMs: 120_000 });
+        const eta = (ms?: number) => ({ ...at("running", "RUNNING", 99), estimatedRemainingMs: ms });
+        for (const [t, s] of [
+            [0, at("running", "RUNNING")],
+            [100_000, at("running", "RUNNING")],
+            [130_000, at("running", "RUNNING")],
+            [200_000, eta(14_000)],
+            [300_000, eta(undefined)],
+        ] as [number, JobStatus][]) {
+            now = t;
+            report(s);
+        }
+        expect(lines).to.deep.equal([
+            "jobwaiter: dws job j1 RUNNING after 0s",
+            "jobwaiter: dws job j1 RUNNING after 2m10s",
+            "jobwaiter: dws job j1 RUNNING 99% after 3m20s, about 14s left",
+            "jobwaiter: dws job j1 RUNNING 99% after 5m00s",
+        ]);
+    });
+
+    it("rounds an ETA up to the next unit, and shows none that is not a positive finite time", () => {
+        expect([3_570_000, 3_599_000, 3_540_000].map(formatEta)).to.deep.equal(["1h", "1h", "59m"]);
+        for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, -5_000, 0]) {
+            expect(formatProgressLine({ ...at("running", "RUNNING"), estimatedRemainingMs: bad }, 1_000), String(bad)).to.equal(
+                "jobwaiter: dws job j1 RUNNING after 1s",
+            );
+        }
+    });
+
     it("formats durations", () => {
         expect([0, 5_400, 65_000, 3_725_000].map(formatDuration)).to.deep.equal(["0s", "5s", "1m05s", "1h02m05s"]);
     });
