@@ -17,15 +17,17 @@ export const HANDLER_PACKAGE_SPECIFIER = "pulumi-huaweicloud-jobwaiter/dist/prov
 /**
  * Where the provider host should load the handler from: the package name when a plain
  * `node_modules` lookup from the host's working directory finds this very file (an installed
- * package: portable state), else the absolute path of this checkout (running from the
- * repository itself). The host loads the provider with `require-from-string`, which has no
- * package self-reference, so neither does this check.
+ * package: portable state), else the absolute path of this file (running from the repository
+ * itself, or another copy of the package lies nearer the working directory, as in a monorepo
+ * whose app has its own: Node would load that one). The host loads the provider with
+ * `require-from-string`, which has no package self-reference, so neither does this check.
  */
 export function handlerSpecifier(cwd: string = process.cwd()): string {
     const own = fs.realpathSync(require.resolve("./handler"));
     for (const dir of nodeModulesDirs(cwd)) {
         const candidate = path.join(dir, ...HANDLER_PACKAGE_SPECIFIER.split("/"));
-        if (fs.existsSync(candidate) && fs.realpathSync(candidate) === own) return HANDLER_PACKAGE_SPECIFIER;
+        // Node stops at the first node_modules that has the file: that copy is the one loaded.
+        if (fs.existsSync(candidate)) return fs.realpathSync(candidate) === own ? HANDLER_PACKAGE_SPECIFIER : own;
     }
     return own;
 }

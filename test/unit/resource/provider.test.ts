@@ -49,6 +49,12 @@ describe("resource: serialized provider", () => {
             fs.symlinkSync(root, path.join(project, "node_modules", "pulumi-huaweicloud-jobwaiter"));
             expect(handlerSpecifier(project)).to.equal(HANDLER_PACKAGE_SPECIFIER);
             expect(handlerSpecifier(path.join(project, "sub", "dir"))).to.equal(HANDLER_PACKAGE_SPECIFIER);
+            // A monorepo app with a copy of its own nearer: Node would load that one by name, so the state names this file.
+            const app = path.join(project, "packages", "app");
+            const nearer = path.join(app, "node_modules", ...HANDLER_PACKAGE_SPECIFIER.split("/"));
+            fs.mkdirSync(path.dirname(nearer), { recursive: true });
+            fs.writeFileSync(nearer, "module.exports = {};\n");
+            expect(handlerSpecifier(app)).to.equal(fs.realpathSync(require.resolve("../../../provider/resource/handler")));
         } finally {
             fs.rmSync(project, { recursive: true, force: true });
         }
