@@ -11,11 +11,20 @@ const at = (state: JobStatus["state"], status: string, progress?: number): JobSt
     progress,
 });
 
+/** The lines a reporter with `options` prints for statuses read at the given times (ms). */
+function linesFor(polls: [number, JobStatus][], options: { minIntervalMs: number; heartbeatMs?: number }): string[] {
+    let now = 0;
+    const lines: string[] = [];
+    const report = createProgressReporter({ write: (l) => lines.push(l), now: () => now, ...options });
+    for (const [t, s] of polls) {
+        now = t;
+        report(s);
+    }
+    return lines;
+}
+
 describe("resource: progress reporter", () => {
     it("prints only changes, at most once per interval, and always the terminal line", () => {
-        let now = 0;
-        const lines: string[] = [];
-        const report = createProgressReporter({ write: (l) => lines.push(l), now: () => now, minIntervalMs: 10_000 });
         const polls: [number, JobStatus][] = [
             [0, at("running", "RUNNING", 0)],
             [1000, at("running", "RUNNING", 0)],
@@ -25,11 +34,7 @@ describe("resource: progress reporter", () => {
             [30_000, at("running", "RUNNING", 80)],
             [31_000, at("succeeded", "SUCCESS", 100)],
         ];
-        for (const [t, s] of polls) {
-            now = t;
-            report(s);
-        }
-        expect(lines).to.deep.equal([
+        expect(linesFor(polls, { minIntervalMs: 10_000 })).to.deep.equal([
             "jobwaiter: dws job j1 RUNNING 0% after 0s",
             "jobwaiter: dws job j1 RUNNING 5% after 12s",
             "jobwaiter: dws job j1 RUNNING 80% after 30s",
@@ -52,21 +57,15 @@ describe("resource: progress reporter", () => {
     });
 
     it("prints a line at least every heartbeat while nothing changes, and one when the ETA comes or goes", () => {
-        let now = 0;
-        const lines: string[] = [];
-        const report = createProgressReporter({ write: (l) => lines.push(l), now: () => now, minIntervalMs: 10_000, heartbeatMs: 120_000 });
         const eta = (ms?: number) => ({ ...at("running", "RUNNING", 99), estimatedRemainingMs: ms });
-        for (const [t, s] of [
+        const polls: [number, JobStatus][] = [
             [0, at("running", "RUNNING")],
             [100_000, at("running", "RUNNING")],
             [130_000, at("running", "RUNNING")],
             [200_000, eta(14_000)],
             [300_000, eta(undefined)],
-        ] as [number, JobStatus][]) {
-            now = t;
-            report(s);
-        }
-        expect(lines).to.deep.equal([
+        ];
+        expect(linesFor(polls, { minIntervalMs: 10_000, heartbeatMs: 120_000 })).to.deep.equal([
             "jobwaiter: dws job j1 RUNNING after 0s",
             "jobwaiter: dws job j1 RUNNING after 2m10s",
             "jobwaiter: dws job j1 RUNNING 99% after 3m20s, about 14s left",
