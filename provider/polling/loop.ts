@@ -210,6 +210,11 @@ export async function pollUntilTerminal(fetchOnce: (signal: AbortSignal | undefi
     }
 }
 
+/** Whether `ms` can be shown as a remaining time: a positive finite number (a custom forecast may return anything). */
+export function isRemainingTime(ms: number | undefined): ms is number {
+    return ms !== undefined && Number.isFinite(ms) && ms > 0;
+}
+
 /**
  * Tell `onStatus` about a read, with the forecast remaining time `remaining()` gives when it is a
  * positive finite number. The callback gets a copy (what it changes is not what the wait returns,
@@ -224,7 +229,7 @@ function notify(onStatus: (status: StatusUpdate) => unknown, status: JobStatus, 
         remainingMs = undefined;
     }
     const update: StatusUpdate = structuredClone(status);
-    if (remainingMs !== undefined && Number.isFinite(remainingMs) && remainingMs > 0) update.estimatedRemainingMs = remainingMs;
+    if (isRemainingTime(remainingMs)) update.estimatedRemainingMs = remainingMs;
     try {
         const returned = onStatus(update);
         if (returned instanceof Promise) returned.catch(() => undefined);

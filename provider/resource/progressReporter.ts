@@ -9,7 +9,7 @@
  * @packageDocumentation
  */
 
-import type { StatusUpdate } from "../polling/loop";
+import { isRemainingTime, StatusUpdate } from "../polling/loop";
 
 /** Options of {@link createProgressReporter}. */
 export interface ProgressReporterOptions {
@@ -53,7 +53,7 @@ export function formatProgressLine(status: StatusUpdate, elapsedMs: number): str
     const job = `${status.service} job ${status.jobId}${status.jobName ? ` (${status.jobName})` : ""}`;
     const unknown = status.statusRecognised ? "" : " [unrecognised status, treated as running]";
     const remaining = status.estimatedRemainingMs;
-    const eta = remaining !== undefined && Number.isFinite(remaining) && remaining > 0 ? `, about ${formatEta(remaining)} left` : "";
+    const eta = isRemainingTime(remaining) ? `, about ${formatEta(remaining)} left` : "";
     return `jobwaiter: ${job} ${status.status}${progress}${unknown} after ${formatDuration(elapsedMs)}${eta}`;
 }
 
@@ -61,7 +61,8 @@ export function formatProgressLine(status: StatusUpdate, elapsedMs: number): str
 export function formatEta(ms: number): string {
     const s = Math.max(1, Math.round(ms / 1000));
     if (s < 60) return `${s}s`;
-    if (Math.round(s / 60) < 60) return `${Math.round(s / 60)}m`;
+    const minutes = Math.round(s / 60);
+    if (minutes < 60) return `${minutes}m`;
     const tenMinutes = Math.round(s / 600);
     const h = Math.floor(tenMinutes / 6);
     const m = (tenMinutes % 6) * 10;
