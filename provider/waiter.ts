@@ -13,7 +13,7 @@ import { Credentials, ENV_VARS, resolveSettings, secretsOf, SettingsInput } from
 import { serviceEndpoint } from "./http/endpoint";
 import { leaseBudget, RequestBudget } from "./polling/budget";
 import { Clock } from "./polling/clock";
-import { cancelledError, pollUntilTerminal, PollOutcome, StatusUpdate } from "./polling/loop";
+import { cancelledError, PollNotSent, pollUntilTerminal, PollOutcome, RetryUpdate, StatusUpdate } from "./polling/loop";
 import { PollPolicy, policyForTuning } from "./polling/policy";
 import { FlightStage, sharedRequest } from "./polling/sharedRequest";
 import { checkKnownSettings, JobWaitSettings, POLICY_TUNING_SETTINGS, resolveWaitSettings, ResolvedWaitSettings } from "./options";
@@ -34,6 +34,11 @@ export interface WaitForJobOptions extends JobWaitSettings, Omit<SettingsInput, 
      * remaining time while there is one. Not awaited: what it throws or rejects with is ignored.
      */
     onProgress?: (status: StatusUpdate) => unknown;
+    /**
+     * Called after every poll that read no status (a 5xx, no answer, throttling, not found yet)
+     * and will be retried, with the error and the time to the next poll. Not awaited either.
+     */
+    onRetry?: (retry: RetryUpdate) => unknown;
     /** Where `HW_*` variables are read from. Default `process.env`. */
     env?: NodeJS.ProcessEnv;
     /** Time source (tests and simulations). Default: the system clock. */
@@ -51,6 +56,7 @@ type HookKind = "function" | "object" | "signal";
 const HOOK_OPTIONS: Record<Exclude<keyof WaitForJobOptions, keyof JobWaitSettings | keyof SettingsInput>, HookKind> = {
     signal: "signal",
     onProgress: "function",
+    onRetry: "function",
     env: "object",
     clock: "object",
     random: "function",
@@ -136,6 +142,7 @@ export async function waitForJob(options: WaitForJobOptions): Promise<CompletedJ
             random: options.random,
             signal: options.signal,
             onStatus: options.onProgress,
+            onRetry: options.onRetry,
         });
         return { ...result.status, polls: result.polls, waitedMs: result.elapsedMs };
     } finally {
@@ -162,11 +169,10 @@ export async function getJobStatus(options: WaitForJobOptions): Promise<JobStatu
 export async function lookOnce(options: WaitForJobOptions): Promise<PollOutcome> {
     const { fetchOnce, release } = prepare(options, "once");
     const { signal } = options;
-    const abortedBefore = signal?.aborted === true;
     try {
         return await fetchOnce(signal);
     } catch (error) {
-        if (signal?.aborted) throw cancelledError(options.jobId, signal, abortedBefore ? 0 : 1);
+        if (signal?.aborted) throw cancelledError(options.jobId, signal, error instanceof PollNotSent ? 0 : 1);
         throw error;
     } finally {
         release();
@@ -291,6 +297,7 @@ function budgetedRequest(
  * A waiter joins only a shared request whose hard stop is not earlier than its own; it stops
  * waiting for it at its own hard stop (the request goes on for the others), and takes that as a
  * transient failure — or as no request slot, when the request was still waiting for one. The
+ * caller's abort before the request went out is a `PollNotSent` (no request to count). The
  * caller's signal is linked by hand, not with AbortSignal.any: a composite of a long-lived signal
  * stays registered on it (Node 20 never prunes it), one per poll, for as long as that signal lives.
  */
@@ -301,7 +308,7 @@ function withHardStop(
     return async (signal) => {
         const leftMs = stop.hardStopAt - monotonicNow();
         if (leftMs <= 0) return stop.noSlot();
-        if (signal?.aborted) throw signal.reason;
+        if (signal?.aborted) throw new PollNotSent(signal.reason);
         const mine = new AbortController();
         const onCallerAbort = () => mine.abort(signal!.reason);
         signal?.addEventListener("abort", onCallerAbort, { once: true });
@@ -314,7 +321,8 @@ function withHardStop(
         try {
             return await askOnce(mine.signal, (joined) => (stage = joined));
         } catch (error) {
-            if (stoppedWhile === undefined || signal?.aborted) throw error;
+            if (signal?.aborted) throw stage?.sent === true ? error : new PollNotSent(signal.reason);
+            if (stoppedWhile === undefined) throw error;
             return stoppedWhile === "queued" ? stop.noSlot() : stop.timedOut();
         } finally {
             clearTimeout(timer);

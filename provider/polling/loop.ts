@@ -42,6 +42,22 @@ export interface StatusUpdate extends JobStatus {
     estimatedRemainingMs?: number;
 }
 
+/** A poll that read no status, as `onRetry` sees it: the loop asks again after `nextPollInMs`. */
+export interface RetryUpdate {
+    /** The job waited on. */
+    jobId: string;
+    /** What the poll got: a temporary failure (5xx, no answer, timeout), throttling, or not found (yet). */
+    kind: "transient" | "throttled" | "notFound";
+    /** The poll's error (text from the server filtered). */
+    error: Error;
+    /** Polls in a row that read no status, this one included. */
+    consecutiveErrors: number;
+    /** Time since the wait started, ms. */
+    elapsedMs: number;
+    /** Time until the next poll, ms. */
+    nextPollInMs: number;
+}
+
 /** Options of {@link pollUntilTerminal}. */
 export interface PollLoopOptions {
     /** The job waited on (for messages). */
@@ -66,6 +82,11 @@ export interface PollLoopOptions {
      * rejects with, is ignored.
      */
     onStatus?: (status: StatusUpdate) => unknown;
+    /**
+     * Called after every poll that read no status and is retried (not after the one that ends the
+     * wait), so that an outage is seen while it lasts. Not awaited, like `onStatus`.
+     */
+    onRetry?: (retry: RetryUpdate) => unknown;
 }
 
 /** The result of a successful wait. */
@@ -97,6 +118,18 @@ export function recordSample(samples: ProgressSample[], sample: ProgressSample):
     } else {
         samples.push(sample);
         if (samples.length > MAX_SAMPLES) samples.shift();
+    }
+}
+
+/**
+ * What a poll function throws when the caller's signal stopped it before its request went out
+ * (it was still waiting for a request slot): the wait is cancelled, and the poll is not counted
+ * in `polls`.
+ */
+export class PollNotSent extends Error {
+    constructor(readonly reason: unknown) {
+        super("cancelled before the request was sent");
+        this.name = "PollNotSent";
     }
 }
 
@@ -134,7 +167,10 @@ export async function pollUntilTerminal(fetchOnce: (signal: AbortSignal | undefi
     const attempt = async (): Promise<PollResult> => {
         const askedAt = elapsed();
         polls++;
-        const outcome = await fetchOnce(signal);
+        const outcome = await fetchOnce(signal).catch((error: unknown) => {
+            if (error instanceof PollNotSent) polls--;
+            throw error;
+        });
         if ((outcome.kind === "transient" || outcome.kind === "throttled") && outcome.notSent === true) polls--;
         switch (outcome.kind) {
             case "permanent":
@@ -190,7 +226,12 @@ export async function pollUntilTerminal(fetchOnce: (signal: AbortSignal | undefi
         // A custom policy may return anything: NaN would make a virtual clock spin and a real one
         // poll every millisecond, so it counts as "the minimum interval".
         const planned = Number.isNaN(delay) ? (Number.isFinite(bounds.minIntervalMs) ? bounds.minIntervalMs : DEFAULT_BOUNDS.minIntervalMs) : delay;
-        await clock.sleep(Math.min(Math.max(0, planned), remaining), signal);
+        const sleepMs = Math.min(Math.max(0, planned), remaining);
+        if (outcome.kind !== "status" && options.onRetry) {
+            const { kind, error } = outcome;
+            callHook(options.onRetry, { jobId, kind, error, consecutiveErrors, elapsedMs: elapsed(), nextPollInMs: sleepMs });
+        }
+        await clock.sleep(sleepMs, signal);
     };
 
     try {
@@ -230,11 +271,16 @@ function notify(onStatus: (status: StatusUpdate) => unknown, status: JobStatus, 
     }
     const update: StatusUpdate = structuredClone(status);
     if (isRemainingTime(remainingMs)) update.estimatedRemainingMs = remainingMs;
+    callHook(onStatus, update);
+}
+
+/** Call a caller's hook without awaiting it: what it throws, or a promise it returns rejects with, does not change the outcome of the wait. */
+function callHook<T>(hook: (value: T) => unknown, value: T): void {
     try {
-        const returned = onStatus(update);
+        const returned = hook(value);
         if (returned instanceof Promise) returned.catch(() => undefined);
     } catch {
-        // A failing progress callback must not change the outcome of the wait.
+        // A failing hook must not change the outcome of the wait.
     }
 }
 

@@ -4,11 +4,11 @@
  * burst + rate requests in any one-second window, even when the caller blocks its event loop;
  * a wait that has ended (whichever way) no longer holds the endpoint to its rate; a poll that
  * finds no request slot in time is a NoRequestSlotError and is not counted as a request, even
- * when another look of the job was cancelled just before; a step of the wall clock moves no
+ * when another look of the job was cancelled just before, nor is one cancelled while it waits; a step of the wall clock moves no
  * deadline.
  */
 import { expect } from "chai";
-import { JobTimeoutError, NoRequestSlotError } from "../../provider/errors";
+import { JobCancelledError, JobTimeoutError, NoRequestSlotError } from "../../provider/errors";
 import { resetBudgets } from "../../provider/polling/budget";
 import { JobApiEmulator } from "../../provider/testing/emulator";
 import { getJobStatus, waitForJob, WaitForJobOptions } from "../../provider/waiter";
@@ -96,9 +96,27 @@ describe("request budget against the emulator", function () {
         await new Promise((r) => setTimeout(r, 50));
         cancelled.abort(new Error("replaced"));
         const second = await getJobStatus(options(jobId, rate)).catch((e: Error) => e);
-        expect(((await first) as Error).name).to.equal("JobCancelledError");
+        expect(await first)
+            .to.be.instanceOf(JobCancelledError)
+            .and.include({ polls: 0 });
         expect(second, "still queued at its hard stop: no slot, not a request timeout").to.be.instanceOf(NoRequestSlotError);
         expect(emu.requestCount(jobId)).to.equal(0);
+    });
+
+    it("a wait cancelled while its poll waits for a request slot counts only the requests sent", async () => {
+        const rate = { maxRequestsPerSecond: 0.5, requestTimeoutSeconds: 5 };
+        const jobId = endless();
+        const cancelled = new AbortController();
+        const wait = waitForJob(options(jobId, { ...rate, minPollIntervalSeconds: 0.1, maxPollIntervalSeconds: 0.2, signal: cancelled.signal })).catch(
+            (e: Error) => e,
+        );
+        // The first poll takes the one token; the second waits 2 s for the next.
+        await new Promise((r) => setTimeout(r, 500));
+        cancelled.abort(new Error("stop"));
+        const err = await wait;
+        expect(err).to.be.instanceOf(JobCancelledError);
+        expect(emu.requestCount(jobId)).to.equal(1);
+        expect((err as JobCancelledError).polls, "requests sent").to.equal(1);
     });
 
     it("a step back of the wall clock neither stretches a wait nor starves the budget", async () => {

@@ -213,7 +213,7 @@ describe("options: an unknown key is refused, naming the closest valid one and n
                 expect(e.field).to.equal(field);
                 expect(e.message).to.contain(`Invalid ${field}: (value not shown)`);
                 expect(e.message).to.contain(`the closest is "${closest}"`);
-                expect(e.message).to.match(/valid options are service, jobId, .*accessKey, .*signal, onProgress, env, clock, random, policy/);
+                expect(e.message).to.match(/valid options are service, jobId, .*accessKey, .*signal, onProgress, onRetry, env, clock, random, policy/);
                 expect(inspect(e, { depth: 5 })).to.not.contain(VALUE);
                 if (/secret|password/.test(field))
                     expect(e.message).to.contain("Credentials are accessKey and secretKey (with securityToken for temporary keys), or token");

@@ -1,11 +1,12 @@
 /**
  * The polling loop under a virtual clock: terminal outcomes, the deadline's final check,
- * error classes, the 404 grace window, cancellation, and what the policy is told.
+ * error classes, the 404 grace window, cancellation (a poll stopped before its request went out
+ * is not counted), and what the policy and onRetry are told.
  */
 import { expect } from "chai";
 import { JobApiError, JobCancelledError, JobFailedError, JobTimeoutError } from "../../../provider/errors";
 import { VirtualClock } from "../../../provider/polling/clock";
-import { pollUntilTerminal, PollOutcome, StatusUpdate } from "../../../provider/polling/loop";
+import { PollNotSent, pollUntilTerminal, PollOutcome, RetryUpdate, StatusUpdate } from "../../../provider/polling/loop";
 import type { PollObservation, PollPolicy } from "../../../provider/polling/policy";
 import type { JobState, JobStatus } from "../../../provider/services/types";
 
@@ -253,6 +254,59 @@ describe("polling loop", () => {
         const err = await pollUntilTerminal(fetchOnce, { jobId: "j", timeoutMs: 60_000, signal: controller.signal }).catch((e) => e);
         expect(sawSignal).to.equal(controller.signal);
         expect(err).to.be.instanceOf(JobCancelledError);
+    });
+
+    it("does not count a poll the abort stopped before its request went out", async () => {
+        const controller = new AbortController();
+        const clock = new VirtualClock();
+        let calls = 0;
+        const fetchOnce = async (signal: AbortSignal | undefined): Promise<PollOutcome> => {
+            calls++;
+            if (calls < 3) return status("running");
+            controller.abort(new Error("stop"));
+            throw new PollNotSent(signal?.reason);
+        };
+        const err = await pollUntilTerminal(fetchOnce, { jobId: "j", timeoutMs: 60_000, clock, policy: every(1000), signal: controller.signal }).catch(
+            (e) => e,
+        );
+        expect(err).to.be.instanceOf(JobCancelledError);
+        expect(calls).to.equal(3);
+        expect(err.polls, "the two requests sent").to.equal(2);
+    });
+
+    it("tells onRetry of every poll that read no status and is retried, with its error, the run length and the time to the next poll", async () => {
+        const clock = new VirtualClock();
+        const { fetchOnce } = script(clock, [notFound(), status("running"), transient(), transient(), status("succeeded")]);
+        const seen: RetryUpdate[] = [];
+        const r = await pollUntilTerminal(fetchOnce, { jobId: "j", timeoutMs: 60_000, clock, policy: every(1000), onRetry: (u) => seen.push(u) });
+        expect(r.polls).to.equal(5);
+        expect(seen.map(({ kind, consecutiveErrors, elapsedMs, nextPollInMs }) => ({ kind, consecutiveErrors, elapsedMs, nextPollInMs }))).to.deep.equal([
+            { kind: "notFound", consecutiveErrors: 1, elapsedMs: 0, nextPollInMs: 1000 },
+            { kind: "transient", consecutiveErrors: 1, elapsedMs: 2000, nextPollInMs: 1000 },
+            { kind: "transient", consecutiveErrors: 2, elapsedMs: 3000, nextPollInMs: 1000 },
+        ]);
+        expect(seen[1]).to.include({ jobId: "j" });
+        expect(seen[1].error.message).to.equal("503");
+    });
+
+    it("does not call onRetry for the poll that ends the wait, and ignores one that throws or rejects", async () => {
+        const clock = new VirtualClock();
+        const { fetchOnce } = script(clock, [transient()]);
+        let calls = 0;
+        const err = await pollUntilTerminal(fetchOnce, {
+            jobId: "j",
+            timeoutMs: 2500,
+            clock,
+            policy: every(1000),
+            onRetry: (u) => {
+                calls++;
+                if (u.consecutiveErrors === 1) throw new Error("hook bug");
+                return Promise.reject(new Error("webhook 502"));
+            },
+        }).catch((e) => e);
+        expect(err).to.be.instanceOf(JobTimeoutError);
+        expect(err.polls, "0, 1 s, 2 s and the final check at 2.5 s").to.equal(4);
+        expect(calls, "the final check's failure ends the wait: no retry to tell of").to.equal(3);
     });
 
     it("ignores a throwing onStatus callback", async () => {
