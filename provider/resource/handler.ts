@@ -204,13 +204,13 @@ async function waitAndRecord(settings: JobWaiterSettings, override: { allowFailu
     const controller = new AbortController();
     beginWait(controller, `${settings.service} job ${settings.jobId}`);
     const started = performance.now();
+    const reporter = createProgressReporter({ job: `${settings.service} job ${settings.jobId}`, write: (line) => process.stderr.write(`${line}\n`) });
     try {
         const done = await waitForJob({
             ...waitOptions(settings),
             signal: controller.signal,
-            onProgress: createProgressReporter({
-                write: (line) => process.stderr.write(`${line}\n`),
-            }),
+            onProgress: reporter.status,
+            onRetry: reporter.retry,
         });
         return { ...outputsOf(done), polls: done.polls, waitedSeconds: round(done.waitedMs / 1000) };
     } catch (error) {

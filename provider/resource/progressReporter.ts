@@ -4,12 +4,16 @@
  * something changed (status, whole-percent progress, or whether there is an ETA), at most once per
  * `minIntervalMs`, one at least every `heartbeatMs` while statuses are read (a job without
  * progress would otherwise print nothing between its first and last line), and always the
- * terminal line — never one line per poll.
+ * terminal line — never one line per poll. Polls that read no status (an outage of the job API,
+ * throttling, a job not visible yet) print lines by the same rules, so an outage is seen while
+ * it lasts.
  *
  * @packageDocumentation
  */
 
-import { isRemainingTime, StatusUpdate } from "../polling/loop";
+import { JobApiError, JobWaiterError } from "../errors";
+import { isRemainingTime, RetryUpdate, StatusUpdate } from "../polling/loop";
+import { clipText } from "../serverText";
 
 /** Options of {@link createProgressReporter}. */
 export interface ProgressReporterOptions {
@@ -21,27 +25,76 @@ export interface ProgressReporterOptions {
     minIntervalMs?: number;
     /** Longest time without a line while statuses are read, in ms. Default 120 000. */
     heartbeatMs?: number;
+    /** The job as retry lines name it before a status has been read, e.g. `dws job 2c90…`. */
+    job: string;
 }
 
-/** Returns the `onProgress` callback that prints change-only, rate-limited lines. */
-export function createProgressReporter(options: ProgressReporterOptions): (status: StatusUpdate) => void {
+/** The hooks of one wait: `status` for `onProgress`, `retry` for `onRetry`. */
+export interface ProgressReporter {
+    status(update: StatusUpdate): void;
+    retry(update: RetryUpdate): void;
+}
+
+/** Returns the hooks that print change-only, rate-limited lines. */
+export function createProgressReporter(options: ProgressReporterOptions): ProgressReporter {
     const now = options.now ?? (() => performance.now());
     const minIntervalMs = options.minIntervalMs ?? 10_000;
     const heartbeatMs = options.heartbeatMs ?? 120_000;
     const start = now();
     let lastKey: string | undefined;
     let lastAt = Number.NEGATIVE_INFINITY;
-    return (status) => {
-        const eta = status.estimatedRemainingMs === undefined ? "" : "eta";
-        const key = `${status.status}|${status.progress === undefined ? "" : Math.floor(status.progress)}|${eta}`;
-        const terminal = status.state !== "running";
+    /** Print `line()` unless it says what the last line said within `heartbeatMs`, or comes within `minIntervalMs` of it (a terminal line always prints). */
+    const report = (key: string, terminal: boolean, line: (elapsedMs: number) => string) => {
         const at = now();
         if (key === lastKey && !terminal && at - lastAt < heartbeatMs) return;
         if (!terminal && at - lastAt < minIntervalMs) return;
         lastKey = key;
         lastAt = at;
-        options.write(formatProgressLine(status, at - start));
+        options.write(line(at - start));
     };
+    let job = options.job;
+    return {
+        status(status) {
+            job = jobLabel(status);
+            const eta = status.estimatedRemainingMs === undefined ? "" : "eta";
+            const key = `${status.status}|${status.progress === undefined ? "" : Math.floor(status.progress)}|${eta}`;
+            report(key, status.state !== "running", (elapsedMs) => formatProgressLine(status, elapsedMs));
+        },
+        retry(retry) {
+            const reason = shortReason(retry.error);
+            report(`retry|${retry.kind}|${reason}`, false, (elapsedMs) => formatRetryLine(job, retry, reason, elapsedMs));
+        },
+    };
+}
+
+/** What a retry line says a poll got. */
+const RETRY_WORDS: Record<RetryUpdate["kind"], string> = { transient: "no status", throttled: "throttled", notFound: "not found yet" };
+
+/** Longest reason a retry line quotes. */
+const MAX_REASON = 120;
+
+/**
+ * A retry line: `jobwaiter: dws job 2c90… no status after 3m10s (4 in a row: HTTP 503 DWS.5000), next try in 40s`.
+ */
+export function formatRetryLine(job: string, retry: RetryUpdate, reason: string, elapsedMs: number): string {
+    const next = retry.nextPollInMs > 0 ? `, next try in ${formatEta(retry.nextPollInMs)}` : "";
+    return `jobwaiter: ${job} ${RETRY_WORDS[retry.kind]} after ${formatDuration(elapsedMs)} (${retry.consecutiveErrors} in a row: ${reason})${next}`;
+}
+
+/** A poll's error in a few words: the HTTP status and the service's or the network's code where there are, else the start of its message. */
+function shortReason(error: Error): string {
+    if (error instanceof JobApiError) {
+        const words = [error.httpStatus === undefined ? undefined : `HTTP ${error.httpStatus}`, error.errorCode, error.networkCode].filter(Boolean);
+        if (words.length > 0) return words.join(" ");
+    } else if (error instanceof JobWaiterError) {
+        return error.code;
+    }
+    return clipText(error.message, MAX_REASON);
+}
+
+/** `dws job 2c90… (createCluster)`: the job as a status names it. */
+function jobLabel(status: StatusUpdate): string {
+    return `${status.service} job ${status.jobId}${status.jobName ? ` (${status.jobName})` : ""}`;
 }
 
 /**
@@ -50,7 +103,7 @@ export function createProgressReporter(options: ProgressReporterOptions): (statu
  */
 export function formatProgressLine(status: StatusUpdate, elapsedMs: number): string {
     const progress = status.progress === undefined ? "" : ` ${Math.floor(status.progress)}%`;
-    const job = `${status.service} job ${status.jobId}${status.jobName ? ` (${status.jobName})` : ""}`;
+    const job = jobLabel(status);
     const unknown = status.statusRecognised ? "" : " [unrecognised status, treated as running]";
     const remaining = status.estimatedRemainingMs;
     const eta = isRemainingTime(remaining) ? `, about ${formatEta(remaining)} left` : "";

@@ -188,11 +188,13 @@ describe("hostile 200 answers: every kind × every place", function () {
             const { hostile, settings } = row(kind, scenario, payload, AUTH[auth].held);
             server.body = hostile;
             const lines: string[] = [];
+            const reporter = createProgressReporter({ job: `${kind} job ${settings.jobId}`, write: (line) => lines.push(line), minIntervalMs: 0 });
             const options: WaitForJobOptions = {
                 ...settings,
                 ...AUTH[auth].credentials,
                 env: {},
-                onProgress: createProgressReporter({ write: (line) => lines.push(line), minIntervalMs: 0 }),
+                onProgress: reporter.status,
+                onRetry: reporter.retry,
             };
             const result = await waitForJob(options).catch((e: Error) => e);
             const { outcome, texts } = outcomeOf(result);

@@ -1,5 +1,7 @@
 import { expect } from "chai";
 import { createProgressReporter, formatDuration, formatEta, formatProgressLine } from "../../../provider/resource/progressReporter";
+import { JobApiError, NoRequestSlotError } from "../../../provider/errors";
+import type { RetryUpdate } from "../../../provider/polling/loop";
 import type { JobStatus } from "../../../provider/services/types";
 
 const at = (state: JobStatus["state"], status: string, progress?: number): JobStatus => ({
@@ -11,14 +13,25 @@ const at = (state: JobStatus["state"], status: string, progress?: number): JobSt
     progress,
 });
 
-/** The lines a reporter with `options` prints for statuses read at the given times (ms). */
-function linesFor(polls: [number, JobStatus][], options: { minIntervalMs: number; heartbeatMs?: number }): string[] {
+/** A poll that read no status. */
+const failed = (kind: RetryUpdate["kind"], error: Error, consecutiveErrors: number, nextPollInMs = 5_000): RetryUpdate => ({
+    jobId: "j1",
+    kind,
+    error,
+    consecutiveErrors,
+    elapsedMs: 0,
+    nextPollInMs,
+});
+
+/** The lines a reporter with `options` prints for statuses read, and polls that read none, at the given times (ms). */
+function linesFor(polls: [number, JobStatus | RetryUpdate][], options: { minIntervalMs: number; heartbeatMs?: number }): string[] {
     let now = 0;
     const lines: string[] = [];
-    const report = createProgressReporter({ write: (l) => lines.push(l), now: () => now, ...options });
+    const report = createProgressReporter({ job: "dws job j1", write: (l) => lines.push(l), now: () => now, ...options });
     for (const [t, s] of polls) {
         now = t;
-        report(s);
+        if ("state" in s) report.status(s);
+        else report.retry(s);
     }
     return lines;
 }
@@ -42,9 +55,35 @@ describe("resource: progress reporter", () => {
         ]);
     });
 
+    it("prints polls that read no status by the same rules, naming the job, the reason and the next try; a status after them prints", () => {
+        const outage = new JobApiError({ jobId: "j1", httpStatus: 503, errorCode: "DWS.5000", errorMsg: "busy", hint: "retried" });
+        const reset = new JobApiError({ jobId: "j1", networkCode: "ECONNRESET", networkMessage: "socket hang up", hint: "retried" });
+        const noSlot = new NoRequestSlotError({ jobId: "j1", origin: "https://dws.example.com", maxRequestsPerSecond: 10 });
+        const polls: [number, JobStatus | RetryUpdate][] = [
+            [0, failed("notFound", new JobApiError({ jobId: "j1", httpStatus: 404, errorCode: "DWS.0404", hint: "h" }), 1, 2_000)],
+            [2_000, at("running", "RUNNING", 10)],
+            [20_000, failed("transient", outage, 1)],
+            [25_000, failed("transient", outage, 2)],
+            [40_000, failed("transient", outage, 3, 40_000)],
+            [80_000, failed("transient", reset, 4, 65_000)],
+            [150_000, failed("throttled", noSlot, 5, 0)],
+            [300_000, failed("throttled", noSlot, 6, 0)],
+            [305_000, at("running", "RUNNING", 10)],
+            [320_000, at("running", "RUNNING", 10)],
+        ];
+        expect(linesFor(polls, { minIntervalMs: 10_000, heartbeatMs: 120_000 })).to.deep.equal([
+            "jobwaiter: dws job j1 not found yet after 0s (1 in a row: HTTP 404 DWS.0404), next try in 2s",
+            "jobwaiter: dws job j1 no status after 20s (1 in a row: HTTP 503 DWS.5000), next try in 5s",
+            "jobwaiter: dws job j1 no status after 1m20s (4 in a row: ECONNRESET), next try in 1m",
+            "jobwaiter: dws job j1 throttled after 2m30s (5 in a row: NO_REQUEST_SLOT)",
+            "jobwaiter: dws job j1 throttled after 5m00s (6 in a row: NO_REQUEST_SLOT)",
+            "jobwaiter: dws job j1 RUNNING 10% after 5m20s",
+        ]);
+    });
+
     it("flags an unrecognised status", () => {
         const lines: string[] = [];
-        createProgressReporter({ write: (l) => lines.push(l) })({ ...at("running", "ROLLING_BACK"), statusRecognised: false });
+        createProgressReporter({ job: "dws job j1", write: (l) => lines.push(l) }).status({ ...at("running", "ROLLING_BACK"), statusRecognised: false });
         expect(lines[0]).to.contain("[unrecognised status, treated as running]");
     });
 
