@@ -10,6 +10,7 @@
  */
 
 import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { randomUUID } from "node:crypto";
 import { unknownValue } from "@pulumi/pulumi/runtime";
 import { ConfigError, JobApiError, JobFailedError, JobTimeoutError } from "../errors";
 import { resolveSettingDefaults, SettingsInput } from "../http/credentials";
@@ -19,6 +20,7 @@ import type { JobStatus } from "../services/types";
 import { lookOnce, waitForJob, WaitForJobOptions } from "../waiter";
 import { ADDED_OUTPUT_KEYS, JobWaiterOutputs, STATUS_OUTPUT_KEYS } from "./outputs";
 import { createProgressReporter } from "./progressReporter";
+import { recordedSecretInputs, Redact, redactedError, redactorFor, SECRET_INPUTS_KEY, SECRET_VALUE, secretInputsOf } from "./secrets";
 
 /** Where the dynamic-provider host keeps the serialized provider in inputs and state. */
 const PROVIDER_KEY = "__provider";
@@ -71,13 +73,15 @@ export async function configure(req: dynamic.ConfigureRequest): Promise<void> {
  */
 export async function check(_olds: Props, news: Props): Promise<dynamic.CheckResult> {
     const inputs = pickInputs(news);
+    let secret: string[];
     try {
-        checkKnownSettings(withoutProviderKey(news), [...ALL_SETTING_KEYS, ...ADDED_OUTPUT_KEYS], CREDENTIALS_ARE_NOT_INPUTS);
+        checkKnownSettings(withoutProviderKey(news), [...ALL_SETTING_KEYS, ...ADDED_OUTPUT_KEYS, SECRET_INPUTS_KEY], CREDENTIALS_ARE_NOT_INPUTS);
+        secret = secretInputsOf(news);
     } catch (error) {
         // Not tied to a property: the engine prints a failing property's value, and an unknown
         // key may hold a credential given by mistake.
         if (error instanceof ConfigError) return { inputs: news, failures: [{ property: "", reason: error.message }] };
-        throw error;
+        throw redactedError(error, redactorFor(news));
     }
     try {
         if (!isUnknown(inputs.allowFailure)) resolveAllowFailure(inputs.allowFailure);
@@ -88,13 +92,24 @@ export async function check(_olds: Props, news: Props): Promise<dynamic.CheckRes
         if (resolved.region !== undefined && (inputs.endpoint === undefined || inputs.region !== undefined)) filled.region = resolved.region;
         return { inputs: filled };
     } catch (error) {
-        if (error instanceof ConfigError) return { inputs: news, failures: [{ property: error.field, reason: error.message }] };
-        throw error;
+        if (error instanceof ConfigError) return { inputs: news, failures: [checkFailure(error, secret, redactorFor(news))] };
+        throw redactedError(error, redactorFor(news));
     }
 }
 
 /**
- * Replace when the job changes; anything else (timeouts, bounds, allowFailure) updates in place. A
+ * The check failure of `error`, every secret input's value redacted. A failing secret input is
+ * named in the reason, not as the failing property: the engine prints a failing property's value,
+ * and prints a secret one unwrapped (`{&{{…}}}`, Pulumi v3.248).
+ */
+function checkFailure(error: ConfigError, secret: readonly string[], redact: Redact): dynamic.CheckFailure {
+    if (!secret.includes(error.field)) return { property: error.field, reason: redact(error.message) };
+    return { property: "", reason: redact(new ConfigError({ field: error.field, value: SECRET_VALUE, allowed: error.allowed }).message) };
+}
+
+/**
+ * Replace when the job changes (or its job ID becomes a secret or stops being one: the resource ID
+ * changes); anything else (timeouts, bounds, allowFailure, other secret marks) updates in place. A
  * changed serialized provider (the package moved: a checkout renamed, or installed into
  * node_modules) is an update too, so that the state records where the code is now: `refresh`
  * and `destroy` load the provider recorded in the state.
@@ -103,9 +118,17 @@ export async function diff(_id: string, olds: Props, news: Props): Promise<dynam
     const changed = ALL_SETTING_KEYS.filter((key) => JSON.stringify(comparable(key, olds[key])) !== JSON.stringify(comparable(key, news[key])));
     // With an endpoint on both sides, the region locates nothing: changing it is an update.
     const regionLocates = olds.endpoint === undefined || news.endpoint === undefined;
-    const replaces = changed.filter((key) => REPLACE_ON_CHANGE.includes(key) && (key !== "region" || regionLocates));
+    // A job ID given as a secret or no longer changes the resource ID (see `create`).
+    const jobIdSecret = (props: Props) => recordedSecretInputs(props).includes("jobId");
+    const replaces = [
+        ...changed.filter((key) => REPLACE_ON_CHANGE.includes(key) && (key !== "region" || regionLocates)),
+        ...(jobIdSecret(olds) !== jobIdSecret(news) && !changed.includes("jobId") ? ["jobId"] : []),
+    ];
     const moved = typeof news[PROVIDER_KEY] === "string" && !isUnknown(news[PROVIDER_KEY]) && olds[PROVIDER_KEY] !== news[PROVIDER_KEY];
-    return { changes: changed.length > 0 || moved || failureRefused(olds, news), replaces, deleteBeforeReplace: false };
+    // An input given as a secret or no longer: an update, so that the state's outputs (which
+    // `read` redacts by) name the secrets as the inputs now do.
+    const secretsChanged = JSON.stringify(olds[SECRET_INPUTS_KEY]) !== JSON.stringify(news[SECRET_INPUTS_KEY]);
+    return { changes: changed.length > 0 || moved || secretsChanged || failureRefused(olds, news), replaces, deleteBeforeReplace: false };
 }
 
 /**
@@ -131,11 +154,16 @@ function failureRefused(olds: Props, news: Props): boolean {
     return olds.state === "failed" && news.allowFailure !== true;
 }
 
-/** Wait until the job is terminal. The resource ID is the job ID. */
+/**
+ * Wait until the job is terminal. The resource ID is the job ID, or a random UUID when the job ID
+ * is a secret: the engine keeps and prints resource IDs as they are.
+ */
 export async function create(inputs: Props): Promise<dynamic.CreateResult> {
-    const settings = pickInputs(inputs);
-    const outs = await waitAndRecord(settings);
-    return { id: settings.jobId, outs: { ...inputs, ...outs } };
+    return redacting(inputs, async (redact) => {
+        const settings = pickInputs(inputs);
+        const outs = await waitAndRecord(settings, redact);
+        return { id: recordedSecretInputs(inputs).includes("jobId") ? randomUUID() : settings.jobId, outs: { ...inputs, ...outs } };
+    });
 }
 
 /**
@@ -148,9 +176,13 @@ export async function create(inputs: Props): Promise<dynamic.CreateResult> {
  * name does not resolve (the region or cloud changed since?).
  */
 export async function read(id: string, props: Props): Promise<dynamic.ReadResult> {
+    return redacting(props, (redact) => readJob(id, props, redact));
+}
+
+async function readJob(id: string, props: Props, redact: Redact): Promise<dynamic.ReadResult> {
     const settings = pickInputs(props);
     const keep = (why: string) => {
-        process.stderr.write(`jobwaiter: ${settings.service} job ${id} ${why}; keeping its last recorded state.\n`);
+        process.stderr.write(redact(`jobwaiter: ${settings.service} job ${id} ${why}; keeping its last recorded state.\n`));
         return { id, props };
     };
     const expired = () => keep("is no longer known to the service (expired?)");
@@ -170,7 +202,7 @@ export async function read(id: string, props: Props): Promise<dynamic.ReadResult
             polls: _polls,
             waitedSeconds: _waited,
             ...status
-        } = await waitAndRecord({ ...settings, timeoutSeconds, notFoundGraceSeconds: 0 }, { allowFailure: true });
+        } = await waitAndRecord({ ...settings, timeoutSeconds, notFoundGraceSeconds: 0 }, redact, { allowFailure: true });
         return { id, props: { ...props, ...status } };
     } catch (error) {
         if (error instanceof JobApiError && error.httpStatus === 404) return expired();
@@ -188,10 +220,13 @@ export const REFRESH_UNREACHABLE_SECONDS = 60;
 /** Apply changed timeouts/bounds/endpoint without waiting again. */
 export async function update(_id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult> {
     const outs = { ...olds, ...news };
-    for (const key of ALL_SETTING_KEYS) if (!(key in news)) delete outs[key];
+    for (const key of [...ALL_SETTING_KEYS, SECRET_INPUTS_KEY]) if (!(key in news)) delete outs[key];
     if (failureRefused(olds, news)) {
-        throw new Error(
-            `${String(news.service)} job ${String(news.jobId)} is recorded as failed (${[olds.failedCode, olds.failedDetail].filter(Boolean).join(": ") || "no reason given"}) and allowFailure is not true: set allowFailure to true to keep the failed job, or wait on a new job (a new jobId replaces the waiter).`,
+        throw redactedError(
+            new Error(
+                `${String(news.service)} job ${String(news.jobId)} is recorded as failed (${[olds.failedCode, olds.failedDetail].filter(Boolean).join(": ") || "no reason given"}) and allowFailure is not true: set allowFailure to true to keep the failed job, or wait on a new job (a new jobId replaces the waiter).`,
+            ),
+            redactorFor(news),
         );
     }
     return { outs };
@@ -200,11 +235,21 @@ export async function update(_id: string, olds: Props, news: Props): Promise<dyn
 /** Nothing to delete in the cloud: the job belongs to the service that started it. */
 export async function remove(): Promise<void> {}
 
-async function waitAndRecord(settings: JobWaiterSettings, override: { allowFailure?: boolean } = {}): Promise<JobWaiterOutputs> {
+/** Run an operation on `props`, its error redacted by their secret inputs ({@link redactorFor}). */
+async function redacting<T>(props: Props, operation: (redact: Redact) => Promise<T>): Promise<T> {
+    const redact = redactorFor(props);
+    try {
+        return await operation(redact);
+    } catch (error) {
+        throw redactedError(error, redact);
+    }
+}
+
+async function waitAndRecord(settings: JobWaiterSettings, redact: Redact, override: { allowFailure?: boolean } = {}): Promise<JobWaiterOutputs> {
     const controller = new AbortController();
-    beginWait(controller, `${settings.service} job ${settings.jobId}`);
+    beginWait(controller, redact(`${settings.service} job ${settings.jobId}`));
     const started = performance.now();
-    const reporter = createProgressReporter({ job: `${settings.service} job ${settings.jobId}`, write: (line) => process.stderr.write(`${line}\n`) });
+    const reporter = createProgressReporter({ job: `${settings.service} job ${settings.jobId}`, write: (line) => process.stderr.write(`${redact(line)}\n`) });
     try {
         const done = await waitForJob({
             ...waitOptions(settings),

@@ -9,10 +9,12 @@ import * as pulumi from "@pulumi/pulumi";
 import type { JobWaiterSettings } from "../options";
 import { JobWaiterOutputProperties, OUTPUT_KEYS } from "./outputs";
 import { jobWaiterProvider } from "./provider";
+import { withSecretInputs } from "./secrets";
 
 /**
  * Arguments of a {@link JobWaiter}: every setting (`SETTINGS` in options.ts), each a
- * `pulumi.Input`. Credentials are not arguments: stack config `huaweicloud:*` or `HW_*`.
+ * `pulumi.Input`. Credentials are not arguments: stack config `huaweicloud:*` or `HW_*`. An
+ * argument given as `pulumi.secret` is kept out of every message (secrets.ts).
  */
 export type JobWaiterArgs = { [K in keyof JobWaiterSettings]: pulumi.Input<Exclude<JobWaiterSettings[K], undefined>> };
 
@@ -26,6 +28,13 @@ export interface JobWaiter extends JobWaiterOutputProperties {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 export class JobWaiter extends pulumi.dynamic.Resource {
     constructor(name: string, args: JobWaiterArgs, opts?: pulumi.CustomResourceOptions) {
-        super(jobWaiterProvider(), name, { ...Object.fromEntries(OUTPUT_KEYS.map((key) => [key, undefined])), ...args }, opts, "huaweicloud", "JobWaiter");
+        super(
+            jobWaiterProvider(),
+            name,
+            { ...Object.fromEntries(OUTPUT_KEYS.map((key) => [key, undefined])), ...withSecretInputs(args) },
+            opts,
+            "huaweicloud",
+            "JobWaiter",
+        );
     }
 }

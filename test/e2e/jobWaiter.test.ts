@@ -25,6 +25,7 @@ interface WaiterSpec {
     name: string;
     args: Partial<JobWaiterArgs> & Record<string, unknown>;
     unknownFields?: (keyof JobWaiterArgs)[];
+    secretFields?: (keyof JobWaiterArgs)[];
 }
 
 describe("JobWaiter through the real Pulumi CLI", function () {
@@ -65,9 +66,9 @@ describe("JobWaiter through the real Pulumi CLI", function () {
     async function newStack(
         waiters: WaiterSpec[],
         config: Record<string, string> = { "huaweicloud:accessKey": AK, "huaweicloud:secretKey": SK, "huaweicloud:projectId": HOME.projectId },
+        secret = ["huaweicloud:secretKey", "huaweicloud:token"].filter((key) => key in config),
     ): Promise<string> {
         const stack = `s${++stacks}`;
-        const secret = ["huaweicloud:secretKey", "huaweicloud:token"].filter((key) => key in config);
         await workspace.initStack(stack, { ...config, "jobwaiter-test:waiters": JSON.stringify(waiters) }, secret);
         return stack;
     }
@@ -342,6 +343,42 @@ describe("JobWaiter through the real Pulumi CLI", function () {
         expect(cred.output).to.match(/secretKey: \(value not shown\).*Credentials are never inputs/);
         expectNoSecrets({ output: cred.output }, leaked);
         expect(emu.requestCount(jobId)).to.equal(0);
+    });
+
+    it("inputs given as pulumi.secret and a secret huaweicloud:projectId reach no message, progress or retry line, or state; a secret in the wrong format is named, not shown", async () => {
+        const hidden = "bad project e2e-hidden";
+        const misfit = {
+            ...waiter("w-secret-bad", { service: "dws", jobId: job({ service: "dws" }), projectId: hidden }),
+            secretFields: ["projectId" as const],
+        };
+        const bad = await workspace.stackCommand(await newStack([misfit]), ["preview"]);
+        expect(bad.code).to.not.equal(0);
+        expect(bad.output).to.match(/Invalid projectId: \(secret, not shown\)\. Allowed: 1–64 characters/);
+        expectNoSecrets({ output: bad.output }, hidden);
+
+        const jobId = job({ service: "dws", durationMs: 1500, faults: [{ kind: "status", status: 503 }] });
+        const config = { "huaweicloud:accessKey": AK, "huaweicloud:secretKey": SK, "huaweicloud:projectId": HOME.projectId };
+        const stack = await newStack([{ ...waiter("w-secret", { service: "dws", jobId }), secretFields: ["jobId"] }], config, [
+            "huaweicloud:secretKey",
+            "huaweicloud:projectId",
+        ]);
+        const up = await workspace.stackCommand(stack, ["up"]);
+        expect(up.code, up.output).to.equal(0);
+        expect(up.output, "a poll that read no status prints a line, the job ID hidden").to.match(
+            /jobwaiter: dws job \*\*\* no status after \d+s \(1 in a row: HTTP 503/,
+        );
+        expect(up.output, "and so does the terminal status").to.match(/jobwaiter: dws job \*\*\* (\(\S+\) )?SUCCESS\b.* after/);
+        expect(emu.requestCount(jobId)).to.be.at.least(1);
+        const state = await workspace.exportState(stack);
+        const recorded = findExported(state, "w-secret");
+        expect(recorded?.outputs?.state).to.equal("succeeded");
+        expect(recorded?.id, "a secret job ID is not the resource ID").to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-/);
+        expect(recorded?.inputs?.secretInputs).to.have.members(["jobId", "projectId"]);
+        const refresh = await workspace.stackCommand(stack, ["refresh", "--yes"]);
+        expect(refresh.code, refresh.output).to.equal(0);
+        // The fixture's own config (which holds the job ID in plain text) is recorded with the default provider.
+        const resources = (state.deployment.resources ?? []).filter((r) => !r.type.startsWith("pulumi:providers:"));
+        expectNoSecrets({ state: JSON.stringify(resources), output: up.output + refresh.output }, jobId, HOME.projectId);
     });
 
     it("secrets set with `pulumi config set --secret` never reach the exported state, the serialized provider or any output; a 401 names the service's error", async () => {

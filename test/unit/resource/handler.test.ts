@@ -38,6 +38,32 @@ describe("resource: check", () => {
         });
     }
 
+    it("names a secret input in the wrong format without showing it, nor tying the failure to its property (the engine would print it)", async () => {
+        const r = await check({}, { ...base, projectId: "bad project 42", instanceId: "i-9", secretInputs: ["projectId", "instanceId"] });
+        expect(r.failures).to.have.length(1);
+        expect(r.failures![0]).to.deep.equal({
+            property: "",
+            reason: "Invalid projectId: (secret, not shown). Allowed: 1–64 characters from A–Z, a–z, 0–9, '_', '-' (a Huawei project ID is 32 hexadecimal characters).",
+        });
+        const other = await check({}, { ...base, instanceId: "i-9", secretInputs: ["instanceId"] });
+        expect(other.failures![0].property, "a secret input not allowed for the kind").to.equal("");
+        expect(other.failures![0].reason).to.match(/^Invalid instanceId: \(secret, not shown\)\. Allowed: no instanceId for the "dws" service/);
+    });
+
+    it("hides a secret input quoted in another input's failure (an endpoint with the project in its path)", async () => {
+        const projectId = "0123456789abcdef0123456789abcdef";
+        const r = await check({}, { ...base, projectId, endpoint: `https://dws.example.com/v1/${projectId}`, secretInputs: ["projectId"] });
+        expect(r.failures![0].property).to.equal("endpoint");
+        expect(r.failures![0].reason).to.contain("/v1/***");
+        expect(JSON.stringify(r.failures)).to.not.contain(projectId);
+    });
+
+    it("refuses secretInputs set by hand", async () => {
+        const r = await check({}, { ...base, secretInputs: "all" });
+        expect(r.failures![0]).to.include({ property: "" });
+        expect(r.failures![0].reason).to.match(/JobWaiter sets it itself/);
+    });
+
     it("does not echo a secret passed by mistake as an input", async () => {
         const r = await check({}, { ...base, secretKey: "my-secret-value-123" });
         expect(JSON.stringify(r.failures)).to.not.contain("my-secret-value-123");
@@ -142,6 +168,8 @@ describe("resource: diff", () => {
             [],
         ],
         ["the serialized provider not known yet: no change", { __provider: UNKNOWN }, false, []],
+        ["an input given as a secret: an update, so the outputs name it", { secretInputs: ["projectId"] }, true, []],
+        ["the job ID given as a secret: a replace, as the resource ID changes", { secretInputs: ["jobId"] }, true, ["jobId"]],
     ];
     for (const [what, change, changes, replaces] of table) {
         it(what, async () => {
@@ -196,6 +224,17 @@ describe("resource: update", () => {
     it("drops an input that was removed", async () => {
         const r = await update("id", { ...base, timeoutSeconds: 10, state: "succeeded" }, { ...base });
         expect(r.outs).to.not.have.property("timeoutSeconds");
+    });
+
+    it("drops the secret marks when no input is a secret any more", async () => {
+        const r = await update("id", { ...base, secretInputs: ["projectId"], state: "succeeded" }, { ...base });
+        expect(r.outs).to.not.have.property("secretInputs");
+    });
+
+    it("hides a secret job ID in its refusal of a failed job", async () => {
+        const olds = { ...base, allowFailure: true, state: "failed", failedCode: "DWS.0114", secretInputs: ["jobId"] };
+        const error = await update("id", olds, { ...base, secretInputs: ["jobId"] }).catch((e) => e);
+        expect(error.message).to.match(/^dws job \*\*\* is recorded as failed/);
     });
 
     it("refuses to drop allowFailure on a job recorded as failed", async () => {

@@ -30,3 +30,56 @@ describe("resource: JobWaiter outputs", () => {
         expect(JSON.parse(out.trim().split("\n").at(-1)!)).to.deep.equal({ missing: [], projectId: "p-from-config", state: "succeeded" });
     });
 });
+
+const SECRETS_PROGRAM = `
+const pulumi = require("@pulumi/pulumi");
+const [projectConfig] = JSON.parse(process.argv[1]);
+if (projectConfig) pulumi.runtime.setAllConfig({ "huaweicloud:projectId": projectConfig.value }, projectConfig.secret ? ["huaweicloud:projectId"] : []);
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+pulumi.runtime.setMocks({
+    newResource: (a) => {
+        const secret = Object.keys(a.inputs).filter((key) => a.inputs[key] !== null && typeof a.inputs[key] === "object" && SECRET_SIG in a.inputs[key]);
+        console.log(JSON.stringify({ name: a.name, marked: a.inputs.secretInputs ?? null, secret}));
+        return { id: "x", state: a.inputs };
+    },
+    call: () => ({}),
+});
+const { JobWaiter } = require(${JSON.stringify(require.resolve("../../../provider"))});
+new JobWaiter("w", JSON.parse(process.argv[2], (key, value) => (typeof value === "string" && value.startsWith("secret:") ? pulumi.secret(value.slice(7)) : value)));
+`;
+
+describe("resource: JobWaiter secret inputs", () => {
+    const table: [string, { value: string; secret: boolean } | null, Record<string, unknown>, { marked: string[] | null; secret: string[] }][] = [
+        ["no secret: no mark", null, { service: "dws", jobId: "j-1", projectId: "p1" }, { marked: null, secret: [] }],
+        ["an input given as pulumi.secret is named", null, { service: "dws", jobId: "secret:j-1", projectId: "p1" }, { marked: ["jobId"], secret: ["jobId"] }],
+        [
+            "a secret huaweicloud:projectId becomes a secret input",
+            { value: "p-config", secret: true },
+            { service: "dws", jobId: "j-1" },
+            { marked: ["projectId"], secret: ["projectId"] },
+        ],
+        [
+            "a plain huaweicloud:projectId is left to the provider",
+            { value: "p-config", secret: false },
+            { service: "dws", jobId: "j-1" },
+            { marked: null, secret: [] },
+        ],
+        [
+            "a projectId given on the waiter wins over secret config",
+            { value: "p-config", secret: true },
+            { service: "dws", jobId: "j-1", projectId: "p1" },
+            { marked: null, secret: [] },
+        ],
+    ];
+    for (const [what, projectConfig, args, expected] of table) {
+        it(what, () => {
+            const out = execFileSync(process.execPath, ["-e", SECRETS_PROGRAM, JSON.stringify([projectConfig]), JSON.stringify(args)], {
+                encoding: "utf8",
+                timeout: 60_000,
+                stdio: ["ignore", "pipe", "pipe"],
+            });
+            const seen = JSON.parse(out.trim().split("\n").at(-1)!);
+            expect({ marked: seen.marked, secret: seen.secret }).to.deep.equal(expected);
+        });
+    }
+});
