@@ -215,6 +215,25 @@ describe("waitForJob against the emulator", function () {
             expect(emu.requestCount(jobId), "one slow request shared by two, and the quick waiters' own").to.equal(1 + short.polls + 1);
         });
 
+        it("waiters that share one request each read a status of their own: what one caller changes, the other does not see", async () => {
+            const jobId = define({ service: "ecs", durationMs: 0, subJobs: 2, faults: [{ kind: "slow", delayMs: 300 }] });
+            // The look's hard stop (now + one request timeout) is earlier than the wait's: it joins the wait's request.
+            const [first, second] = await Promise.all([
+                waitForJob(options("ecs", jobId)),
+                new Promise((r) => setTimeout(r, 50)).then(() => getJobStatus(options("ecs", jobId))),
+            ]);
+            expect(emu.requestCount(jobId), "one request for both").to.equal(1);
+            const { polls: _polls, waitedMs: _waited, ...firstStatus } = first;
+            expect(second).to.deep.equal(firstStatus);
+            expect(first.subJobs).to.have.length(2);
+            first.status = "CHANGED";
+            first.resourceIds!.push("added");
+            first.subJobs![0].status = "CHANGED";
+            expect(second.status).to.equal("SUCCESS");
+            expect(second.resourceIds).to.not.include("added");
+            expect(second.subJobs![0].status).to.equal("SUCCESS");
+        });
+
         it("a look shares no request of a waiter whose hard stop is earlier, and is not cut by it", async () => {
             const jobId = define({ service: "dws", durationMs: 60_000, faults: [{ kind: "slow", delayMs: 1500 }] });
             const started = Date.now();
