@@ -39,6 +39,11 @@ export interface WaitForJobOptions extends JobWaitSettings, Omit<SettingsInput, 
      * and will be retried, with the error and the time to the next poll. Not awaited either.
      */
     onRetry?: (retry: RetryUpdate) => unknown;
+    /**
+     * More values to keep out of every text the wait gives back (statuses, errors, what the
+     * hooks receive), as the credentials are: `***` in their place, before any text is cut short.
+     */
+    redact?: readonly string[];
     /** Where `HW_*` variables are read from. Default `process.env`. */
     env?: NodeJS.ProcessEnv;
     /** Time source (tests and simulations). Default: the system clock. */
@@ -50,13 +55,14 @@ export interface WaitForJobOptions extends JobWaitSettings, Omit<SettingsInput, 
 }
 
 /** What a hook option must be. */
-type HookKind = "function" | "object" | "signal";
+type HookKind = "function" | "object" | "signal" | "strings";
 
 /** The options of {@link WaitForJobOptions} beyond the settings and the credentials, with what each must be (the compiler keeps this list complete). */
 const HOOK_OPTIONS: Record<Exclude<keyof WaitForJobOptions, keyof JobWaitSettings | keyof SettingsInput>, HookKind> = {
     signal: "signal",
     onProgress: "function",
     onRetry: "function",
+    redact: "strings",
     env: "object",
     clock: "object",
     random: "function",
@@ -66,6 +72,7 @@ const HOOK_OPTIONS: Record<Exclude<keyof WaitForJobOptions, keyof JobWaitSetting
 const HOOK_RULES: Record<HookKind, { accepts: (value: unknown) => boolean; allowed: string }> = {
     function: { accepts: (value) => typeof value === "function", allowed: "a function" },
     object: { accepts: (value) => typeof value === "object" && value !== null, allowed: "an object" },
+    strings: { accepts: (value) => Array.isArray(value) && value.every((item) => typeof item === "string"), allowed: "a list of strings" },
     signal: {
         accepts: (value) =>
             typeof value === "object" &&
@@ -186,7 +193,7 @@ export async function lookOnce(options: WaitForJobOptions): Promise<PollOutcome>
  */
 function prepare(options: WaitForJobOptions, mode: "wait" | "once"): PreparedJob {
     const { settings, credentials, cloud } = resolveOptions(options);
-    const job = jobRequest(settings, credentials, cloud);
+    const job = jobRequest(settings, credentials, cloud, options.redact ?? []);
     // The deadline plus one request timeout ("wait"), or one request timeout from now ("once").
     const hardStopAt = monotonicNow() + (mode === "wait" ? settings.timeoutMs : 0) + settings.requestTimeoutMs;
     const { budget, release } = leaseBudget(job.origin, settings.maxRequestsPerSecond);
@@ -227,7 +234,7 @@ function resolveOptions(options: WaitForJobOptions): { settings: ResolvedWaitSet
 /** One job's status request: where it goes, how it is sent and read, and its key among shared requests. */
 interface JobRequest {
     origin: string;
-    /** Coalescing key: waiters share a request only for the same URL, credentials and request timeout. */
+    /** Coalescing key: waiters share a request only for the same URL, credentials, values to redact and request timeout. */
     key: string;
     /** Send one request, stopped by `signal` and after `timeoutMs`, and classify the answer. */
     send: (signal: AbortSignal, timeoutMs: number) => Promise<PollOutcome>;
@@ -235,18 +242,18 @@ interface JobRequest {
     timedOut: (requestTimeoutMs: number) => PollOutcome;
 }
 
-function jobRequest(settings: ResolvedWaitSettings, credentials: Credentials, cloud: string | undefined): JobRequest {
+function jobRequest(settings: ResolvedWaitSettings, credentials: Credentials, cloud: string | undefined, redact: readonly string[]): JobRequest {
     const origin = settings.endpoint ?? serviceEndpoint(settings.service.endpointService, settings.region!, cloud);
     const path = buildJobPath(settings.service, settings);
     const client = new JobClient({ origin, credentials, projectId: settings.projectId, requestTimeoutMs: settings.requestTimeoutMs });
     const ctx: Omit<ClassifyContext, "nowMs"> = {
         service: settings.service,
         jobId: settings.jobId,
-        safeText: serverTextFilter(secretsOf(credentials)),
+        safeText: serverTextFilter([...secretsOf(credentials), ...redact]),
     };
     return {
         origin,
-        key: `${origin}${path}#${identity(credentials)}#${settings.requestTimeoutMs}`,
+        key: `${origin}${path}#${identity(credentials, redact)}#${settings.requestTimeoutMs}`,
         async send(signal, timeoutMs) {
             try {
                 const answer = await client.get(path, signal, timeoutMs);
@@ -342,8 +349,14 @@ function ownCopy(outcome: PollOutcome): PollOutcome {
  */
 const monotonicNow = () => performance.now();
 
-/** Who is asking, without the secret: two waiters share requests only with the same credentials. */
-function identity(credentials: Credentials): string {
+/**
+ * Who is asking and what they keep out of sight, without the secrets: two waiters share requests
+ * only with the same credentials and the same values to redact (a shared answer is read once).
+ */
+function identity(credentials: Credentials, redact: readonly string[]): string {
     const secret = credentials.kind === "token" ? credentials.token : `${credentials.accessKey}:${credentials.secretKey}`;
-    return createHash("sha256").update(secret).digest("hex").slice(0, 16);
+    return createHash("sha256")
+        .update(JSON.stringify([secret, [...new Set(redact)].sort()]))
+        .digest("hex")
+        .slice(0, 16);
 }

@@ -8,6 +8,7 @@ import { expect } from "chai";
 import { inspect } from "node:util";
 import { JobApiEmulator, EmulatedJobDefinition, FaultSpec } from "../../provider/testing/emulator";
 import { formatProgressLine } from "../../provider/resource/progressReporter";
+import { JobFailedError } from "../../provider/errors";
 import { waitForJob, WaitForJobOptions } from "../../provider/waiter";
 
 const AK = "SECRETSTESTAK0000001";
@@ -105,5 +106,18 @@ describe("secrets never leak (library)", function () {
         });
         const error = await waitForJob({ ...onEmulator(jobId), accessKey: AK, secretKey: SK }).catch((e: Error) => e);
         expect((error as Error).message).to.contain("expected ***");
+    });
+
+    it("values given in redact are *** in statuses and errors, even where server text is cut short", async () => {
+        const hidden = "hidden-instance-0123456789";
+        // The value starts at character 290 of the detail: a cut at 300 characters would leave "hidden-in".
+        const detail = `${"x".repeat(289)} ${hidden}`;
+        const jobId = emu.defineJob({ service: "dws", projectId: PROJECT, durationMs: 0, outcome: "failed", failedCode: "DWS.0114", failedDetail: detail });
+        const error = await waitForJob({ ...onEmulator(jobId), accessKey: AK, secretKey: SK, redact: [hidden] }).catch((e: unknown) => e);
+        expect(error).to.be.instanceOf(JobFailedError);
+        expect((error as JobFailedError).status.failedDetail).to.equal(`${"x".repeat(289)} ***`);
+        expect(inspect(error, { depth: 5 })).to.not.contain(hidden.slice(0, 6));
+        const plain = (await waitForJob({ ...onEmulator(jobId), accessKey: AK, secretKey: SK }).catch((e: unknown) => e)) as JobFailedError;
+        expect(plain.status.failedDetail, "without it, the cut text holds the start of the value").to.contain("hidden-in");
     });
 });

@@ -213,7 +213,7 @@ describe("options: an unknown key is refused, naming the closest valid one and n
                 expect(e.field).to.equal(field);
                 expect(e.message).to.contain(`Invalid ${field}: (value not shown)`);
                 expect(e.message).to.contain(`the closest is "${closest}"`);
-                expect(e.message).to.match(/valid options are service, jobId, .*accessKey, .*signal, onProgress, onRetry, env, clock, random, policy/);
+                expect(e.message).to.match(/valid options are service, jobId, .*accessKey, .*signal, onProgress, onRetry, redact, env, clock, random, policy/);
                 expect(inspect(e, { depth: 5 })).to.not.contain(VALUE);
                 if (/secret|password/.test(field))
                     expect(e.message).to.contain("Credentials are accessKey and secretKey (with securityToken for temporary keys), or token");
@@ -262,6 +262,13 @@ describe("options: hooks are of their kind, and a custom policy comes without th
         ["a random source that is a number", { random: 0.5 }, "random", /Invalid random: \(a value of type number\)\. Allowed: a function\./],
         ["a clock that is null", { clock: null }, "clock", /Invalid clock: \(a value of type null\)\. Allowed: an object\./],
         ["a signal that is a boolean", { signal: true }, "signal", /Invalid signal: \(a value of type boolean\)\. Allowed: an AbortSignal/],
+        ["values to redact given as one string", { redact: "p-secret" }, "redact", /Invalid redact: \(a value of type string\)\. Allowed: a list of strings\./],
+        [
+            "values to redact that hold a number",
+            { redact: ["p-secret", 42] },
+            "redact",
+            /Invalid redact: \(a value of type object\)\. Allowed: a list of strings\./,
+        ],
         [
             "an environment that is a string, before it is read for credentials",
             { env: "HW_ACCESS_KEY=x", accessKey: undefined, secretKey: undefined },
