@@ -20,7 +20,7 @@ import type { JobStatus } from "../services/types";
 import { lookOnce, waitForJob, WaitForJobOptions } from "../waiter";
 import { ADDED_OUTPUT_KEYS, JobWaiterOutputs, STATUS_OUTPUT_KEYS } from "./outputs";
 import { createProgressReporter } from "./progressReporter";
-import { recordedSecretInputs, Redact, redactedError, redactorFor, SECRET_INPUTS_KEY, SECRET_VALUE, secretInputsOf } from "./secrets";
+import { recordedSecretInputs, Redact, redactedError, redactorFor, SECRET_INPUTS_KEY, SECRET_VALUE, secretInputsOf, Secrets, secretsFor } from "./secrets";
 
 /** Where the dynamic-provider host keeps the serialized provider in inputs and state. */
 const PROVIDER_KEY = "__provider";
@@ -92,41 +92,40 @@ export async function check(_olds: Props, news: Props): Promise<dynamic.CheckRes
         if (resolved.region !== undefined && (inputs.endpoint === undefined || inputs.region !== undefined)) filled.region = resolved.region;
         return { inputs: filled };
     } catch (error) {
-        if (error instanceof ConfigError) return { inputs: news, failures: [checkFailure(error, secret, redactorFor(news))] };
+        if (error instanceof ConfigError) return { inputs: news, failures: [checkFailure(error, news, secret, redactorFor(news))] };
         throw redactedError(error, redactorFor(news));
     }
 }
 
 /**
- * The check failure of `error`, every secret input's value redacted. A failing secret input is
- * named in the reason, not as the failing property: the engine prints a failing property's value,
- * and prints a secret one unwrapped (`{&{{…}}}`, Pulumi v3.248).
+ * The check failure of `error`, every secret input's value redacted. A failing input that is a
+ * secret, or holds one (an endpoint with a secret project ID in its path), is named in the reason,
+ * not as the failing property: the engine prints a failing property's value, and prints a secret
+ * one unwrapped (`{&{{…}}}`, Pulumi v3.248).
  */
-function checkFailure(error: ConfigError, secret: readonly string[], redact: Redact): dynamic.CheckFailure {
-    if (!secret.includes(error.field)) return { property: error.field, reason: redact(error.message) };
-    return { property: "", reason: redact(new ConfigError({ field: error.field, value: SECRET_VALUE, allowed: error.allowed }).message) };
+function checkFailure(error: ConfigError, news: Props, secret: readonly string[], redact: Redact): dynamic.CheckFailure {
+    const shown = JSON.stringify(news[error.field]) ?? "";
+    if (secret.includes(error.field)) {
+        return { property: "", reason: redact(new ConfigError({ field: error.field, value: SECRET_VALUE, allowed: error.allowed }).message) };
+    }
+    return { property: redact(shown) === shown ? error.field : "", reason: redact(error.message) };
 }
 
 /**
- * Replace when the job changes (or its job ID becomes a secret or stops being one: the resource ID
- * changes); anything else (timeouts, bounds, allowFailure, other secret marks) updates in place. A
- * changed serialized provider (the package moved: a checkout renamed, or installed into
- * node_modules) is an update too, so that the state records where the code is now: `refresh`
- * and `destroy` load the provider recorded in the state.
+ * Replace when the job changes; anything else (timeouts, bounds, allowFailure, which inputs are
+ * secrets) updates in place. A changed serialized provider (the package moved: a checkout
+ * renamed, or installed into node_modules) is an update too, so that the state records where the
+ * code is now: `refresh` and `destroy` load the provider recorded in the state.
  */
 export async function diff(_id: string, olds: Props, news: Props): Promise<dynamic.DiffResult> {
     const changed = ALL_SETTING_KEYS.filter((key) => JSON.stringify(comparable(key, olds[key])) !== JSON.stringify(comparable(key, news[key])));
     // With an endpoint on both sides, the region locates nothing: changing it is an update.
     const regionLocates = olds.endpoint === undefined || news.endpoint === undefined;
-    // A job ID given as a secret or no longer changes the resource ID (see `create`).
-    const jobIdSecret = (props: Props) => recordedSecretInputs(props).includes("jobId");
-    const replaces = [
-        ...changed.filter((key) => REPLACE_ON_CHANGE.includes(key) && (key !== "region" || regionLocates)),
-        ...(jobIdSecret(olds) !== jobIdSecret(news) && !changed.includes("jobId") ? ["jobId"] : []),
-    ];
+    const replaces = changed.filter((key) => REPLACE_ON_CHANGE.includes(key) && (key !== "region" || regionLocates));
     const moved = typeof news[PROVIDER_KEY] === "string" && !isUnknown(news[PROVIDER_KEY]) && olds[PROVIDER_KEY] !== news[PROVIDER_KEY];
-    // An input given as a secret or no longer: an update, so that the state's outputs (which
-    // `read` redacts by) name the secrets as the inputs now do.
+    // An input given as a secret or no longer: an update, so that the state (which `read` redacts
+    // by) names the secrets as the inputs now do. The resource ID stays: a job ID made secret
+    // after the create keeps it (replacing would wait on the job again, which may have expired).
     const secretsChanged = JSON.stringify(olds[SECRET_INPUTS_KEY]) !== JSON.stringify(news[SECRET_INPUTS_KEY]);
     return { changes: changed.length > 0 || moved || secretsChanged || failureRefused(olds, news), replaces, deleteBeforeReplace: false };
 }
@@ -159,9 +158,9 @@ function failureRefused(olds: Props, news: Props): boolean {
  * is a secret: the engine keeps and prints resource IDs as they are.
  */
 export async function create(inputs: Props): Promise<dynamic.CreateResult> {
-    return redacting(inputs, async (redact) => {
+    return redacting(inputs, async (secrets) => {
         const settings = pickInputs(inputs);
-        const outs = await waitAndRecord(settings, redact);
+        const outs = await waitAndRecord(settings, secrets);
         return { id: recordedSecretInputs(inputs).includes("jobId") ? randomUUID() : settings.jobId, outs: { ...inputs, ...outs } };
     });
 }
@@ -176,17 +175,17 @@ export async function create(inputs: Props): Promise<dynamic.CreateResult> {
  * name does not resolve (the region or cloud changed since?).
  */
 export async function read(id: string, props: Props): Promise<dynamic.ReadResult> {
-    return redacting(props, (redact) => readJob(id, props, redact));
+    return redacting(props, (secrets) => readJob(id, props, secrets));
 }
 
-async function readJob(id: string, props: Props, redact: Redact): Promise<dynamic.ReadResult> {
+async function readJob(id: string, props: Props, secrets: Secrets): Promise<dynamic.ReadResult> {
     const settings = pickInputs(props);
     const keep = (why: string) => {
-        process.stderr.write(redact(`jobwaiter: ${settings.service} job ${id} ${why}; keeping its last recorded state.\n`));
+        process.stderr.write(secrets.redact(`jobwaiter: ${settings.service} job ${settings.jobId} ${why}; keeping its last recorded state.\n`));
         return { id, props };
     };
     const expired = () => keep("is no longer known to the service (expired?)");
-    const first = await lookOnce(waitOptions(settings));
+    const first = await lookOnce(waitOptions(settings, secrets));
     if (first.kind === "status" && first.status.state !== "running") return { id, props: { ...props, ...outputsOf(first.status) } };
     if (first.kind === "notFound") return expired();
     if (first.kind === "permanent") throw first.error;
@@ -202,7 +201,7 @@ async function readJob(id: string, props: Props, redact: Redact): Promise<dynami
             polls: _polls,
             waitedSeconds: _waited,
             ...status
-        } = await waitAndRecord({ ...settings, timeoutSeconds, notFoundGraceSeconds: 0 }, redact, { allowFailure: true });
+        } = await waitAndRecord({ ...settings, timeoutSeconds, notFoundGraceSeconds: 0 }, secrets, { allowFailure: true });
         return { id, props: { ...props, ...status } };
     } catch (error) {
         if (error instanceof JobApiError && error.httpStatus === 404) return expired();
@@ -235,24 +234,25 @@ export async function update(_id: string, olds: Props, news: Props): Promise<dyn
 /** Nothing to delete in the cloud: the job belongs to the service that started it. */
 export async function remove(): Promise<void> {}
 
-/** Run an operation on `props`, its error redacted by their secret inputs ({@link redactorFor}). */
-async function redacting<T>(props: Props, operation: (redact: Redact) => Promise<T>): Promise<T> {
-    const redact = redactorFor(props);
+/** Run an operation on `props`, its error redacted by their secret inputs ({@link secretsFor}). */
+async function redacting<T>(props: Props, operation: (secrets: Secrets) => Promise<T>): Promise<T> {
+    const secrets = secretsFor(props);
     try {
-        return await operation(redact);
+        return await operation(secrets);
     } catch (error) {
-        throw redactedError(error, redact);
+        throw redactedError(error, secrets.redact);
     }
 }
 
-async function waitAndRecord(settings: JobWaiterSettings, redact: Redact, override: { allowFailure?: boolean } = {}): Promise<JobWaiterOutputs> {
+async function waitAndRecord(settings: JobWaiterSettings, secrets: Secrets, override: { allowFailure?: boolean } = {}): Promise<JobWaiterOutputs> {
     const controller = new AbortController();
-    beginWait(controller, redact(`${settings.service} job ${settings.jobId}`));
+    const job = `${settings.service} job ${settings.jobId}`;
+    beginWait(controller, secrets.redact(job));
     const started = performance.now();
-    const reporter = createProgressReporter({ job: `${settings.service} job ${settings.jobId}`, write: (line) => process.stderr.write(`${redact(line)}\n`) });
+    const reporter = createProgressReporter({ job, write: (line) => process.stderr.write(`${secrets.redact(line)}\n`) });
     try {
         const done = await waitForJob({
-            ...waitOptions(settings),
+            ...waitOptions(settings, secrets),
             signal: controller.signal,
             onProgress: reporter.status,
             onRetry: reporter.retry,
@@ -268,9 +268,10 @@ async function waitAndRecord(settings: JobWaiterSettings, redact: Redact, overri
     }
 }
 
-function waitOptions(settings: JobWaiterSettings): WaitForJobOptions {
+/** The wait's options: the settings, the stack's credentials, and the secret inputs' values kept out of every text the waiter gives back (statuses become outputs). */
+function waitOptions(settings: JobWaiterSettings, secrets: Secrets): WaitForJobOptions {
     const { allowFailure: _ignored, ...wait } = settings;
-    return { ...wait, ...credentialSettings() };
+    return { ...wait, ...credentialSettings(), redact: secrets.values };
 }
 
 function credentialSettings(): Omit<SettingsInput, "region" | "projectId"> {

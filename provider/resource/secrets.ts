@@ -34,20 +34,24 @@ const CONFIG_DEFAULTS = { "huaweicloud:projectId": "projectId", "huaweicloud:reg
 const isConfigSecret = (pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean }).isConfigSecret ?? (() => false);
 
 /**
- * Program side: `args` with the stack's secret config defaults given as secret inputs (a region
- * only where no endpoint is given: an endpoint locates the job without it), and with
+ * Program side: `args` with the stack's secret config defaults given as secret inputs (where the
+ * input is left out, or is an output that resolves to nothing; a region left out only where no
+ * endpoint is given: an endpoint locates the job without it), and with
  * {@link SECRET_INPUTS_KEY} naming every input that is a secret.
  */
 export function withSecretInputs(args: Record<string, unknown>): Record<string, unknown> {
     const inputs = { ...args };
     for (const [key, field] of Object.entries(CONFIG_DEFAULTS)) {
         const value = pulumi.runtime.getConfig(key);
-        if (inputs[field] !== undefined || value === undefined || value === "" || !isConfigSecret(key)) continue;
-        if (field === "region" && inputs.endpoint !== undefined) continue;
-        inputs[field] = pulumi.secret(value);
+        if (value === undefined || value === "" || !isConfigSecret(key)) continue;
+        const given = inputs[field];
+        if (given === undefined && !(field === "region" && inputs.endpoint !== undefined)) inputs[field] = pulumi.secret(value);
+        // An output that resolves to nothing (another resource's optional output) is defaulted here too.
+        if (pulumi.Output.isInstance(given)) inputs[field] = given.apply((own) => (own === undefined ? pulumi.secret(value) : own));
     }
     const names = Promise.all(Object.entries(inputs).map(async ([key, value]) => ((await pulumi.isSecret(pulumi.output(value))) ? [key] : [])));
-    inputs[SECRET_INPUTS_KEY] = pulumi.output(names.then((found) => (found.flat().length > 0 ? found.flat() : undefined)));
+    // Sorted: the order of the program's keys is no change of the waiter.
+    inputs[SECRET_INPUTS_KEY] = pulumi.output(names.then((found) => (found.flat().length > 0 ? found.flat().sort() : undefined)));
     return inputs;
 }
 
@@ -82,16 +86,40 @@ export function recordedSecretInputs(props: Record<string, unknown>): string[] {
 export type Redact = (text: string) => string;
 
 /**
- * The {@link Redact} of `props`' secret inputs: each string value, in every form
- * `redactSecrets` finds (raw, JSON-escaped, URL-encoded, base64, hex), replaced by `***`. A
- * secret number or boolean is hidden only as the value of its own check failure: replacing its
- * digits in free text would garble every other number.
+ * The values of `props`' secret inputs that texts must not show: each string value, and for a
+ * secret endpoint also its origin and host as messages write them (`https://Host:443/` →
+ * `https://host`, `host`). A secret number or boolean is hidden only as the value of its own
+ * check failure: replacing its digits in free text would garble every other number.
  */
+function secretValues(props: Record<string, unknown>): string[] {
+    const secret = recordedSecretInputs(props);
+    const values = secret.map((name) => props[name]).filter((value): value is string => typeof value === "string" && value !== "");
+    const endpoint = props.endpoint;
+    if (secret.includes("endpoint") && typeof endpoint === "string" && URL.canParse(endpoint)) {
+        const url = new URL(endpoint);
+        values.push(url.origin, url.host, url.hostname);
+    }
+    return [...new Set(values)];
+}
+
+/** What an operation on one waiter keeps out of sight: the {@link secretValues}, and the {@link Redact} of them. */
+export interface Secrets {
+    values: readonly string[];
+    redact: Redact;
+}
+
+/**
+ * The {@link Secrets} of `props`' secret inputs: `redact` replaces each of their values, in every
+ * form `redactSecrets` finds (raw, JSON-escaped, URL-encoded, base64, hex, any letter case), by `***`.
+ */
+export function secretsFor(props: Record<string, unknown>): Secrets {
+    const values = secretValues(props);
+    return { values, redact: values.length === 0 ? (text) => text : (text) => redactSecrets(text, values) };
+}
+
+/** The {@link Redact} of `props`' secret inputs (see {@link secretsFor}). */
 export function redactorFor(props: Record<string, unknown>): Redact {
-    const values = recordedSecretInputs(props)
-        .map((name) => props[name])
-        .filter((value): value is string => typeof value === "string" && value !== "");
-    return values.length === 0 ? (text) => text : (text) => redactSecrets(text, values);
+    return secretsFor(props).redact;
 }
 
 /** `error` with its message and stack redacted (the host prints one or the other), its class and code kept. */

@@ -121,6 +121,29 @@ describe("resource refresh against the emulator", function () {
         expect(allowed.changes, "allowFailure true keeps it").to.equal(false);
     });
 
+    it("a secret input the job's failure detail quotes is recorded as ***, even where the detail is cut short", async () => {
+        // The project ID starts at character 290 of the detail: a cut at 300 characters would leave its first 9 in the text.
+        const detail = `${"x".repeat(289)} ${HOME.projectId}`;
+        const props = { ...recorded({ outcome: "failed", failedCode: "DWS.0114", failedDetail: detail }), secretInputs: ["projectId"] };
+        const r = await quietly(() => read("3f0c9d5e-0b7a-4d0e-9f5c-1a2b3c4d5e6f", props));
+        expect(r.props).to.include({ state: "failed", failedCode: "DWS.0114" });
+        expect(r.props.failedDetail).to.equal(`${"x".repeat(289)} ***`);
+    });
+
+    it("a refresh notice names the job, not the random resource ID of a secret job ID, and hides it", async () => {
+        const props: Record<string, unknown> = { ...recorded({}), endpoint: "https://dws.cn-nort-4.jobwaiter.invalid", secretInputs: ["jobId"] };
+        const notices: string[] = [];
+        const original = process.stderr.write.bind(process.stderr);
+        process.stderr.write = ((text: string) => notices.push(String(text)) > 0) as typeof process.stderr.write;
+        try {
+            await read("3f0c9d5e-0b7a-4d0e-9f5c-1a2b3c4d5e6f", props);
+        } finally {
+            process.stderr.write = original;
+        }
+        expect(notices.join("")).to.match(/^jobwaiter: dws job \*\*\* got no status from the job API/);
+        expect(notices.join("")).to.not.contain(props.jobId as string);
+    });
+
     it("a job still running at refresh that then fails is recorded as failed, not thrown", async () => {
         const props = recorded({ durationMs: 300, outcome: "failed", failedCode: "DWS.0114", failedDetail: "no ELB" });
         const r = await quietly(() => read(props.jobId as string, props));

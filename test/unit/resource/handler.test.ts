@@ -50,12 +50,14 @@ describe("resource: check", () => {
         expect(other.failures![0].reason).to.match(/^Invalid instanceId: \(secret, not shown\)\. Allowed: no instanceId for the "dws" service/);
     });
 
-    it("hides a secret input quoted in another input's failure (an endpoint with the project in its path)", async () => {
+    it("hides a secret input quoted in another input's failure, and ties that failure to no property (an endpoint with the project in its path)", async () => {
         const projectId = "0123456789abcdef0123456789abcdef";
         const r = await check({}, { ...base, projectId, endpoint: `https://dws.example.com/v1/${projectId}`, secretInputs: ["projectId"] });
-        expect(r.failures![0].property).to.equal("endpoint");
-        expect(r.failures![0].reason).to.contain("/v1/***");
+        expect(r.failures![0].property, "the engine would print the endpoint's value").to.equal("");
+        expect(r.failures![0].reason).to.match(/^Invalid endpoint: .*\/v1\/\*\*\*/);
         expect(JSON.stringify(r.failures)).to.not.contain(projectId);
+        const plain = await check({}, { ...base, projectId, endpoint: "https://dws.example.com/v1/x", secretInputs: ["projectId"] });
+        expect(plain.failures![0].property, "an endpoint that holds no secret").to.equal("endpoint");
     });
 
     it("refuses secretInputs set by hand", async () => {
@@ -169,7 +171,7 @@ describe("resource: diff", () => {
         ],
         ["the serialized provider not known yet: no change", { __provider: UNKNOWN }, false, []],
         ["an input given as a secret: an update, so the outputs name it", { secretInputs: ["projectId"] }, true, []],
-        ["the job ID given as a secret: a replace, as the resource ID changes", { secretInputs: ["jobId"] }, true, ["jobId"]],
+        ["the job ID given as a secret: an update that keeps the resource ID (a replace would wait on the job again)", { secretInputs: ["jobId"] }, true, []],
     ];
     for (const [what, change, changes, replaces] of table) {
         it(what, async () => {
@@ -186,6 +188,13 @@ describe("resource: diff", () => {
             expect(r.replaces).to.deep.equal(replaces);
         });
     }
+});
+
+describe("resource: diff of a job ID that is no longer a secret", () => {
+    it("is an update that keeps the resource ID", async () => {
+        const olds = { ...base, secretInputs: ["jobId"], state: "succeeded", status: "SUCCESS" };
+        expect(await diff("3f0c9d5e-0b7a-4d0e-9f5c-1a2b3c4d5e6f", olds, { ...base })).to.deep.include({ changes: true, replaces: [] });
+    });
 });
 
 describe("resource: diff of an endpoint spelled another way", () => {

@@ -45,13 +45,22 @@ pulumi.runtime.setMocks({
     call: () => ({}),
 });
 const { JobWaiter } = require(${JSON.stringify(require.resolve("../../../provider"))});
-new JobWaiter("w", JSON.parse(process.argv[2], (key, value) => (typeof value === "string" && value.startsWith("secret:") ? pulumi.secret(value.slice(7)) : value)));
+// "secret:v" is pulumi.secret("v"), "output:v" pulumi.output("v"), and "output:" an output of undefined.
+const given = (value) =>
+    typeof value !== "string" ? value : value.startsWith("secret:") ? pulumi.secret(value.slice(7)) : value.startsWith("output:") ? pulumi.output(value.slice(7) || undefined) : value;
+new JobWaiter("w", JSON.parse(process.argv[2], (key, value) => given(value)));
 `;
 
 describe("resource: JobWaiter secret inputs", () => {
     const table: [string, { value: string; secret: boolean } | null, Record<string, unknown>, { marked: string[] | null; secret: string[] }][] = [
         ["no secret: no mark", null, { service: "dws", jobId: "j-1", projectId: "p1" }, { marked: null, secret: [] }],
         ["an input given as pulumi.secret is named", null, { service: "dws", jobId: "secret:j-1", projectId: "p1" }, { marked: ["jobId"], secret: ["jobId"] }],
+        [
+            "names in sorted order, whatever the order of the program's keys",
+            null,
+            { projectId: "secret:p1", service: "dws", jobId: "secret:j-1" },
+            { marked: ["jobId", "projectId"], secret: ["jobId", "projectId"] },
+        ],
         [
             "a secret huaweicloud:projectId becomes a secret input",
             { value: "p-config", secret: true },
@@ -62,6 +71,18 @@ describe("resource: JobWaiter secret inputs", () => {
             "a plain huaweicloud:projectId is left to the provider",
             { value: "p-config", secret: false },
             { service: "dws", jobId: "j-1" },
+            { marked: null, secret: [] },
+        ],
+        [
+            "a projectId output that resolves to nothing gets the secret config too",
+            { value: "p-config", secret: true },
+            { service: "dws", jobId: "j-1", projectId: "output:" },
+            { marked: ["projectId"], secret: ["projectId"] },
+        ],
+        [
+            "a projectId output with a value wins over secret config",
+            { value: "p-config", secret: true },
+            { service: "dws", jobId: "j-1", projectId: "output:p1" },
             { marked: null, secret: [] },
         ],
         [

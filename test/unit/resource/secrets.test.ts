@@ -35,6 +35,9 @@ describe("resource: secretInputsOf", () => {
             expect(error).to.be.instanceOf(ConfigError);
             expect((error as ConfigError).field).to.equal("secretInputs");
             expect((error as ConfigError).message).to.match(/JobWaiter sets it itself.*pulumi\.secret/);
+            expect((error as ConfigError).message)
+                .to.contain("(value not shown)")
+                .and.not.contain(JSON.stringify(names));
             expect(recordedSecretInputs({ secretInputs: names }), "a recorded state is read leniently").to.deep.equal([]);
         });
     }
@@ -59,6 +62,12 @@ describe("resource: redactorFor", () => {
     for (const [what, text, expected] of table) {
         it(what, () => expect(redact(text)).to.equal(expected));
     }
+
+    it("hides a secret endpoint also as messages write it: its origin normalised, its host", () => {
+        const hide = redactorFor({ endpoint: "https://Internal.Example.com:443/", secretInputs: ["endpoint"] });
+        expect(hide("no slot for https://internal.example.com in time")).to.equal("no slot for *** in time");
+        expect(hide("getaddrinfo ENOTFOUND internal.example.com")).to.equal("getaddrinfo ENOTFOUND ***");
+    });
 
     it("changes nothing where no input is secret", () => {
         expect(redactorFor({ jobId: "job-7f3a" })("dws job job-7f3a")).to.equal("dws job job-7f3a");
