@@ -13,7 +13,6 @@
 
 import { JobApiError, JobWaiterError } from "../errors";
 import { isRemainingTime, RetryUpdate, StatusUpdate } from "../polling/loop";
-import { clipText } from "../serverText";
 
 /** Options of {@link createProgressReporter}. */
 export interface ProgressReporterOptions {
@@ -70,26 +69,25 @@ export function createProgressReporter(options: ProgressReporterOptions): Progre
 /** What a retry line says a poll got. */
 const RETRY_WORDS: Record<RetryUpdate["kind"], string> = { transient: "no status", throttled: "throttled", notFound: "not found yet" };
 
-/** Longest reason a retry line quotes. */
-const MAX_REASON = 120;
-
 /**
  * A retry line: `jobwaiter: dws job 2c90… no status after 3m10s (4 in a row: HTTP 503 DWS.5000), next try in 40s`.
  */
-export function formatRetryLine(job: string, retry: RetryUpdate, reason: string, elapsedMs: number): string {
+function formatRetryLine(job: string, retry: RetryUpdate, reason: string, elapsedMs: number): string {
     const next = retry.nextPollInMs > 0 ? `, next try in ${formatEta(retry.nextPollInMs)}` : "";
     return `jobwaiter: ${job} ${RETRY_WORDS[retry.kind]} after ${formatDuration(elapsedMs)} (${retry.consecutiveErrors} in a row: ${reason})${next}`;
 }
 
-/** A poll's error in a few words: the HTTP status and the service's or the network's code where there are, else the start of its message. */
+/**
+ * A poll's error in a few words: the HTTP status and the service's or the network's code, else
+ * the error's code or class name. Never its message: cut to a few words, a message could keep the
+ * start of a secret that the line's redaction no longer recognises.
+ */
 function shortReason(error: Error): string {
     if (error instanceof JobApiError) {
         const words = [error.httpStatus === undefined ? undefined : `HTTP ${error.httpStatus}`, error.errorCode, error.networkCode].filter(Boolean);
         if (words.length > 0) return words.join(" ");
-    } else if (error instanceof JobWaiterError) {
-        return error.code;
     }
-    return clipText(error.message, MAX_REASON);
+    return error instanceof JobWaiterError ? error.code : error.name;
 }
 
 /** `dws job 2c90… (createCluster)`: the job as a status names it. */

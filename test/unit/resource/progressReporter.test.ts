@@ -81,6 +81,14 @@ describe("resource: progress reporter", () => {
         ]);
     });
 
+    it("names a poll's error of another kind by its class, never quoting its message (cut short, it could keep part of a secret)", () => {
+        class SocketError extends Error {
+            override name = "SocketError";
+        }
+        const lines = linesFor([[0, failed("transient", new SocketError("closed while sending p-secret-0123"), 1)]], { minIntervalMs: 0 });
+        expect(lines).to.deep.equal(["jobwaiter: dws job j1 no status after 0s (1 in a row: SocketError), next try in 5s"]);
+    });
+
     it("flags an unrecognised status", () => {
         const lines: string[] = [];
         createProgressReporter({ job: "dws job j1", write: (l) => lines.push(l) }).status({ ...at("running", "ROLLING_BACK"), statusRecognised: false });
