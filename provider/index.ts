@@ -16,6 +16,6 @@ export { JobWaiter } from "./resource/jobWaiter";
 export type { JobWaiterArgs } from "./resource/jobWaiter";
 export { progressAwarePolicy, createProgressAwarePolicy } from "./polling/policy";
 export type { PollPolicy, PollBounds, PolicyTuning } from "./polling/policy";
-export { pollUntilTerminal } from "./polling/loop";
+export { PollNotSent, pollUntilTerminal } from "./polling/loop";
 export type { PollOutcome, RetryUpdate, StatusUpdate } from "./polling/loop";
 export { VirtualClock } from "./polling/clock";

@@ -146,7 +146,8 @@ class NotDoneYet extends Error {
  * Resolves with the succeeded status. Rejects with `JobFailedError` (job failed),
  * `JobTimeoutError` (still not terminal at the deadline check), the outcome's error for a
  * `permanent` outcome, a 404 past the grace window or a host name that still does not resolve
- * then (no status read yet), or `JobCancelledError` (signal aborted).
+ * then (no status read yet), or `JobCancelledError` (signal aborted). A `fetchOnce` stopped by
+ * the signal before its request went out throws {@link PollNotSent}: that poll is not counted.
  */
 export async function pollUntilTerminal(fetchOnce: (signal: AbortSignal | undefined) => Promise<PollOutcome>, options: PollLoopOptions): Promise<PollResult> {
     const clock = options.clock ?? systemClock;

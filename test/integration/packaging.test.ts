@@ -103,6 +103,7 @@ describe("packaging: the main entry's public surface", () => {
                 "VirtualClock",
                 "createProgressAwarePolicy",
                 "getJobStatus",
+                "PollNotSent",
                 "pollUntilTerminal",
                 "progressAwarePolicy",
                 "waitForJob",
