@@ -6,7 +6,7 @@
  * progress would otherwise print nothing between its first and last line), and always the
  * terminal line — never one line per poll. Polls that read no status (an outage of the job API,
  * throttling, a job not visible yet) print lines by the same rules, so an outage is seen while
- * it lasts.
+ * it lasts; the first status read after such a line prints at once, so is its end.
  *
  * @packageDocumentation
  */
@@ -40,15 +40,20 @@ export function createProgressReporter(options: ProgressReporterOptions): Progre
     const minIntervalMs = options.minIntervalMs ?? 10_000;
     const heartbeatMs = options.heartbeatMs ?? 120_000;
     const start = now();
-    let lastKey: string | undefined;
-    let lastAt = Number.NEGATIVE_INFINITY;
-    /** Print `line()` unless it says what the last line said within `heartbeatMs`, or comes within `minIntervalMs` of it (a terminal line always prints). */
-    const report = (key: string, terminal: boolean, line: (elapsedMs: number) => string) => {
+    let last: { key: string; at: number; retry: boolean } | undefined;
+    /**
+     * Print `line()` unless it says what the last line said within `heartbeatMs`, or comes within
+     * `minIntervalMs` of it. The terminal line, and the first status after a retry line (the
+     * outage is over), always print.
+     */
+    const report = (key: string, kind: { retry: boolean; terminal: boolean }, line: (elapsedMs: number) => string) => {
         const at = now();
-        if (key === lastKey && !terminal && at - lastAt < heartbeatMs) return;
-        if (!terminal && at - lastAt < minIntervalMs) return;
-        lastKey = key;
-        lastAt = at;
+        const urgent = kind.terminal || (!kind.retry && last?.retry === true);
+        if (last !== undefined && !urgent) {
+            if (key === last.key && kind.retry === last.retry && at - last.at < heartbeatMs) return;
+            if (at - last.at < minIntervalMs) return;
+        }
+        last = { key, at, retry: kind.retry };
         options.write(line(at - start));
     };
     let job = options.job;
@@ -57,11 +62,11 @@ export function createProgressReporter(options: ProgressReporterOptions): Progre
             job = jobLabel(status);
             const eta = status.estimatedRemainingMs === undefined ? "" : "eta";
             const key = `${status.status}|${status.progress === undefined ? "" : Math.floor(status.progress)}|${eta}`;
-            report(key, status.state !== "running", (elapsedMs) => formatProgressLine(status, elapsedMs));
+            report(key, { retry: false, terminal: status.state !== "running" }, (elapsedMs) => formatProgressLine(status, elapsedMs));
         },
         retry(retry) {
             const reason = shortReason(retry.error);
-            report(`retry|${retry.kind}|${reason}`, false, (elapsedMs) => formatRetryLine(job, retry, reason, elapsedMs));
+            report(`${retry.kind}|${reason}`, { retry: true, terminal: false }, (elapsedMs) => formatRetryLine(job, retry, reason, elapsedMs));
         },
     };
 }

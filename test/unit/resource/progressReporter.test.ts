@@ -55,7 +55,7 @@ describe("resource: progress reporter", () => {
         ]);
     });
 
-    it("prints polls that read no status by the same rules, naming the job, the reason and the next try; a status after them prints", () => {
+    it("prints polls that read no status by the same rules, naming the job, the reason and the next try; the first status after them prints at once", () => {
         const outage = new JobApiError({ jobId: "j1", httpStatus: 503, errorCode: "DWS.5000", errorMsg: "busy", hint: "retried" });
         const reset = new JobApiError({ jobId: "j1", networkCode: "ECONNRESET", networkMessage: "socket hang up", hint: "retried" });
         const noSlot = new NoRequestSlotError({ jobId: "j1", origin: "https://dws.example.com", maxRequestsPerSecond: 10 });
@@ -73,11 +73,25 @@ describe("resource: progress reporter", () => {
         ];
         expect(linesFor(polls, { minIntervalMs: 10_000, heartbeatMs: 120_000 })).to.deep.equal([
             "jobwaiter: dws job j1 not found yet after 0s (1 in a row: HTTP 404 DWS.0404), next try in 2s",
+            "jobwaiter: dws job j1 RUNNING 10% after 2s",
             "jobwaiter: dws job j1 no status after 20s (1 in a row: HTTP 503 DWS.5000), next try in 5s",
             "jobwaiter: dws job j1 no status after 1m20s (4 in a row: ECONNRESET), next try in 1m",
             "jobwaiter: dws job j1 throttled after 2m30s (5 in a row: NO_REQUEST_SLOT)",
             "jobwaiter: dws job j1 throttled after 5m00s (6 in a row: NO_REQUEST_SLOT)",
-            "jobwaiter: dws job j1 RUNNING 10% after 5m20s",
+            "jobwaiter: dws job j1 RUNNING 10% after 5m05s",
+        ]);
+    });
+
+    it("prints no more than a retry line per interval and the status after it while the job API flaps", () => {
+        const outage = new JobApiError({ jobId: "j1", httpStatus: 503, errorCode: "DWS.5000", hint: "retried" });
+        const polls: [number, JobStatus | RetryUpdate][] = [];
+        for (let t = 0; t < 30_000; t += 2_000) polls.push([t, t % 4_000 === 0 ? at("running", "RUNNING", 10) : failed("transient", outage, 1)]);
+        expect(linesFor(polls, { minIntervalMs: 10_000 })).to.deep.equal([
+            "jobwaiter: dws job j1 RUNNING 10% after 0s",
+            "jobwaiter: dws job j1 no status after 10s (1 in a row: HTTP 503 DWS.5000), next try in 5s",
+            "jobwaiter: dws job j1 RUNNING 10% after 12s",
+            "jobwaiter: dws job j1 no status after 22s (1 in a row: HTTP 503 DWS.5000), next try in 5s",
+            "jobwaiter: dws job j1 RUNNING 10% after 24s",
         ]);
     });
 
