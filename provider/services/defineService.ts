@@ -98,11 +98,11 @@ export function defineService(spec: ServiceSpec): ServiceAdapter {
 
     function parse(body: unknown, jobId: string, safeText: ServerTextFilter): JobStatus {
         if (body === null || typeof body !== "object" || Array.isArray(body)) {
-            throw new UnexpectedBodyError(`expected a JSON object, got ${describe(body)}`);
+            throw new UnexpectedBodyError(`expected a JSON object, got ${describe(body, safeText)}`);
         }
         const status = optionalText(readPath(body, f.status));
         if (status === undefined) {
-            throw new UnexpectedBodyError(`no status string at "${f.status}" (got ${describe(readPath(body, f.status))})`);
+            throw new UnexpectedBodyError(`no status string at "${f.status}" (got ${describe(readPath(body, f.status), safeText)})`);
         }
         const reasons = foldReasons(f.failureReasons?.map((p) => readPath(body, p)).find(Array.isArray));
         const subJobs = f.subJobs && readAll(body, f.subJobs.list).map((item) => readSubJob(item, f.subJobs!, states));
@@ -273,10 +273,14 @@ function readInstance(value: unknown): { id?: string; name?: string } | undefine
     return id === undefined && name === undefined ? undefined : { id, name };
 }
 
-function describe(value: unknown): string {
+/** Longest part of an unreadable string an error quotes. */
+const MAX_QUOTED_TEXT = 40;
+
+/** What an unreadable value is, a string quoted in part: filtered first, so that no cut keeps the start of a secret. */
+function describe(value: unknown, safeText: ServerTextFilter): string {
     if (value === undefined) return "nothing";
     if (value === null) return "null";
     if (Array.isArray(value)) return "an array";
-    if (typeof value === "string") return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value)}`;
+    if (typeof value === "string") return `the string ${JSON.stringify(clipText(safeText(value), MAX_QUOTED_TEXT))}`;
     return `a ${typeof value}`;
 }

@@ -212,6 +212,22 @@ describe("services: unreadable bodies", () => {
     }
 });
 
+describe("services: an unreadable string body quoted in part", () => {
+    it("is filtered before it is cut, so no secret's start is left behind", () => {
+        const secret = "sk-0123456789abcdefghij";
+        const body = `proxy: forwarded /v1.0/${secret}/job/j`;
+        const error = (() => {
+            try {
+                return getService("dws").parse(body, "j", serverTextFilter([secret]));
+            } catch (e) {
+                return e as Error;
+            }
+        })();
+        expect(error).to.be.instanceOf(UnexpectedBodyError);
+        expect((error as Error).message).to.equal('expected a JSON object, got the string "proxy: forwarded /v1.0/***/job/j"');
+    });
+});
+
 describe("services: registry and paths", () => {
     it("rejects unknown kinds listing the valid ones", () => {
         expect(() => getService("obs")).to.throw(ConfigError, /service: "obs".*"dws", "ddm", "roma", "cfw", "ecs", "evs"/);
