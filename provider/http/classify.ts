@@ -79,11 +79,13 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
 export function classifyAnswer(answer: HttpAnswer, ctx: ClassifyContext): PollOutcome {
     const { status } = answer;
     const json = tryJson(answer.body);
-    const fields = errorFields(json, answer, ctx);
+    const { rawErrorCode, ...fields } = errorFields(json, answer, ctx);
     const retryAfterMs = parseRetryAfter(answer.headers["retry-after"], ctx.nowMs);
     const apiError = (hint: string) => new JobApiError({ jobId: ctx.jobId, httpStatus: status, ...fields, hint });
 
-    if (status === 429 || (fields.errorCode !== undefined && THROTTLING_ERROR_CODES.has(fields.errorCode))) {
+    // The code as sent, or as filtered (controls out): a value redacted may have taken part of the filtered one.
+    const throttling = [rawErrorCode, fields.errorCode].some((code) => code !== undefined && THROTTLING_ERROR_CODES.has(code));
+    if (status === 429 || throttling) {
         return { kind: "throttled", error: apiError("The API is throttling requests; the waiter backs off and retries."), retryAfterMs };
     }
     // An HTML page in place of the API: a gateway or maintenance page is worth retrying; a 4xx
@@ -223,8 +225,10 @@ function errorFields(json: { value: unknown } | undefined, answer: HttpAnswer, c
     ]
         .filter(Boolean)
         .join(" — ");
+    const rawErrorCode = optionalText(readPath(body, "error_code") ?? readPath(body, "error.code") ?? readPath(body, "errCode") ?? readPath(body, "code"));
     return {
-        errorCode: clean(readPath(body, "error_code") ?? readPath(body, "error.code") ?? readPath(body, "errCode") ?? readPath(body, "code")),
+        rawErrorCode,
+        errorCode: clean(rawErrorCode),
         errorMsg: errorMsg || undefined,
         requestId: clean(answer.headers["x-request-id"]) ?? clean(readPath(body, "request_id")),
     };

@@ -21,6 +21,14 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
     body: JSON.stringify(body),
 });
 
+describe("http: classifyAnswer with a value redacted from the error code", () => {
+    it("still sees throttling in APIGW.0308, whose filtered code lost a part", () => {
+        const outcome = classifyAnswer(json(403, { error_code: "APIGW.0308", error_msg: "threshold" }), { ...ctx, safeText: serverTextFilter(["APIGW"]) });
+        expect(outcome.kind).to.equal("throttled");
+        expect(((outcome as { error: Error }).error as JobApiError).errorCode).to.equal("***.0308");
+    });
+});
+
 describe("http: classifyAnswer", () => {
     const table: [string, HttpAnswer, string, Partial<JobApiError> & { retryAfterMs?: number }][] = [
         ["200 running status", json(200, { status: "RUNNING", progress: "10%" }), "status", {}],
