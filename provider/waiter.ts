@@ -40,8 +40,9 @@ export interface WaitForJobOptions extends JobWaitSettings, Omit<SettingsInput, 
      */
     onRetry?: (retry: RetryUpdate) => unknown;
     /**
-     * More values to keep out of every text the wait gives back (statuses, errors, what the
-     * hooks receive), as the credentials are: `***` in their place, before any text is cut short.
+     * More values to keep out of the text the service sends (statuses, error messages and codes):
+     * `***` in their place, as for the credentials, before any text is cut short. What the waiter
+     * writes itself (the job ID, project ID and endpoint given, in its messages) is not filtered.
      */
     redact?: readonly string[];
     /** Where `HW_*` variables are read from. Default `process.env`. */

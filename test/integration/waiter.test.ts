@@ -234,6 +234,15 @@ describe("waitForJob against the emulator", function () {
             expect(second.subJobs![0].status).to.equal("SUCCESS");
         });
 
+        it("waiters share a request only with the same values to redact: each answer is filtered for the waiters that share it", async () => {
+            const jobId = define({ service: "dws", durationMs: 0, faults: [{ kind: "slow", delayMs: 300, count: 4 }] });
+            const later = (extra: Partial<WaitForJobOptions>) => new Promise((r) => setTimeout(r, 50)).then(() => getJobStatus(options("dws", jobId, extra)));
+            await Promise.all([waitForJob(options("dws", jobId, { redact: ["hidden-a"] })), later({ redact: ["hidden-b"] })]);
+            expect(emu.requestCount(jobId), "other values: a request each").to.equal(2);
+            await Promise.all([waitForJob(options("dws", jobId, { redact: ["hidden-a", "hidden-b"] })), later({ redact: ["hidden-b", "hidden-a"] })]);
+            expect(emu.requestCount(jobId), "the same values in another order: one shared request").to.equal(3);
+        });
+
         it("a look shares no request of a waiter whose hard stop is earlier, and is not cut by it", async () => {
             const jobId = define({ service: "dws", durationMs: 60_000, faults: [{ kind: "slow", delayMs: 1500 }] });
             const started = Date.now();
