@@ -16,11 +16,23 @@ import { ConfigError, JobApiError, JobFailedError, JobTimeoutError } from "../er
 import { resolveSettingDefaults, SettingsInput } from "../http/credentials";
 import { validateEndpoint } from "../http/endpoint";
 import { ALL_SETTING_KEYS, checkKnownSettings, JobWaiterSettings, REPLACE_ON_CHANGE, resolveAllowFailure, resolveWaitSettings, SETTINGS } from "../options";
+import { printable } from "../services";
 import type { JobStatus } from "../services/types";
 import { lookOnce, waitForJob, WaitForJobOptions } from "../waiter";
 import { ADDED_OUTPUT_KEYS, JobWaiterOutputs, STATUS_OUTPUT_KEYS } from "./outputs";
 import { createProgressReporter } from "./progressReporter";
-import { recordedSecretInputs, Redact, redactedError, redactorFor, SECRET_INPUTS_KEY, SECRET_VALUE, secretInputsOf, Secrets, secretsFor } from "./secrets";
+import {
+    recordedSecretInputs,
+    Redact,
+    redactDeep,
+    redactedError,
+    redactorFor,
+    SECRET_INPUTS_KEY,
+    SECRET_VALUE,
+    secretInputsOf,
+    Secrets,
+    secretsFor,
+} from "./secrets";
 
 /** Where the dynamic-provider host keeps the serialized provider in inputs and state. */
 const PROVIDER_KEY = "__provider";
@@ -104,11 +116,13 @@ export async function check(_olds: Props, news: Props): Promise<dynamic.CheckRes
  * one unwrapped (`{&{{…}}}`, Pulumi v3.248).
  */
 function checkFailure(error: ConfigError, news: Props, secret: readonly string[], redact: Redact): dynamic.CheckFailure {
-    const shown = JSON.stringify(news[error.field]) ?? "";
-    if (secret.includes(error.field)) {
-        return { property: "", reason: redact(new ConfigError({ field: error.field, value: SECRET_VALUE, allowed: error.allowed }).message) };
-    }
-    return { property: redact(shown) === shown ? error.field : "", reason: redact(error.message) };
+    const reworded = (value: string) => redact(new ConfigError({ field: error.field, value, allowed: error.allowed }).message);
+    if (secret.includes(error.field)) return { property: "", reason: reworded(SECRET_VALUE) };
+    const value = news[error.field];
+    const text = typeof value === "string" ? value : (JSON.stringify(value) ?? "");
+    if (redact(text) === text) return { property: error.field, reason: redact(error.message) };
+    // The value quoted redacted before it is cut short: a cut could keep the start of a secret.
+    return { property: "", reason: reworded(printable(typeof value === "string" ? redact(value) : redact(text))) };
 }
 
 /**
@@ -216,16 +230,29 @@ async function readJob(id: string, props: Props, secrets: Secrets): Promise<dyna
 /** Longest a refresh waits for the job API to answer at all before it keeps the recorded state. */
 export const REFRESH_UNREACHABLE_SECONDS = 60;
 
-/** Apply changed timeouts/bounds/endpoint without waiting again. */
-export async function update(_id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult> {
+/**
+ * Apply changed timeouts/bounds/endpoint without waiting again. The recorded status is redacted
+ * by the secret inputs as they are now (one given as a secret since the create is hidden from
+ * then on); a job ID made secret after the create stays the resource ID, with a notice.
+ */
+export async function update(id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult> {
     const outs = { ...olds, ...news };
     for (const key of [...ALL_SETTING_KEYS, SECRET_INPUTS_KEY]) if (!(key in news)) delete outs[key];
+    const { redact } = secretsFor(news);
+    for (const key of STATUS_OUTPUT_KEYS) if (key !== "state" && key in outs) outs[key] = redactDeep(outs[key], redact);
+    if (recordedSecretInputs(news).includes("jobId") && id === news.jobId) {
+        process.stderr.write(
+            redact(
+                `jobwaiter: ${String(news.service)} job ${id} is a secret now, but stays this waiter's resource ID, which the engine shows as it is: replace the waiter (pulumi up --replace <its URN>) to give it a random one.\n`,
+            ),
+        );
+    }
     if (failureRefused(olds, news)) {
         throw redactedError(
             new Error(
                 `${String(news.service)} job ${String(news.jobId)} is recorded as failed (${[olds.failedCode, olds.failedDetail].filter(Boolean).join(": ") || "no reason given"}) and allowFailure is not true: set allowFailure to true to keep the failed job, or wait on a new job (a new jobId replaces the waiter).`,
             ),
-            redactorFor(news),
+            redact,
         );
     }
     return { outs };

@@ -53,7 +53,7 @@ function declareOutputs<const T extends Record<string, OutputSpec>>(table: T & {
 export const OUTPUTS = declareOutputs({
     /** The service kind. */
     service: { type: "string", from: "input" },
-    /** The job ID (also the resource ID, unless secret). */
+    /** The job ID (also the resource ID, unless secret at creation). */
     jobId: { type: "string", from: "input" },
     /** The project ID used (the input, or its default). */
     projectId: { type: "string", from: "input" },

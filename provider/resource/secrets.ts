@@ -6,8 +6,9 @@
  * `JobWaiter` constructor, {@link withSecretInputs}) records the names of the inputs it was given
  * as secrets in one more input, {@link SECRET_INPUTS_KEY}, and gives a secret config default
  * (`pulumi config set --secret huaweicloud:projectId`) as a secret input, so that the engine
- * encrypts it in the state. The provider side ({@link redactorFor}) removes those values from
- * check failures, errors, progress and notice lines.
+ * encrypts it in the state. The provider side ({@link secretsFor}) has the waiter filter those
+ * values out of the server's text (statuses, and so outputs) as it filters credentials, and
+ * removes them from check failures, errors, progress and notice lines.
  *
  * @packageDocumentation
  */
@@ -45,9 +46,16 @@ export function withSecretInputs(args: Record<string, unknown>): Record<string, 
         const value = pulumi.runtime.getConfig(key);
         if (value === undefined || value === "" || !isConfigSecret(key)) continue;
         const given = inputs[field];
-        if (given === undefined && !(field === "region" && inputs.endpoint !== undefined)) inputs[field] = pulumi.secret(value);
-        // An output that resolves to nothing (another resource's optional output) is defaulted here too.
-        if (pulumi.Output.isInstance(given)) inputs[field] = given.apply((own) => (own === undefined ? pulumi.secret(value) : own));
+        const locator = field === "region" ? inputs.endpoint : undefined;
+        const isOutput = pulumi.Output.isInstance;
+        if ((given !== undefined && !isOutput(given)) || (given === undefined && locator !== undefined && !isOutput(locator))) continue;
+        // An output that resolves to nothing (another resource's optional output) is defaulted too, once known.
+        inputs[field] =
+            given === undefined && locator === undefined
+                ? pulumi.secret(value)
+                : pulumi
+                      .all([given, locator])
+                      .apply(([own, endpoint]) => (own !== undefined ? own : endpoint !== undefined ? undefined : pulumi.secret(value)));
     }
     const names = Promise.all(Object.entries(inputs).map(async ([key, value]) => ((await pulumi.isSecret(pulumi.output(value))) ? [key] : [])));
     // Sorted: the order of the program's keys is no change of the waiter.
@@ -85,21 +93,26 @@ export function recordedSecretInputs(props: Record<string, unknown>): string[] {
 /** A text with every secret input's value replaced (see {@link redactorFor}). */
 export type Redact = (text: string) => string;
 
+/** Shortest secret input value redacted: a shorter one would garble every text it occurs in (`a`, `20`). */
+export const MIN_REDACTED_LENGTH = 4;
+
 /**
  * The values of `props`' secret inputs that texts must not show: each string value, and for a
  * secret endpoint also its origin and host as messages write them (`https://Host:443/` →
- * `https://host`, `host`). A secret number or boolean is hidden only as the value of its own
- * check failure: replacing its digits in free text would garble every other number.
+ * `https://host`, `host`; a host name without a dot only within those). A secret number or
+ * boolean is hidden only as the value of its own check failure, as is a value shorter than
+ * {@link MIN_REDACTED_LENGTH}.
  */
 function secretValues(props: Record<string, unknown>): string[] {
     const secret = recordedSecretInputs(props);
-    const values = secret.map((name) => props[name]).filter((value): value is string => typeof value === "string" && value !== "");
+    const values = secret.map((name) => props[name]).filter((value): value is string => typeof value === "string");
     const endpoint = props.endpoint;
     if (secret.includes("endpoint") && typeof endpoint === "string" && URL.canParse(endpoint)) {
         const url = new URL(endpoint);
-        values.push(url.origin, url.host, url.hostname);
+        values.push(url.origin, url.host);
+        if (url.hostname.includes(".")) values.push(url.hostname);
     }
-    return [...new Set(values)];
+    return [...new Set(values.filter((value) => value.length >= MIN_REDACTED_LENGTH))];
 }
 
 /** What an operation on one waiter keeps out of sight: the {@link secretValues}, and the {@link Redact} of them. */
@@ -120,6 +133,14 @@ export function secretsFor(props: Record<string, unknown>): Secrets {
 /** The {@link Redact} of `props`' secret inputs (see {@link secretsFor}). */
 export function redactorFor(props: Record<string, unknown>): Redact {
     return secretsFor(props).redact;
+}
+
+/** `value` with every string in it, in lists and objects too, redacted. */
+export function redactDeep(value: unknown, redact: Redact): unknown {
+    if (typeof value === "string") return redact(value);
+    if (Array.isArray(value)) return value.map((item) => redactDeep(item, redact));
+    if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactDeep(item, redact)]));
+    return value;
 }
 
 /** `error` with its message and stack redacted (the host prints one or the other), its class and code kept. */

@@ -56,6 +56,12 @@ describe("resource: check", () => {
         expect(r.failures![0].property, "the engine would print the endpoint's value").to.equal("");
         expect(r.failures![0].reason).to.match(/^Invalid endpoint: .*\/v1\/\*\*\*/);
         expect(JSON.stringify(r.failures)).to.not.contain(projectId);
+        const long = await check(
+            {},
+            { ...base, projectId, endpoint: `https://gaussdb-opengauss.ap-southeast-1.myhuaweicloud.com/v3/${projectId}`, secretInputs: ["projectId"] },
+        );
+        expect(long.failures![0].reason, "redacted before the value is cut to 80 characters").to.contain("/v3/***");
+        expect(long.failures![0].reason).to.not.contain(projectId.slice(0, 6));
         const plain = await check({}, { ...base, projectId, endpoint: "https://dws.example.com/v1/x", secretInputs: ["projectId"] });
         expect(plain.failures![0].property, "an endpoint that holds no secret").to.equal("endpoint");
     });
@@ -233,6 +239,37 @@ describe("resource: update", () => {
     it("drops an input that was removed", async () => {
         const r = await update("id", { ...base, timeoutSeconds: 10, state: "succeeded" }, { ...base });
         expect(r.outs).to.not.have.property("timeoutSeconds");
+    });
+
+    it("redacts the recorded status by an input given as a secret since the create", async () => {
+        const projectId = "05f2cff45100d5112f4bc00b794ea08e";
+        const olds = {
+            ...base,
+            projectId,
+            state: "succeeded",
+            status: "SUCCESS",
+            jobName: `create in ${projectId}`,
+            subJobs: [{ state: "succeeded", status: "SUCCESS", statusRecognised: true, resourceIds: [`vol-${projectId}`] }],
+            polls: 3,
+        };
+        const r = await update(base.jobId, olds, { ...base, projectId, secretInputs: ["projectId"] });
+        expect(r.outs).to.include({ jobName: "create in ***", state: "succeeded", polls: 3 });
+        expect(JSON.stringify(r.outs).split(projectId).length - 1, "only the input itself, which the engine keeps secret").to.equal(1);
+    });
+
+    it("a job ID made a secret after the create stays the resource ID, with a notice that hides it", async () => {
+        const notices: string[] = [];
+        const original = process.stderr.write.bind(process.stderr);
+        process.stderr.write = ((text: string) => notices.push(String(text)) > 0) as typeof process.stderr.write;
+        try {
+            await update(base.jobId, { ...base, state: "succeeded" }, { ...base, secretInputs: ["jobId"] });
+            await update("3f0c9d5e-0b7a-4d0e-9f5c-1a2b3c4d5e6f", { ...base, state: "succeeded" }, { ...base, secretInputs: ["jobId"] });
+        } finally {
+            process.stderr.write = original;
+        }
+        expect(notices, "only where the resource ID is the job ID").to.have.length(1);
+        expect(notices[0]).to.match(/^jobwaiter: dws job \*\*\* is a secret now, but stays this waiter's resource ID.*pulumi up --replace/);
+        expect(notices[0]).to.not.contain(base.jobId);
     });
 
     it("drops the secret marks when no input is a secret any more", async () => {

@@ -33,8 +33,11 @@ describe("resource: JobWaiter outputs", () => {
 
 const SECRETS_PROGRAM = `
 const pulumi = require("@pulumi/pulumi");
-const [projectConfig] = JSON.parse(process.argv[1]);
-if (projectConfig) pulumi.runtime.setAllConfig({ "huaweicloud:projectId": projectConfig.value }, projectConfig.secret ? ["huaweicloud:projectId"] : []);
+const [config] = JSON.parse(process.argv[1]);
+if (config) {
+    const key = config.key ?? "huaweicloud:projectId";
+    pulumi.runtime.setAllConfig({ [key]: config.value }, config.secret ? [key] : []);
+}
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 pulumi.runtime.setMocks({
     newResource: (a) => {
@@ -52,7 +55,7 @@ new JobWaiter("w", JSON.parse(process.argv[2], (key, value) => given(value)));
 `;
 
 describe("resource: JobWaiter secret inputs", () => {
-    const table: [string, { value: string; secret: boolean } | null, Record<string, unknown>, { marked: string[] | null; secret: string[] }][] = [
+    const table: [string, { key?: string; value: string; secret: boolean } | null, Record<string, unknown>, { marked: string[] | null; secret: string[] }][] = [
         ["no secret: no mark", null, { service: "dws", jobId: "j-1", projectId: "p1" }, { marked: null, secret: [] }],
         ["an input given as pulumi.secret is named", null, { service: "dws", jobId: "secret:j-1", projectId: "p1" }, { marked: ["jobId"], secret: ["jobId"] }],
         [
@@ -83,6 +86,30 @@ describe("resource: JobWaiter secret inputs", () => {
             "a projectId output with a value wins over secret config",
             { value: "p-config", secret: true },
             { service: "dws", jobId: "j-1", projectId: "output:p1" },
+            { marked: null, secret: [] },
+        ],
+        [
+            "a secret huaweicloud:region becomes a secret input where no endpoint is given",
+            { key: "huaweicloud:region", value: "cn-north-4", secret: true },
+            { service: "dws", jobId: "j-1", projectId: "p1" },
+            { marked: ["region"], secret: ["region"] },
+        ],
+        [
+            "a secret huaweicloud:region is left out beside an endpoint",
+            { key: "huaweicloud:region", value: "cn-north-4", secret: true },
+            { service: "dws", jobId: "j-1", projectId: "p1", endpoint: "https://dws.example.com" },
+            { marked: null, secret: [] },
+        ],
+        [
+            "a secret huaweicloud:region is given beside an endpoint output that resolves to nothing",
+            { key: "huaweicloud:region", value: "cn-north-4", secret: true },
+            { service: "dws", jobId: "j-1", projectId: "p1", endpoint: "output:" },
+            { marked: ["region"], secret: ["region"] },
+        ],
+        [
+            "a secret huaweicloud:region is left out beside an endpoint output with a value",
+            { key: "huaweicloud:region", value: "cn-north-4", secret: true },
+            { service: "dws", jobId: "j-1", projectId: "p1", endpoint: "output:https://dws.example.com" },
             { marked: null, secret: [] },
         ],
         [

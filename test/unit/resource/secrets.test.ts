@@ -69,6 +69,13 @@ describe("resource: redactorFor", () => {
         expect(hide("getaddrinfo ENOTFOUND internal.example.com")).to.equal("getaddrinfo ENOTFOUND ***");
     });
 
+    it("leaves a value too short to hide (it would garble every text) and a host name without a dot outside its URL", () => {
+        const hide = redactorFor({ jobId: "a", endpoint: "https://api:8443", secretInputs: ["jobId", "endpoint"] });
+        expect(hide("jobwaiter: dws job a after 2s: no answer from https://api:8443 (api)")).to.equal(
+            "jobwaiter: dws job a after 2s: no answer from *** (api)",
+        );
+    });
+
     it("changes nothing where no input is secret", () => {
         expect(redactorFor({ jobId: "job-7f3a" })("dws job job-7f3a")).to.equal("dws job job-7f3a");
     });
