@@ -381,6 +381,25 @@ describe("JobWaiter through the real Pulumi CLI", function () {
         expectNoSecrets({ state: JSON.stringify(resources), output: up.output + refresh.output }, jobId, HOME.projectId);
     });
 
+    it("a job ID made a secret after the create stays the resource ID, with a notice that does not show it, and leaves the outputs", async () => {
+        const jobId = job({ service: "dws", durationMs: 500 });
+        const stack = await newStack([waiter("w-later", { service: "dws", jobId })]);
+        const first = await workspace.stackCommand(stack, ["up"]);
+        expect(first.code, first.output).to.equal(0);
+        await setWaiters(stack, [{ ...waiter("w-later", { service: "dws", jobId }), secretFields: ["jobId"] }]);
+        const up = await workspace.stackCommand(stack, ["up"]);
+        expect(up.code, up.output).to.equal(0);
+        expect(up.output).to.match(/jobwaiter: dws job \*\*\* is a secret now, but stays this waiter's resource ID/);
+        const notices = up.output.split("\n").filter((line) => line.includes("jobwaiter:"));
+        expect(notices.length).to.be.at.least(1);
+        // The fixture exports the waiter's resource ID, which is this job ID: only the notices are looked at.
+        expect(notices.join("\n")).to.not.contain(jobId);
+        const recorded = findExported(await workspace.exportState(stack), "w-later");
+        expect(recorded?.id, "a replace would wait on the job again").to.equal(jobId);
+        expect(recorded?.inputs?.secretInputs).to.deep.equal(["jobId"]);
+        expect(JSON.stringify({ inputs: recorded?.inputs, outputs: recorded?.outputs })).to.not.contain(jobId);
+    });
+
     it("secrets set with `pulumi config set --secret` never reach the exported state, the serialized provider or any output; a 401 names the service's error", async () => {
         const jobId = job({ service: "dws", durationMs: 1500 });
         const stack = await newStack([waiter("w-sec", { service: "dws", jobId })]);
