@@ -231,9 +231,11 @@ async function readJob(id: string, props: Props, secrets: Secrets): Promise<dyna
 export const REFRESH_UNREACHABLE_SECONDS = 60;
 
 /**
- * Apply changed timeouts/bounds/endpoint without waiting again. The recorded status is redacted
- * by the secret inputs as they are now (one given as a secret since the create is hidden from
- * then on); a job ID made secret after the create stays the resource ID, with a notice.
+ * Apply changed timeouts, bounds, allowFailure or secret marks without waiting again. The
+ * recorded status is redacted by the secret inputs as they are now (one given as a secret since
+ * the create is hidden from then on, but for a part of it that an earlier cut to 300 characters
+ * left: a refresh reads the status anew). A job ID made secret after the create stays the
+ * resource ID, with a notice on every update until the waiter is replaced.
  */
 export async function update(id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult> {
     const outs = { ...olds, ...news };
@@ -243,7 +245,7 @@ export async function update(id: string, olds: Props, news: Props): Promise<dyna
     if (recordedSecretInputs(news).includes("jobId") && id === news.jobId) {
         process.stderr.write(
             redact(
-                `jobwaiter: ${String(news.service)} job ${id} is a secret now, but stays this waiter's resource ID, which the engine shows as it is: replace the waiter (pulumi up --replace <its URN>) to give it a random one.\n`,
+                `jobwaiter: ${String(news.service)} job ${id} is a secret now, but stays this waiter's resource ID, which the engine shows as it is: replace the waiter (pulumi up --replace <its URN>; it reads the job again, and fails if the service no longer knows it) to give it a random one.\n`,
             ),
         );
     }

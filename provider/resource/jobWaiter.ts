@@ -14,7 +14,8 @@ import { withSecretInputs } from "./secrets";
 /**
  * Arguments of a {@link JobWaiter}: every setting (`SETTINGS` in options.ts), each a
  * `pulumi.Input`. Credentials are not arguments: stack config `huaweicloud:*` or `HW_*`. An
- * argument given as `pulumi.secret` is kept out of every message (secrets.ts).
+ * argument given as `pulumi.secret` is kept out of the provider's messages, lines and outputs,
+ * with the limits secrets.ts describes.
  */
 export type JobWaiterArgs = { [K in keyof JobWaiterSettings]: pulumi.Input<Exclude<JobWaiterSettings[K], undefined>> };
 

@@ -20,7 +20,7 @@ export interface ProgressReporterOptions {
     write: (line: string) => void;
     /** Current time in ms. Default `performance.now` (monotonic: a step of the wall clock neither silences lines nor skews "after …"). */
     now?: () => number;
-    /** Least time between two non-terminal lines, in ms. Default 10 000. */
+    /** Least time between two non-terminal lines (but for the first status after a retry line), in ms. Default 10 000. */
     minIntervalMs?: number;
     /** Longest time without a line while statuses are read, in ms. Default 120 000. */
     heartbeatMs?: number;

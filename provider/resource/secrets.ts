@@ -109,8 +109,7 @@ function secretValues(props: Record<string, unknown>): string[] {
     const endpoint = props.endpoint;
     if (secret.includes("endpoint") && typeof endpoint === "string" && URL.canParse(endpoint)) {
         const url = new URL(endpoint);
-        values.push(url.origin, url.host);
-        if (url.hostname.includes(".")) values.push(url.hostname);
+        values.push(url.origin, ...[url.host, url.hostname].filter((host) => /[.:]/.test(host)));
     }
     return [...new Set(values.filter((value) => value.length >= MIN_REDACTED_LENGTH))];
 }

@@ -264,12 +264,21 @@ describe("resource: update", () => {
         try {
             await update(base.jobId, { ...base, state: "succeeded" }, { ...base, secretInputs: ["jobId"] });
             await update("3f0c9d5e-0b7a-4d0e-9f5c-1a2b3c4d5e6f", { ...base, state: "succeeded" }, { ...base, secretInputs: ["jobId"] });
+            await update(base.jobId, { ...base, state: "succeeded" }, { ...base, timeoutSeconds: 20 });
         } finally {
             process.stderr.write = original;
         }
-        expect(notices, "only where the resource ID is the job ID").to.have.length(1);
+        expect(notices, "only where the resource ID is the job ID, and the job ID a secret").to.have.length(1);
         expect(notices[0]).to.match(/^jobwaiter: dws job \*\*\* is a secret now, but stays this waiter's resource ID.*pulumi up --replace/);
         expect(notices[0]).to.not.contain(base.jobId);
+    });
+
+    it("never redacts the recorded state: a secret that reads like it would unmake a failure", async () => {
+        const olds = { ...base, projectId: "fail", state: "failed", status: "FAIL", failedCode: "DWS.0114", allowFailure: true };
+        const news = { ...base, projectId: "fail", allowFailure: true, secretInputs: ["projectId"] };
+        expect((await update(base.jobId, olds, news)).outs).to.include({ state: "failed", status: "***" });
+        const refused = await update(base.jobId, olds, { ...news, allowFailure: undefined }).catch((e: Error) => e);
+        expect(refused).to.be.instanceOf(Error);
     });
 
     it("drops the secret marks when no input is a secret any more", async () => {

@@ -74,6 +74,8 @@ describe("resource: redactorFor", () => {
         expect(hide("jobwaiter: dws job a after 2s: no answer from https://api:8443 (api)")).to.equal(
             "jobwaiter: dws job a after 2s: no answer from *** (api)",
         );
+        const local = redactorFor({ endpoint: "https://emulator", secretInputs: ["endpoint"] });
+        expect(local("https://emulator: emulator busy")).to.equal("***: emulator busy");
     });
 
     it("changes nothing where no input is secret", () => {
