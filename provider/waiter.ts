@@ -339,9 +339,18 @@ function withHardStop(
     };
 }
 
-/** `outcome` with a status object of its own. */
+/**
+ * `outcome` with a status or an error object of its own: what one waiter (or its hooks, or the
+ * resource's redaction) changes in it, another waiter of the same request does not see. An error
+ * is copied shallowly, its class and fields kept.
+ */
 function ownCopy(outcome: PollOutcome): PollOutcome {
-    return outcome.kind === "status" ? { ...outcome, status: structuredClone(outcome.status) } : outcome;
+    if (outcome.kind === "status") return { ...outcome, status: structuredClone(outcome.status) };
+    const { error } = outcome;
+    return {
+        ...outcome,
+        error: Object.defineProperties(Object.create(Object.getPrototypeOf(error) as object) as Error, Object.getOwnPropertyDescriptors(error)),
+    };
 }
 
 /**

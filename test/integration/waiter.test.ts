@@ -7,6 +7,7 @@ import { getEventListeners } from "node:events";
 import { ConfigError, JobApiError, JobCancelledError, JobFailedError, JobTimeoutError } from "../../provider/errors";
 import { getJobStatus, waitForJob, WaitForJobOptions } from "../../provider/waiter";
 import { JobApiEmulator, EmulatedJobDefinition, FaultSpec } from "../../provider/testing/emulator";
+import type { RetryUpdate } from "../../provider/polling/loop";
 import type { JobStatus } from "../../provider/services/types";
 import { instanceFor, JobHome, jobIn } from "../support/jobs";
 
@@ -232,6 +233,24 @@ describe("waitForJob against the emulator", function () {
             expect(second.status).to.equal("SUCCESS");
             expect(second.resourceIds).to.not.include("added");
             expect(second.subJobs![0].status).to.equal("SUCCESS");
+        });
+
+        it("waiters that share a failed request each get an error of their own: a hook that changes one, changes no other", async () => {
+            // One request every 2 s: the wait's first request waits for a slot, and the look joins it.
+            const slow = { maxRequestsPerSecond: 0.5, requestTimeoutSeconds: 5 };
+            await getJobStatus(options("dws", define({ service: "dws", durationMs: 0 }), slow));
+            const jobId = define({ service: "dws", durationMs: 0, faults: [{ kind: "status", status: 503 }] });
+            const changeIt = (r: RetryUpdate) => {
+                r.error.message = "changed by a hook";
+            };
+            const [done, look] = await Promise.all([
+                waitForJob(options("dws", jobId, { ...slow, onRetry: changeIt })),
+                new Promise((r) => setTimeout(r, 50)).then(() => getJobStatus(options("dws", jobId, slow)).catch((e: unknown) => e)),
+            ]);
+            expect(done.state).to.equal("succeeded");
+            expect(emu.requestCount(jobId), "the shared 503, then the wait's own").to.equal(2);
+            expect(look).to.be.instanceOf(JobApiError).and.include({ httpStatus: 503 });
+            expect((look as JobApiError).message).to.not.equal("changed by a hook");
         });
 
         it("waiters share a request only with the same values to redact: each answer is filtered for the waiters that share it", async () => {
