@@ -7,6 +7,7 @@ import { expect } from "chai";
 import { configure, diff, read, update } from "../../provider/resource/handler";
 import { EmulatedJobDefinition, JobApiEmulator } from "../../provider/testing/emulator";
 import { JobHome, jobIn } from "../support/jobs";
+import { withStderr } from "../support/stderr";
 
 const AK = "REFRESHAK00000000001";
 const SK = "refresh-secret-key-do-not-leak-0001";
@@ -44,16 +45,8 @@ describe("resource refresh against the emulator", function () {
         };
     }
 
-    /** `fn` with the provider's stderr (progress lines, notices) captured. */
-    async function quietly<T>(fn: () => Promise<T>): Promise<T> {
-        const original = process.stderr.write.bind(process.stderr);
-        process.stderr.write = (() => true) as typeof process.stderr.write;
-        try {
-            return await fn();
-        } finally {
-            process.stderr.write = original;
-        }
-    }
+    /** `fn` with the provider's stderr (progress lines, notices) kept off the test's output. */
+    const quietly = async <T>(fn: () => Promise<T>): Promise<T> => (await withStderr(fn)).result;
 
     const TEMPORARY: [string, EmulatedJobDefinition["faults"]][] = [
         ["a 503", [{ kind: "status", status: 503, count: 2 }]],
@@ -72,33 +65,19 @@ describe("resource refresh against the emulator", function () {
 
     it("an outage that outlasts the refresh's bound keeps the recorded state, with a notice, instead of failing the refresh", async () => {
         const props: Record<string, unknown> = { ...recorded({ faults: [{ kind: "status", status: 503, count: Infinity }] }), timeoutSeconds: 1 };
-        const notices: string[] = [];
-        const original = process.stderr.write.bind(process.stderr);
-        process.stderr.write = ((text: string) => notices.push(String(text)) > 0) as typeof process.stderr.write;
-        try {
-            const r = await read(props.jobId as string, props);
-            expect(r.props).to.deep.equal(props);
-        } finally {
-            process.stderr.write = original;
-        }
-        expect(notices.join("")).to.match(/job \S+ got no status from the job API within 1 s \(.*HTTP 503.*\); keeping its last recorded state/);
-        expect(notices.join("")).to.not.contain(SK);
+        const { result, written } = await withStderr(() => read(props.jobId as string, props));
+        expect(result.props).to.deep.equal(props);
+        expect(written).to.match(/job \S+ got no status from the job API within 1 s \(.*HTTP 503.*\); keeping its last recorded state/);
+        expect(written).to.not.contain(SK);
     });
 
     it("a job API host name that does not resolve (region or cloud changed?) keeps the recorded state at once, with a notice", async () => {
         const props: Record<string, unknown> = { ...recorded({}), endpoint: "https://dws.cn-nort-4.jobwaiter.invalid" };
-        const notices: string[] = [];
-        const original = process.stderr.write.bind(process.stderr);
-        process.stderr.write = ((text: string) => notices.push(String(text)) > 0) as typeof process.stderr.write;
         const started = Date.now();
-        try {
-            const r = await read(props.jobId as string, props);
-            expect(r.props).to.deep.equal(props);
-        } finally {
-            process.stderr.write = original;
-        }
+        const { result, written } = await withStderr(() => read(props.jobId as string, props));
+        expect(result.props).to.deep.equal(props);
         expect(Date.now() - started, "not the refresh's 60 s bound").to.be.below(5_000);
-        expect(notices.join("")).to.match(
+        expect(written).to.match(
             /job \S+ got no status from the job API \(.*ENOTFOUND dws\.cn-nort-4\.jobwaiter\.invalid.*check region, HW_CLOUD and endpoint\.\); keeping its last recorded state/,
         );
     });
@@ -132,16 +111,9 @@ describe("resource refresh against the emulator", function () {
 
     it("a refresh notice names the job, not the random resource ID of a secret job ID, and hides it", async () => {
         const props: Record<string, unknown> = { ...recorded({}), endpoint: "https://dws.cn-nort-4.jobwaiter.invalid", secretInputs: ["jobId"] };
-        const notices: string[] = [];
-        const original = process.stderr.write.bind(process.stderr);
-        process.stderr.write = ((text: string) => notices.push(String(text)) > 0) as typeof process.stderr.write;
-        try {
-            await read("3f0c9d5e-0b7a-4d0e-9f5c-1a2b3c4d5e6f", props);
-        } finally {
-            process.stderr.write = original;
-        }
-        expect(notices.join("")).to.match(/^jobwaiter: dws job \*\*\* got no status from the job API/);
-        expect(notices.join("")).to.not.contain(props.jobId as string);
+        const { written } = await withStderr(() => read("3f0c9d5e-0b7a-4d0e-9f5c-1a2b3c4d5e6f", props));
+        expect(written).to.match(/^jobwaiter: dws job \*\*\* got no status from the job API/);
+        expect(written).to.not.contain(props.jobId as string);
     });
 
     it("a job still running at refresh that then fails is recorded as failed, not thrown", async () => {

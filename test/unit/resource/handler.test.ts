@@ -4,6 +4,7 @@
 import { expect } from "chai";
 import { check, diff, outputsOf, update } from "../../../provider/resource/handler";
 import type { JobStatus } from "../../../provider/services/types";
+import { withStderr } from "../../support/stderr";
 
 const base = { service: "dws", jobId: "2c9080e88459fa44018459fbeb600001", projectId: "p1", region: "cn-north-4" };
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -258,16 +259,12 @@ describe("resource: update", () => {
     });
 
     it("a job ID made a secret after the create stays the resource ID, with a notice that hides it", async () => {
-        const notices: string[] = [];
-        const original = process.stderr.write.bind(process.stderr);
-        process.stderr.write = ((text: string) => notices.push(String(text)) > 0) as typeof process.stderr.write;
-        try {
+        const { written } = await withStderr(async () => {
             await update(base.jobId, { ...base, state: "succeeded" }, { ...base, secretInputs: ["jobId"] });
             await update("3f0c9d5e-0b7a-4d0e-9f5c-1a2b3c4d5e6f", { ...base, state: "succeeded" }, { ...base, secretInputs: ["jobId"] });
             await update(base.jobId, { ...base, state: "succeeded" }, { ...base, timeoutSeconds: 20 });
-        } finally {
-            process.stderr.write = original;
-        }
+        });
+        const notices = written.split("\n").filter(Boolean);
         expect(notices, "only where the resource ID is the job ID, and the job ID a secret").to.have.length(1);
         expect(notices[0]).to.match(/^jobwaiter: dws job \*\*\* is a secret now, but stays this waiter's resource ID.*pulumi up --replace/);
         expect(notices[0]).to.not.contain(base.jobId);
