@@ -85,6 +85,7 @@ export async function configure(req: dynamic.ConfigureRequest): Promise<void> {
  */
 export async function check(_olds: Props, news: Props): Promise<dynamic.CheckResult> {
     const inputs = pickInputs(news);
+    const redact = redactorFor(news);
     let secret: string[];
     try {
         checkKnownSettings(withoutProviderKey(news), [...ALL_SETTING_KEYS, ...ADDED_OUTPUT_KEYS, SECRET_INPUTS_KEY], CREDENTIALS_ARE_NOT_INPUTS);
@@ -93,7 +94,7 @@ export async function check(_olds: Props, news: Props): Promise<dynamic.CheckRes
         // Not tied to a property: the engine prints a failing property's value, and an unknown
         // key may hold a credential given by mistake.
         if (error instanceof ConfigError) return { inputs: news, failures: [{ property: "", reason: error.message }] };
-        throw redactedError(error, redactorFor(news));
+        throw redactedError(error, redact);
     }
     try {
         if (!isUnknown(inputs.allowFailure)) resolveAllowFailure(inputs.allowFailure);
@@ -104,8 +105,8 @@ export async function check(_olds: Props, news: Props): Promise<dynamic.CheckRes
         if (resolved.region !== undefined && (inputs.endpoint === undefined || inputs.region !== undefined)) filled.region = resolved.region;
         return { inputs: filled };
     } catch (error) {
-        if (error instanceof ConfigError) return { inputs: news, failures: [checkFailure(error, news, secret, redactorFor(news))] };
-        throw redactedError(error, redactorFor(news));
+        if (error instanceof ConfigError) return { inputs: news, failures: [checkFailure(error, news, secret, redact)] };
+        throw redactedError(error, redact);
     }
 }
 
@@ -122,7 +123,7 @@ function checkFailure(error: ConfigError, news: Props, secret: readonly string[]
     const text = typeof value === "string" ? value : (JSON.stringify(value) ?? "");
     if (redact(text) === text) return { property: error.field, reason: redact(error.message) };
     // The value quoted redacted before it is cut short: a cut could keep the start of a secret.
-    return { property: "", reason: reworded(printable(typeof value === "string" ? redact(value) : redact(text))) };
+    return { property: "", reason: reworded(printable(redact(text))) };
 }
 
 /**
