@@ -117,7 +117,9 @@ build_host() {
     if [ -n "$commit" ] && run_go go -C "$src" get "$HOST_MODULE@${commit:0:12}"; then
         run_go go -C "$src" build -trimpath -tags osusergo,grpcnotrace -ldflags "$(ldflags "$version")" -o "$bin/" "$HOST_MODULE" && return 0
     fi
-    log "pulumi-cli: the proxy does not serve $HOST_MODULE at commit ${commit:0:12} ($LAST_ERROR); building the language host of sdk/v3 $LEGACY_HOST_SDK_VERSION."
+    local why="the proxy names no commit for $CLI_MODULE@$version"
+    [ -n "$commit" ] && why="the proxy does not serve $HOST_MODULE at commit ${commit:0:12} ($LAST_ERROR)"
+    log "pulumi-cli: $why; building the language host of sdk/v3 $LEGACY_HOST_SDK_VERSION."
     local legacy="$src/legacy-host"
     mkdir -p "$legacy"
     run_go go -C "$legacy" mod init jobwaiter-pulumi-language-nodejs \
