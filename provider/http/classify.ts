@@ -89,8 +89,9 @@ export function classifyAnswer(answer: HttpAnswer, ctx: ClassifyContext): PollOu
         return { kind: "throttled", error: apiError("The API is throttling requests; the waiter backs off and retries."), retryAfterMs };
     }
     // An HTML page in place of the API: a gateway or maintenance page is worth retrying; a 4xx
-    // page (a WAF block, a wrong endpoint's 404) is classified by its status below.
-    if (looksLikeHtml(answer) && (status < 400 || status >= 500 || status === 408)) {
+    // page (a WAF block, a wrong endpoint's 404) is classified by its status below, and so is a
+    // redirect, whatever its body. A JSON body is read as JSON, whatever its Content-Type says.
+    if (json === undefined && looksLikeHtml(answer) && (status === 200 || status >= 500 || status === 408)) {
         return {
             kind: "transient",
             error: apiError("A gateway answered with an HTML page instead of the job API; retrying."),
@@ -127,6 +128,14 @@ export function classifyAnswer(answer: HttpAnswer, ctx: ClassifyContext): PollOu
     }
     if (status >= 400) {
         return { kind: "permanent", error: apiError("The service rejected the request: check projectId, jobId and the other IDs.") };
+    }
+    if (status >= 300 && status < 400) {
+        const location = optionalText(answer.headers.location);
+        const to = location === undefined ? "" : ` to ${JSON.stringify(ctx.safeText(location))}`;
+        return {
+            kind: "permanent",
+            error: apiError(`The job API redirected (HTTP ${status})${to}; the waiter does not follow redirects: set endpoint to the job API's own address.`),
+        };
     }
     if (status !== 200) {
         return { kind: "permanent", error: apiError(`Unexpected HTTP status ${status} from the job API.`) };

@@ -45,6 +45,18 @@ describe("http: classifyAnswer", () => {
         ["502 HTML gateway page", { status: 502, headers: { "content-type": "text/html" }, body: "<html><body>Bad Gateway</body></html>" }, "transient", {}],
         ["200 HTML page from a gateway", { status: 200, headers: {}, body: "<!DOCTYPE html><html>maintenance</html>" }, "transient", {}],
         [
+            "200 JSON status labelled text/html is a status",
+            { status: 200, headers: { "content-type": "text/html;charset=UTF-8" }, body: '{"status":"SUCCESS"}' },
+            "status",
+            {},
+        ],
+        [
+            "301 HTML page fails at once (redirects are not followed)",
+            { status: 301, headers: { "content-type": "text/html", location: "https://dws.example.com/v1.0/p/job/j" }, body: "<html>Moved</html>" },
+            "permanent",
+            { httpStatus: 301 },
+        ],
+        [
             "401 HTML page (a WAF block) fails at once",
             { status: 401, headers: { "content-type": "text/html" }, body: "<html>blocked</html>" },
             "permanent",
@@ -154,6 +166,13 @@ describe("http: classifyAnswer", () => {
         const outcome = classifyAnswer({ status: 200, headers: { "content-type": "application/json" }, body }, { ...ctx, service: getService("ecs") });
         expect(outcome.kind).to.equal("status");
         expect((outcome as { status: { state: string; subJobs?: unknown[] } }).status).to.deep.include({ state: "running" });
+    });
+
+    it("a redirect says where it points (filtered) and what to set instead", () => {
+        const answer = { status: 307, headers: { location: `https://other.example/${SECRET}` }, body: "<html>Moved</html>" };
+        const message = (classifyAnswer(answer, ctx) as { error: Error }).error.message;
+        expect(message).to.contain('redirected (HTTP 307) to "https://other.example/***"');
+        expect(message).to.contain("set endpoint to the job API's own address");
     });
 
     it("a 200 body that is not this service's status names the service", () => {
