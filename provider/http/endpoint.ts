@@ -162,7 +162,15 @@ export function isLoopbackHost(hostname: string): boolean {
     return isIPv4(host) && host.startsWith("127.");
 }
 
-/** Replace the user-info part of a URL-looking string with `***` so no password reaches a message. */
+/**
+ * Replace what may be user info in a URL-looking string — everything after the scheme's `//` (or
+ * from the start) up to the last `@` — with `***`, so no password reaches a message, not even one
+ * holding `/`, `?`, `#` or spaces (a value refused anyway, which may mask more than user info).
+ */
 function maskUserInfo(value: string): string {
-    return value.replace(/[^/?#@\s]+@/g, "***@");
+    const at = value.lastIndexOf("@");
+    if (at < 0) return value;
+    const scheme = value.indexOf("//");
+    const from = scheme >= 0 && scheme < at ? scheme + 2 : 0;
+    return `${value.slice(0, from)}***${value.slice(at)}`;
 }
