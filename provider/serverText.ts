@@ -59,7 +59,7 @@ export function serverTextFilter(secrets: readonly string[]): ServerTextFilter {
 
 /**
  * Replace every secret of `secrets` occurring in `text` with `***`: raw, URL-encoded and
- * JSON-escaped, in any letter case; base64-encoded (standard or URL-safe alphabet) and hex-encoded,
+ * JSON-escaped (by the escapes of several encoders), in any letter case; base64-encoded (standard or URL-safe alphabet) and hex-encoded,
  * also inside a longer encoded text. Overlapping finds are replaced as one, so a secret that
  * contains another is removed whole.
  */
@@ -89,7 +89,7 @@ function secretForms(secrets: readonly string[]): SecretForms | undefined {
     for (const secret of secrets) {
         if (secret === "") continue;
         plain.add(secret);
-        plain.add(JSON.stringify(secret).slice(1, -1));
+        for (const form of jsonEscapedForms(secret)) plain.add(form);
         try {
             plain.add(encodeURIComponent(secret));
         } catch {
@@ -99,6 +99,17 @@ function secretForms(secrets: readonly string[]): SecretForms | undefined {
     }
     if (plain.size === 0) return undefined;
     return { plain: [...plain].map(fold), encoded: [...encoded].map(fold) };
+}
+
+/**
+ * A secret as JSON encoders write it inside a string: JavaScript's escapes, and those of encoders
+ * that also write `/` as `\/` (PHP, some Java ones) or every character beyond ASCII and `<`, `>`,
+ * `&` as `\uXXXX` (Python's default, Go's HTML-safe escapes).
+ */
+function jsonEscapedForms(secret: string): string[] {
+    const escaped = JSON.stringify(secret).slice(1, -1);
+    const ascii = escaped.replace(/[^ -\u007f]|[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    return [escaped, escaped.replaceAll("/", "\\/"), ascii, ascii.replaceAll("/", "\\/")];
 }
 
 /**

@@ -32,6 +32,8 @@ describe("serverText: redactSecrets", () => {
         ["percent-encoded leaving + and / as they are (Python quote, JS escape)", `?t=${escape(STS)}`, [STS], "?t=***"],
         ["percent-encoded twice", `?t=${encodeURIComponent(encodeURIComponent(STS))}`, [STS], "?t=***"],
         ["JSON-escaped", `{"k":${JSON.stringify(QUOTED)}}`, [QUOTED], '{"k":"***"}'],
+        ["JSON-escaped with / as \\/ (PHP, some Java encoders)", '{"k":"sts-TOKEN-+\\/=abcdefghijklmnop"}', [STS], '{"k":"***"}'],
+        ["JSON-escaped beyond ASCII as \\uXXXX (Python, Go)", '{"k":"pw-\\u00e9t\\u00c9-\\u003c\\/x"}', ["pw-étÉ-</x"], '{"k":"***"}'],
         ["token", `X-Auth-Token: ${TOKEN}.`, [TOKEN], "X-Auth-Token: ***."],
         ["no secrets held", `keep ${SK}`, [], `keep ${SK}`],
         ["an empty secret is ignored", "a b", ["", SK], "a b"],
