@@ -252,17 +252,18 @@ function keepSafe(value: unknown, safeText: ServerTextFilter): unknown {
  */
 function foldReasons(list: unknown[] | undefined): { code?: string; detail?: string } | undefined {
     if (!list || list.length === 0) return undefined;
-    const codes: string[] = [];
+    // A Set keeps the first-seen order, and a body of tens of thousands of reasons linear.
+    const codes = new Set<string>();
     const details: string[] = [];
     for (const item of list) {
         const code = optionalText(readPath(item, "error_code"));
-        if (code && !codes.includes(code)) codes.push(code);
+        if (code) codes.add(code);
         const subject = [readPath(item, "resource_type"), readPath(item, "resource_name")].map(optionalText).filter(Boolean).join(" ");
         const msg = optionalText(readPath(item, "error_msg"));
         if (subject || msg) details.push(subject && msg ? `${subject}: ${msg}` : subject || msg!);
     }
     return {
-        code: codes.length ? codes.join(", ") : undefined,
+        code: codes.size ? [...codes].join(", ") : undefined,
         detail: details.length ? details.join("; ") : undefined,
     };
 }
