@@ -65,7 +65,7 @@ export class VirtualClock implements Clock {
     }
 
     async sleep(ms: number, signal?: AbortSignal): Promise<void> {
-        signal?.throwIfAborted();
+        if (signal?.aborted) throw signal.reason;
         this.time += ms;
     }
 }

@@ -148,6 +148,8 @@ class NotDoneYet extends Error {
  * `permanent` outcome, a 404 past the grace window or a host name that still does not resolve
  * then (no status read yet), or `JobCancelledError` (signal aborted). A `fetchOnce` stopped by
  * the signal before its request went out throws {@link PollNotSent}: that poll is not counted.
+ * An outcome decided before the signal aborted (a terminal status read, a permanent error, the
+ * deadline) stands: a hook that aborts on the terminal status does not turn it into a cancel.
  */
 export async function pollUntilTerminal(fetchOnce: (signal: AbortSignal | undefined) => Promise<PollOutcome>, options: PollLoopOptions): Promise<PollResult> {
     const clock = options.clock ?? systemClock;
@@ -164,6 +166,12 @@ export async function pollUntilTerminal(fetchOnce: (signal: AbortSignal | undefi
     let polls = 0;
     let consecutiveErrors = 0;
     let lastStatus: JobStatus | undefined;
+    /** The wait's outcome is known (what it throws is that outcome, not the signal's doing). */
+    let decided = false;
+    const decide = (error: Error) => {
+        decided = true;
+        return new AbortError(error);
+    };
 
     const attempt = async (): Promise<PollResult> => {
         const askedAt = elapsed();
@@ -175,14 +183,14 @@ export async function pollUntilTerminal(fetchOnce: (signal: AbortSignal | undefi
         if ((outcome.kind === "transient" || outcome.kind === "throttled") && outcome.notSent === true) polls--;
         switch (outcome.kind) {
             case "permanent":
-                throw new AbortError(outcome.error);
+                throw decide(outcome.error);
             case "notFound":
-                if (askedAt >= graceMs) throw new AbortError(outcome.error);
+                if (askedAt >= graceMs) throw decide(outcome.error);
                 consecutiveErrors++;
                 throw new NotDoneYet(outcome);
             case "transient":
             case "throttled":
-                if (outcome.hostNotFound === true && lastStatus === undefined && askedAt >= graceMs) throw new AbortError(outcome.error);
+                if (outcome.hostNotFound === true && lastStatus === undefined && askedAt >= graceMs) throw decide(outcome.error);
                 consecutiveErrors++;
                 throw new NotDoneYet(outcome);
             case "status": {
@@ -192,7 +200,7 @@ export async function pollUntilTerminal(fetchOnce: (signal: AbortSignal | undefi
                 if (status.progress !== undefined) recordSample(samples, { atMs: askedAt, progress: status.progress });
                 if (options.onStatus) notify(options.onStatus, status, status.state === "running" ? () => eta(samples, askedAt) : undefined);
                 if (status.state === "succeeded") return { status, polls, elapsedMs: elapsed() };
-                if (status.state === "failed") throw new AbortError(new JobFailedError({ status, polls }));
+                if (status.state === "failed") throw decide(new JobFailedError({ status, polls }));
                 throw new NotDoneYet(outcome);
             }
         }
@@ -201,6 +209,7 @@ export async function pollUntilTerminal(fetchOnce: (signal: AbortSignal | undefi
     const waitBeforeNextPoll = async (outcome: NotDoneYet["outcome"]) => {
         const remaining = timeoutMs - elapsed();
         if (remaining <= 0) {
+            decided = true;
             throw new JobTimeoutError({
                 jobId,
                 elapsedMs: elapsed(),
@@ -224,10 +233,12 @@ export async function pollUntilTerminal(fetchOnce: (signal: AbortSignal | undefi
             bounds,
             random,
         );
-        // A custom policy may return anything: NaN would make a virtual clock spin and a real one
-        // poll every millisecond, so it counts as "the minimum interval".
-        const planned = Number.isNaN(delay) ? (Number.isFinite(bounds.minIntervalMs) ? bounds.minIntervalMs : DEFAULT_BOUNDS.minIntervalMs) : delay;
-        const sleepMs = Math.min(Math.max(0, planned), remaining);
+        // A custom policy may return anything: NaN, a negative number or no number at all would
+        // make a virtual clock spin and a real one poll as fast as it can, so they count as "the
+        // minimum interval" (Infinity is "until the deadline").
+        const minimum = Number.isFinite(bounds.minIntervalMs) ? bounds.minIntervalMs : DEFAULT_BOUNDS.minIntervalMs;
+        const planned = typeof delay === "number" && delay >= 0 ? delay : minimum;
+        const sleepMs = Math.min(planned, remaining);
         if (outcome.kind !== "status" && options.onRetry) {
             const { kind, error } = outcome;
             callHook(options.onRetry, { jobId, kind, error, consecutiveErrors, elapsedMs: elapsed(), nextPollInMs: sleepMs });
@@ -236,18 +247,20 @@ export async function pollUntilTerminal(fetchOnce: (signal: AbortSignal | undefi
     };
 
     try {
+        // The signal is not p-retry's: the poll and the sleep between polls stop on it, and p-retry
+        // would also throw away a result read just before it aborted (and needs throwIfAborted,
+        // which signal-like objects of older libraries lack).
         return await pRetry(attempt, {
             retries: Number.POSITIVE_INFINITY,
             minTimeout: 0,
             maxTimeout: 0,
-            signal,
             shouldRetry: ({ error }) => error instanceof NotDoneYet,
             onFailedAttempt: async ({ error }) => {
                 if (error instanceof NotDoneYet) await waitBeforeNextPoll(error.outcome);
             },
         });
     } catch (error) {
-        if (signal?.aborted) throw cancelledError(jobId, signal, polls);
+        if (signal?.aborted && !decided) throw cancelledError(jobId, signal, polls);
         throw error;
     }
 }
@@ -278,8 +291,9 @@ function notify(onStatus: (status: StatusUpdate) => unknown, status: JobStatus, 
 /** Call a caller's hook without awaiting it: what it throws, or a promise it returns rejects with, does not change the outcome of the wait. */
 function callHook<T>(hook: (value: T) => unknown, value: T): void {
     try {
-        const returned = hook(value);
-        if (returned instanceof Promise) returned.catch(() => undefined);
+        const returned: unknown = hook(value);
+        // Any thenable (a promise of another realm too): its rejection is handled, and ignored.
+        if (typeof (returned as PromiseLike<unknown> | undefined)?.then === "function") Promise.resolve(returned).catch(() => undefined);
     } catch {
         // A failing hook must not change the outcome of the wait.
     }

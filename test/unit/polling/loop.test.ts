@@ -96,13 +96,30 @@ describe("polling loop", () => {
         expect(recovered.message).to.not.contain("failed");
     });
 
-    it("a custom policy returning NaN counts as the minimum interval: no spin, no flood", async () => {
+    for (const [what, value] of [
+        ["NaN", Number.NaN],
+        ["a negative number", -1],
+        ["-Infinity", Number.NEGATIVE_INFINITY],
+        ["undefined", undefined],
+        ["a string", "500"],
+    ] as const) {
+        it(`a custom policy returning ${what} counts as the minimum interval: no spin, no flood`, async () => {
+            const clock = new VirtualClock();
+            const { fetchOnce, calls } = script(clock, [status("running")]);
+            const bounds = { minIntervalMs: 1000, maxIntervalMs: 5000 };
+            const policy = (() => value) as unknown as PollPolicy;
+            const err = await pollUntilTerminal(fetchOnce, { jobId: "j", timeoutMs: 5_000, clock, bounds, policy }).catch((e) => e);
+            expect(err).to.be.instanceOf(JobTimeoutError);
+            expect(calls).to.deep.equal([0, 1000, 2000, 3000, 4000, 5000]);
+        });
+    }
+
+    it("a custom policy returning Infinity waits for the final check at the deadline", async () => {
         const clock = new VirtualClock();
         const { fetchOnce, calls } = script(clock, [status("running")]);
-        const bounds = { minIntervalMs: 1000, maxIntervalMs: 5000 };
-        const err = await pollUntilTerminal(fetchOnce, { jobId: "j", timeoutMs: 5_000, clock, bounds, policy: () => Number.NaN }).catch((e) => e);
+        const err = await pollUntilTerminal(fetchOnce, { jobId: "j", timeoutMs: 5_000, clock, policy: every(Number.POSITIVE_INFINITY) }).catch((e) => e);
         expect(err).to.be.instanceOf(JobTimeoutError);
-        expect(calls).to.deep.equal([0, 1000, 2000, 3000, 4000, 5000]);
+        expect(calls).to.deep.equal([0, 5000]);
     });
 
     it("the system clock never wakes before the time asked: the final check is not made early and repeated", async () => {
@@ -256,6 +273,53 @@ describe("polling loop", () => {
         expect(err).to.be.instanceOf(JobCancelledError);
     });
 
+    it("an outcome read before the signal aborted stands: a hook that aborts on the terminal status does not make it a cancel", async () => {
+        for (const [last, expected] of [
+            [status("succeeded"), "succeeded"],
+            [status("failed"), JobFailedError],
+        ] as const) {
+            const controller = new AbortController();
+            const clock = new VirtualClock();
+            const { fetchOnce } = script(clock, [status("running"), last]);
+            const onStatus = (u: StatusUpdate) => void (u.state !== "running" && controller.abort(new Error("sibling done")));
+            const outcome = await pollUntilTerminal(fetchOnce, {
+                jobId: "j",
+                timeoutMs: 60_000,
+                clock,
+                policy: every(1000),
+                signal: controller.signal,
+                onStatus,
+            }).then(
+                (r) => r.status.state,
+                (e: unknown) => e,
+            );
+            expect(controller.signal.aborted).to.equal(true);
+            if (typeof expected === "string") expect(outcome).to.equal(expected);
+            else expect(outcome).to.be.instanceOf(expected);
+        }
+    });
+
+    it("a signal-like object without throwIfAborted or reason (an older AbortController polyfill) cancels the wait", async () => {
+        class LegacySignal extends EventTarget {
+            aborted = false;
+            abort() {
+                this.aborted = true;
+                this.dispatchEvent(new Event("abort"));
+            }
+        }
+        const legacy = new LegacySignal();
+        const clock = new VirtualClock();
+        const { fetchOnce, calls } = script(clock, [status("running")]);
+        const policy: PollPolicy = () => {
+            if (calls.length === 3) legacy.abort();
+            return 1000;
+        };
+        const signal = legacy as unknown as AbortSignal;
+        const err = await pollUntilTerminal(fetchOnce, { jobId: "j", timeoutMs: 60_000, clock, policy, signal }).catch((e) => e);
+        expect(err).to.be.instanceOf(JobCancelledError);
+        expect(err).to.include({ reason: "aborted", polls: 3 });
+    });
+
     it("does not count a poll the abort stopped before its request went out", async () => {
         const controller = new AbortController();
         const clock = new VirtualClock();
@@ -307,6 +371,25 @@ describe("polling loop", () => {
         expect(err).to.be.instanceOf(JobTimeoutError);
         expect(err.polls, "0, 1 s, 2 s and the final check at 2.5 s").to.equal(4);
         expect(calls, "the final check's failure ends the wait: no retry to tell of").to.equal(3);
+    });
+
+    it("a rejected promise of another realm, or a rejecting thenable, from a hook is handled: no unhandled rejection", async () => {
+        const { runInNewContext } = await import("node:vm");
+        const unhandled: unknown[] = [];
+        const onUnhandled = (reason: unknown) => unhandled.push(reason);
+        process.on("unhandledRejection", onUnhandled);
+        try {
+            const clock = new VirtualClock();
+            const { fetchOnce } = script(clock, [transient(), status("running"), status("succeeded")]);
+            const foreign = () => runInNewContext('Promise.reject(new Error("webhook 502"))') as Promise<never>;
+            const thenable = () => ({ then: (_: unknown, reject: (e: Error) => void) => reject(new Error("thenable 502")) });
+            const r = await pollUntilTerminal(fetchOnce, { jobId: "j", timeoutMs: 60_000, clock, policy: every(1000), onStatus: foreign, onRetry: thenable });
+            expect(r.status.state).to.equal("succeeded");
+            await new Promise((resolve) => setImmediate(resolve));
+            expect(unhandled).to.deep.equal([]);
+        } finally {
+            process.off("unhandledRejection", onUnhandled);
+        }
     });
 
     it("ignores a throwing onStatus callback", async () => {
