@@ -6,6 +6,7 @@
  */
 
 import { createHash } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import { ConfigError, NoRequestSlotError } from "./errors";
 import { classifyAnswer, classifyTransportFailure, ClassifyContext } from "./http/classify";
 import { JobClient, TransportFailure } from "./http/client";
@@ -121,6 +122,47 @@ export interface CompletedJob extends JobStatus {
     waitedMs: number;
 }
 
+/** The package's own signal for a caller's signal, and how many waits use it (see {@link leaseSignal}). */
+interface SignalBridge {
+    signal: AbortSignal;
+    users: number;
+    detach(): void;
+}
+const signalBridges = new WeakMap<AbortSignal, SignalBridge>();
+
+/**
+ * A signal of the package's own that aborts with the caller's `signal` (and its reason), shared
+ * by the waits running on that signal: each wait keeps a listener on the signal it is given while
+ * it polls or sleeps, and a dozen concurrent waits on one caller's signal (a service's shutdown
+ * signal) would make Node warn of a listener leak. The caller's signal carries one listener while
+ * any of its waits runs, none after; `release()` when the wait is over.
+ */
+function leaseSignal(signal: AbortSignal | undefined): { signal?: AbortSignal; release: () => void } {
+    if (signal === undefined) return { release: () => undefined };
+    if (signal.aborted) return { signal: AbortSignal.abort(signal.reason), release: () => undefined };
+    let bridge = signalBridges.get(signal);
+    if (bridge === undefined) {
+        const controller = new AbortController();
+        setMaxListeners(0, controller.signal);
+        const onAbort = () => controller.abort(signal.reason);
+        signal.addEventListener("abort", onAbort, { once: true });
+        const detach = () => {
+            signal.removeEventListener("abort", onAbort);
+            signalBridges.delete(signal);
+        };
+        bridge = { signal: controller.signal, users: 0, detach };
+        signalBridges.set(signal, bridge);
+    }
+    const leased = bridge;
+    leased.users++;
+    return {
+        signal: leased.signal,
+        release: () => {
+            if (--leased.users === 0) leased.detach();
+        },
+    };
+}
+
 /** Everything needed to ask about one job, prepared and validated once. */
 interface PreparedJob {
     settings: ResolvedWaitSettings;
@@ -139,6 +181,7 @@ interface PreparedJob {
  */
 export async function waitForJob(options: WaitForJobOptions): Promise<CompletedJob> {
     const { settings, fetchOnce, release } = prepare(options, "wait");
+    const { signal, release: releaseSignal } = leaseSignal(options.signal);
     try {
         const result = await pollUntilTerminal(fetchOnce, {
             jobId: settings.jobId,
@@ -148,12 +191,13 @@ export async function waitForJob(options: WaitForJobOptions): Promise<CompletedJ
             policy: options.policy ?? policyForTuning(settings),
             clock: options.clock,
             random: options.random,
-            signal: options.signal,
+            signal,
             onStatus: options.onProgress,
             onRetry: options.onRetry,
         });
         return { ...result.status, polls: result.polls, waitedMs: result.elapsedMs };
     } finally {
+        releaseSignal();
         release();
     }
 }
@@ -176,13 +220,14 @@ export async function getJobStatus(options: WaitForJobOptions): Promise<JobStatu
  */
 export async function lookOnce(options: WaitForJobOptions): Promise<PollOutcome> {
     const { fetchOnce, release } = prepare(options, "once");
-    const { signal } = options;
+    const { signal, release: releaseSignal } = leaseSignal(options.signal);
     try {
         return await fetchOnce(signal);
     } catch (error) {
         if (signal?.aborted) throw cancelledError(options.jobId, signal, error instanceof PollNotSent ? 0 : 1);
         throw error;
     } finally {
+        releaseSignal();
         release();
     }
 }

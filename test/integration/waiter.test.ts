@@ -410,6 +410,30 @@ describe("waitForJob against the emulator", function () {
             expect(registered?.size ?? 0, "signals composed from the caller's signal").to.equal(0);
         });
 
+        it("a dozen concurrent waits on one caller signal: one listener on it while they run, no listener-leak warning, one abort cancels them all", async () => {
+            const shutdown = new AbortController();
+            const warnings: Error[] = [];
+            const onWarning = (w: Error) => warnings.push(w);
+            process.on("warning", onWarning);
+            try {
+                const waits = Array.from({ length: 12 }, () => {
+                    const jobId = define({ service: "dws", durationMs: 60_000 });
+                    return waitForJob(options("dws", jobId, { signal: shutdown.signal, minPollIntervalSeconds: 0.05, maxPollIntervalSeconds: 0.1 })).catch(
+                        (e) => e,
+                    );
+                });
+                await new Promise((resolve) => setTimeout(resolve, 300));
+                expect(getEventListeners(shutdown.signal, "abort"), "abort listeners on the caller's signal while the waits run").to.have.length(1);
+                shutdown.abort(new Error("service stopping"));
+                for (const err of await Promise.all(waits)) expect(err).to.be.instanceOf(JobCancelledError).and.to.include({ reason: "service stopping" });
+                await new Promise((resolve) => setImmediate(resolve));
+                expect(warnings.map((w) => `${w.name}: ${w.message}`)).to.deep.equal([]);
+                expect(getEventListeners(shutdown.signal, "abort"), "abort listeners left").to.have.length(0);
+            } finally {
+                process.off("warning", onWarning);
+            }
+        });
+
         it("an abort stops polling and the in-flight request at once", async () => {
             const jobId = define({ service: "dws", durationMs: 60_000, faults: [{ kind: "slow", delayMs: 5000, count: Infinity }] });
             const controller = new AbortController();
