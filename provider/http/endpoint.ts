@@ -167,7 +167,7 @@ export function isLoopbackHost(hostname: string): boolean {
  * from the start) up to the last `@` — with `***`, so no password reaches a message, not even one
  * holding `/`, `?`, `#` or spaces (a value refused anyway, which may mask more than user info).
  */
-function maskUserInfo(value: string): string {
+export function maskUserInfo(value: string): string {
     const at = value.lastIndexOf("@");
     if (at < 0) return value;
     const scheme = value.indexOf("//");

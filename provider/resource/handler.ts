@@ -14,7 +14,7 @@ import { randomUUID } from "node:crypto";
 import { unknownValue } from "@pulumi/pulumi/runtime";
 import { ConfigError, JobApiError, JobFailedError, JobTimeoutError } from "../errors";
 import { resolveSettingDefaults, SettingsInput } from "../http/credentials";
-import { validateEndpoint } from "../http/endpoint";
+import { maskUserInfo, validateEndpoint } from "../http/endpoint";
 import { ALL_SETTING_KEYS, checkKnownSettings, JobWaiterSettings, REPLACE_ON_CHANGE, resolveAllowFailure, resolveWaitSettings, SETTINGS } from "../options";
 import { printable } from "../services";
 import type { JobStatus } from "../services/types";
@@ -112,16 +112,17 @@ export async function check(_olds: Props, news: Props): Promise<dynamic.CheckRes
 
 /**
  * The check failure of `error`, every secret input's value redacted. A failing input that is a
- * secret, or holds one (an endpoint with a secret project ID in its path), is named in the reason,
- * not as the failing property: the engine prints a failing property's value, and prints a secret
- * one unwrapped (`{&{{…}}}`, Pulumi v3.248).
+ * secret, or holds one (an endpoint with a secret project ID in its path, or a password before an
+ * `@`), is named in the reason, not as the failing property: the engine prints a failing
+ * property's value, and prints a secret one unwrapped (`{&{{…}}}`, Pulumi v3.248).
  */
 function checkFailure(error: ConfigError, news: Props, secret: readonly string[], redact: Redact): dynamic.CheckFailure {
     const reworded = (value: string) => redact(new ConfigError({ field: error.field, value, allowed: error.allowed }).message);
     if (secret.includes(error.field)) return { property: "", reason: reworded(SECRET_VALUE) };
     const value = news[error.field];
-    const text = typeof value === "string" ? value : (JSON.stringify(value) ?? "");
-    if (redact(text) === text) return { property: error.field, reason: redact(error.message) };
+    const raw = typeof value === "string" ? value : (JSON.stringify(value) ?? "");
+    const text = maskUserInfo(raw);
+    if (text === raw && redact(text) === text) return { property: error.field, reason: redact(error.message) };
     // The value quoted redacted before it is cut short: a cut could keep the start of a secret.
     return { property: "", reason: reworded(printable(redact(text))) };
 }

@@ -67,6 +67,20 @@ describe("resource: check", () => {
         expect(plain.failures![0].property, "an endpoint that holds no secret").to.equal("endpoint");
     });
 
+    it("ties a refused endpoint with user info to no property, and shows it masked (the engine would print the password)", async () => {
+        const instanceId = "roma-instance-secret-1";
+        const plain = await check({}, { ...base, endpoint: "https://admin:hunter2pass@dws.example.com" });
+        expect(plain.failures![0]).to.include({ property: "" });
+        expect(plain.failures![0].reason).to.match(/^Invalid endpoint: "https:\/\/\*\*\*@dws\.example\.com"\. Allowed: .*credentials never go in the URL/);
+        const withSecret = await check(
+            {},
+            { ...base, service: "roma", instanceId, endpoint: `https://admin:hunter2pass@${instanceId}.roma.example.com`, secretInputs: ["instanceId"] },
+        );
+        expect(withSecret.failures![0]).to.include({ property: "" });
+        expect(withSecret.failures![0].reason).to.contain('"https://***@***.roma.example.com"');
+        for (const failures of [plain.failures, withSecret.failures]) expect(JSON.stringify(failures)).to.not.contain("hunter2pass");
+    });
+
     it("refuses secretInputs set by hand", async () => {
         const r = await check({}, { ...base, secretInputs: "all" });
         expect(r.failures![0]).to.include({ property: "" });
