@@ -34,10 +34,13 @@ const CONFIG_DEFAULTS = { "huaweicloud:projectId": "projectId", "huaweicloud:reg
  */
 const isConfigSecret = (pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean }).isConfigSecret ?? (() => false);
 
+/** An input whose value is not known yet when the program runs: an output, or a promise (both are `pulumi.Input`). */
+const isDeferred = (value: unknown) => pulumi.Output.isInstance(value) || typeof (value as PromiseLike<unknown> | null)?.then === "function";
+
 /**
  * Program side: `args` with the stack's secret config defaults given as secret inputs (where the
- * input is left out, or is an output that resolves to nothing; a region left out only where no
- * endpoint is given: an endpoint locates the job without it), and with
+ * input is left out, or is an output or a promise that resolves to nothing; a region left out only
+ * where no endpoint is given: an endpoint locates the job without it), and with
  * {@link SECRET_INPUTS_KEY} naming every input that is a secret.
  */
 export function withSecretInputs(args: Record<string, unknown>): Record<string, unknown> {
@@ -47,9 +50,8 @@ export function withSecretInputs(args: Record<string, unknown>): Record<string, 
         if (value === undefined || value === "" || !isConfigSecret(key)) continue;
         const given = inputs[field];
         const locator = field === "region" ? inputs.endpoint : undefined;
-        const isOutput = pulumi.Output.isInstance;
-        if ((given !== undefined && !isOutput(given)) || (given === undefined && locator !== undefined && !isOutput(locator))) continue;
-        // An output that resolves to nothing (another resource's optional output) is defaulted too, once known.
+        if ((given !== undefined && !isDeferred(given)) || (given === undefined && locator !== undefined && !isDeferred(locator))) continue;
+        // An output or promise that resolves to nothing (another resource's optional output) is defaulted too, once known.
         inputs[field] =
             given === undefined && locator === undefined
                 ? pulumi.secret(value)

@@ -48,9 +48,13 @@ pulumi.runtime.setMocks({
     call: () => ({}),
 });
 const { JobWaiter } = require(${JSON.stringify(require.resolve("../../../provider"))});
-// "secret:v" is pulumi.secret("v"), "output:v" pulumi.output("v"), and "output:" an output of undefined.
+// "secret:v" is pulumi.secret("v"), "output:v" pulumi.output("v"), "promise:v" Promise.resolve("v"); "output:" and "promise:" resolve to undefined.
 const given = (value) =>
-    typeof value !== "string" ? value : value.startsWith("secret:") ? pulumi.secret(value.slice(7)) : value.startsWith("output:") ? pulumi.output(value.slice(7) || undefined) : value;
+    typeof value !== "string" ? value
+    : value.startsWith("secret:") ? pulumi.secret(value.slice(7))
+    : value.startsWith("output:") ? pulumi.output(value.slice(7) || undefined)
+    : value.startsWith("promise:") ? Promise.resolve(value.slice(8) || undefined)
+    : value;
 new JobWaiter("w", JSON.parse(process.argv[2], (key, value) => given(value)));
 `;
 
@@ -83,6 +87,18 @@ describe("resource: JobWaiter secret inputs", () => {
             { marked: ["projectId"], secret: ["projectId"] },
         ],
         [
+            "a projectId promise that resolves to nothing gets the secret config too",
+            { value: "p-config", secret: true },
+            { service: "dws", jobId: "j-1", projectId: "promise:" },
+            { marked: ["projectId"], secret: ["projectId"] },
+        ],
+        [
+            "a projectId promise with a value wins over secret config",
+            { value: "p-config", secret: true },
+            { service: "dws", jobId: "j-1", projectId: "promise:p1" },
+            { marked: null, secret: [] },
+        ],
+        [
             "a projectId output with a value wins over secret config",
             { value: "p-config", secret: true },
             { service: "dws", jobId: "j-1", projectId: "output:p1" },
@@ -104,6 +120,12 @@ describe("resource: JobWaiter secret inputs", () => {
             "a secret huaweicloud:region is given beside an endpoint output that resolves to nothing",
             { key: "huaweicloud:region", value: "cn-north-4", secret: true },
             { service: "dws", jobId: "j-1", projectId: "p1", endpoint: "output:" },
+            { marked: ["region"], secret: ["region"] },
+        ],
+        [
+            "a secret huaweicloud:region is given beside an endpoint promise that resolves to nothing",
+            { key: "huaweicloud:region", value: "cn-north-4", secret: true },
+            { service: "dws", jobId: "j-1", projectId: "p1", endpoint: "promise:" },
             { marked: ["region"], secret: ["region"] },
         ],
         [
