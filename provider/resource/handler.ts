@@ -202,7 +202,7 @@ async function readJob(id: string, props: Props, secrets: Secrets): Promise<dyna
     };
     const expired = () => keep("is no longer known to the service (expired?)");
     const first = await lookOnce(waitOptions(settings, secrets));
-    if (first.kind === "status" && first.status.state !== "running") return { id, props: { ...props, ...outputsOf(first.status) } };
+    if (first.kind === "status" && first.status.state !== "running") return { id, props: withStatus(props, outputsOf(first.status)) };
     if (first.kind === "notFound") return expired();
     if (first.kind === "permanent") throw first.error;
     // A job recorded as terminal stays so: an outage of the job API is waited out for a minute at
@@ -218,7 +218,7 @@ async function readJob(id: string, props: Props, secrets: Secrets): Promise<dyna
             waitedSeconds: _waited,
             ...status
         } = await waitAndRecord({ ...settings, timeoutSeconds, notFoundGraceSeconds: 0 }, secrets, { allowFailure: true });
-        return { id, props: { ...props, ...status } };
+        return { id, props: withStatus(props, status) };
     } catch (error) {
         if (error instanceof JobApiError && error.httpStatus === 404) return expired();
         if (error instanceof JobApiError && error.networkCode === "ENOTFOUND") return keep(`got no status from the job API (${error.message})`);
@@ -227,6 +227,16 @@ async function readJob(id: string, props: Props, secrets: Secrets): Promise<dyna
         }
         throw error;
     }
+}
+
+/**
+ * `props` with the status outputs read now in place of those recorded: a field the new status
+ * lacks is dropped, not kept from the old one (a failure code beside a success).
+ */
+function withStatus(props: Props, outs: Partial<JobWaiterOutputs>): Props {
+    const kept: Props = { ...props };
+    for (const key of STATUS_OUTPUT_KEYS) delete kept[key];
+    return { ...kept, ...outs };
 }
 
 /** Longest a refresh waits for the job API to answer at all before it keeps the recorded state. */

@@ -123,6 +123,19 @@ describe("resource refresh against the emulator", function () {
         expect(emu.requestCount(props.jobId as string)).to.be.above(1);
     });
 
+    it("a refresh replaces the recorded status outputs: a field the job no longer reports is dropped, not kept beside the new status", async () => {
+        const stale = { state: "failed", status: "FAIL", failedCode: "DWS.0114", failedDetail: "no ELB", resourceIds: ["old-1"] };
+        const props: Record<string, unknown> = { ...recorded({}), ...stale };
+        const r = await quietly(() => read(props.jobId as string, props));
+        expect(r.props).to.include({ state: "succeeded", status: "SUCCESS", polls: 1 });
+        for (const key of ["failedCode", "failedDetail", "resourceIds"]) expect(r.props, key).to.not.have.property(key);
+        const later: Record<string, unknown> = { ...recorded({ durationMs: 300 }), ...stale };
+        const waited = await quietly(() => read(later.jobId as string, later));
+        expect(emu.requestCount(later.jobId as string), "read while running, then waited for").to.be.above(1);
+        expect(waited.props).to.include({ state: "succeeded" });
+        for (const key of ["failedCode", "failedDetail", "resourceIds"]) expect(waited.props, `${key}, after a wait`).to.not.have.property(key);
+    });
+
     it("a job the service no longer knows keeps its recorded state at once", async () => {
         const props = { ...recorded({}), jobId: "0123456789abcdef0123456789abcdef" };
         const started = Date.now();
