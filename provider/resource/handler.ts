@@ -88,7 +88,8 @@ export async function check(_olds: Props, news: Props): Promise<dynamic.CheckRes
     const redact = redactorFor(news);
     let secret: string[];
     try {
-        checkKnownSettings(withoutProviderKey(news), [...ALL_SETTING_KEYS, ...ADDED_OUTPUT_KEYS, SECRET_INPUTS_KEY], CREDENTIALS_ARE_NOT_INPUTS);
+        checkNoOutputsGiven(news);
+        checkKnownSettings(withoutOutputKeys(withoutProviderKey(news)), [...ALL_SETTING_KEYS, SECRET_INPUTS_KEY], CREDENTIALS_ARE_NOT_INPUTS);
         secret = secretInputsOf(news);
     } catch (error) {
         // Not tied to a property: the engine prints a failing property's value, and an unknown
@@ -108,6 +109,29 @@ export async function check(_olds: Props, news: Props): Promise<dynamic.CheckRes
         if (error instanceof ConfigError) return { inputs: news, failures: [checkFailure(error, news, secret, redact)] };
         throw redactedError(error, redact);
     }
+}
+
+/**
+ * The outputs are the waiter's to set: one given a value as an input (from JavaScript, or through
+ * a cast) would be recorded as it is where the job does not report it, and feed dependents.
+ *
+ * @throws ConfigError naming the first output given a value.
+ */
+function checkNoOutputsGiven(news: Props): void {
+    const given = ADDED_OUTPUT_KEYS.find((key) => news[key] !== undefined);
+    if (given === undefined) return;
+    throw new ConfigError({
+        field: given,
+        value: "(value not shown)",
+        allowed: "nothing: it is an output of JobWaiter, set from the job's status or the wait (read it as waiter." + given + ")",
+    });
+}
+
+/** `props` without the output keys the `JobWaiter` constructor adds as unknowns to be filled. */
+function withoutOutputKeys(props: Props): Props {
+    const rest = { ...props };
+    for (const key of ADDED_OUTPUT_KEYS) delete rest[key];
+    return rest;
 }
 
 /**

@@ -29,6 +29,14 @@ describe("resource: check", () => {
             /Invalid timeout: \(value not shown\)\. Allowed: no such option \(the closest is "timeoutSeconds"\); valid options are service, jobId/,
         ],
         ["credentials as an input", { secretKey: "abc" }, "", /Invalid secretKey: \(value not shown\)\. Allowed: no such option.*Credentials are never inputs/],
+        [
+            "an output given a value",
+            { polls: "lots" },
+            "",
+            /^Invalid polls: \(value not shown\)\. Allowed: nothing: it is an output of JobWaiter.*waiter\.polls/,
+        ],
+        ["a status output given a value", { resourceIds: ["fake"] }, "", /^Invalid resourceIds: \(value not shown\)\. Allowed: nothing: it is an output/],
+        ["a typo is pointed at an option, not at an output", { stat: 1 }, "", /^Invalid stat: .*the closest is "jobId"\); valid options are (?!.*\bstate\b)/],
     ];
     for (const [what, override, property, reason] of bad) {
         it(`fails on ${what}, naming the property`, async () => {
