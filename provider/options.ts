@@ -226,10 +226,11 @@ export function resolveWaitSettings(
         }
     }
     const allowInsecureLoopback = known(settings.allowInsecureLoopback, (v) => checkBoolean("allowInsecureLoopback", v));
+    // With the opt-in unknown (a preview), every rule is checked but the one it decides: http to loopback.
     const endpoint = known(settings.endpoint, (v) =>
-        v === undefined || isUnknown(allowInsecureLoopback)
-            ? (v as string | undefined)
-            : validateEndpoint(checkString("endpoint", v), { allowInsecureLoopback }),
+        v === undefined
+            ? undefined
+            : validateEndpoint(checkString("endpoint", v), { allowInsecureLoopback: isUnknown(allowInsecureLoopback) ? true : allowInsecureLoopback }),
     );
     const region = known(settings.region ?? defaults.region, (v) => (v === undefined ? undefined : validateRegion(checkString("region", v))));
     if (endpoint === undefined && region === undefined) {

@@ -123,6 +123,9 @@ describe("resource: check", () => {
             [{ service: UNKNOWN, jobId: "bad id with spaces" }, "jobId"],
             [{ jobId: UNKNOWN, service: "roma" }, "instanceId"],
             [{ endpoint: UNKNOWN, allowInsecureLoopback: "yes" }, "allowInsecureLoopback"],
+            [{ allowInsecureLoopback: UNKNOWN, endpoint: "ftp://dws.example.com" }, "endpoint"],
+            [{ allowInsecureLoopback: UNKNOWN, endpoint: "https://dws.example.com/v1?q=1" }, "endpoint"],
+            [{ allowInsecureLoopback: UNKNOWN, endpoint: 42 }, "endpoint"],
             [{ jobId: UNKNOWN, region: "not a region!" }, "region"],
             [{ jobId: UNKNOWN, longestJobSeconds: 5 }, "longestJobSeconds"],
             [{ shortestJobSeconds: UNKNOWN, longestJobSeconds: 0.5 }, "longestJobSeconds"],
@@ -134,6 +137,8 @@ describe("resource: check", () => {
                 JSON.stringify(override),
             ).to.deep.equal([property]);
         }
+        const loopback = await check({}, { ...base, allowInsecureLoopback: UNKNOWN, endpoint: "http://127.0.0.1:8080" });
+        expect(loopback.failures ?? [], "http to loopback depends on the unknown opt-in: not judged").to.have.length(0);
         const orderUnknown = await check({}, { ...base, shortestJobSeconds: UNKNOWN, longestJobSeconds: 5 });
         expect(orderUnknown.failures ?? [], "an order that depends on an unknown value is not judged").to.have.length(0);
         const credential = await check({}, { ...base, jobId: UNKNOWN, secretKey: "oops-secret" });
