@@ -59,8 +59,8 @@ export function serverTextFilter(secrets: readonly string[]): ServerTextFilter {
 
 /**
  * Replace every secret of `secrets` occurring in `text` with `***`: raw, URL-encoded and
- * JSON-escaped (by the escapes of several encoders), in any letter case; base64-encoded (standard or URL-safe alphabet) and hex-encoded,
- * also inside a longer encoded text. Overlapping finds are replaced as one, so a secret that
+ * JSON-escaped (by the escapes of several encoders), in any letter case; base64-encoded (standard
+ * or URL-safe alphabet) and hex-encoded, also inside a longer encoded text. Overlapping finds are replaced as one, so a secret that
  * contains another is removed whole.
  */
 export function redactSecrets(text: string, secrets: readonly string[]): string {

@@ -89,7 +89,8 @@ export async function check(_olds: Props, news: Props): Promise<dynamic.CheckRes
     let secret: string[];
     try {
         checkNoOutputsGiven(news);
-        checkKnownSettings(withoutOutputKeys(withoutProviderKey(news)), [...ALL_SETTING_KEYS, SECRET_INPUTS_KEY], CREDENTIALS_ARE_NOT_INPUTS);
+        // The output keys the JobWaiter constructor adds, as unknowns to be filled, are no options.
+        checkKnownSettings(without(news, [PROVIDER_KEY, ...ADDED_OUTPUT_KEYS]), [...ALL_SETTING_KEYS, SECRET_INPUTS_KEY], CREDENTIALS_ARE_NOT_INPUTS);
         secret = secretInputsOf(news);
     } catch (error) {
         // Not tied to a property: the engine prints a failing property's value, and an unknown
@@ -123,15 +124,8 @@ function checkNoOutputsGiven(news: Props): void {
     throw new ConfigError({
         field: given,
         value: "(value not shown)",
-        allowed: "nothing: it is an output of JobWaiter, set from the job's status or the wait (read it as waiter." + given + ")",
+        allowed: `nothing: it is an output of JobWaiter, set from the job's status or the wait (read it as waiter.${given})`,
     });
-}
-
-/** `props` without the output keys the `JobWaiter` constructor adds as unknowns to be filled. */
-function withoutOutputKeys(props: Props): Props {
-    const rest = { ...props };
-    for (const key of ADDED_OUTPUT_KEYS) delete rest[key];
-    return rest;
 }
 
 /**
@@ -258,9 +252,7 @@ async function readJob(id: string, props: Props, secrets: Secrets): Promise<dyna
  * lacks is dropped, not kept from the old one (a failure code beside a success).
  */
 function withStatus(props: Props, outs: Partial<JobWaiterOutputs>): Props {
-    const kept: Props = { ...props };
-    for (const key of STATUS_OUTPUT_KEYS) delete kept[key];
-    return { ...kept, ...outs };
+    return { ...without(props, STATUS_OUTPUT_KEYS), ...outs };
 }
 
 /** Longest a refresh waits for the job API to answer at all before it keeps the recorded state. */
@@ -370,8 +362,10 @@ function copyDefined<T, K extends keyof T>(to: Partial<T>, from: T, key: K): voi
     if (from[key] !== undefined) to[key] = from[key];
 }
 
-function withoutProviderKey(props: Props): Props {
-    const { [PROVIDER_KEY]: _p, ...rest } = props;
+/** A copy of `props` without `keys`. */
+function without(props: Props, keys: readonly string[]): Props {
+    const rest = { ...props };
+    for (const key of keys) delete rest[key];
     return rest;
 }
 
